@@ -1,0 +1,69 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import PluginAPI
+
+/// Kokoro (or any OpenAI-compatible speech server): `POST {url}/v1/audio/speech`, body streamed back.
+struct KokoroHTTPEngine: TTSEngine {
+    let http: HTTPEngine
+    let model: String
+    let responseFormat: SpeechResponseFormat
+
+    static let descriptor = PluginDescriptor(
+        name: "kokoro-http", kind: .tts,
+        summary: "Kokoro or any OpenAI-compatible /v1/audio/speech server"
+    ) { options, context in
+        try options.rejectUnknownKeys(allowed: HTTPEngine.commonKeys.union(["model", "response_format", "sample_rate"]))
+        let sampleRate = try options.optional("sample_rate")?.intValue(in: 8000...192_000) ?? 24_000
+        let formatNode = try options.optional("response_format")
+        let format = try formatNode.map { node in
+            guard let format = SpeechResponseFormat(name: try node.stringValue(), pcmSampleRate: sampleRate) else {
+                throw ConfigError(at: node.location, "expected one of \(SpeechResponseFormat.names.joined(separator: ", "))")
+            }
+            return format
+        } ?? .mp3
+        return .tts(KokoroHTTPEngine(
+            http: try HTTPEngine(options: options, context: context, defaultTimeout: .seconds(60)),
+            model: try options.optional("model")?.stringValue() ?? "kokoro",
+            responseFormat: format))
+    }
+
+    func synthesize(_ speech: SpeechRequest) async throws -> SpeechAudio {
+        var request = http.request("/v1/audio/speech", method: .POST)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        let body: [String: Any] = [
+            "model": model, "input": speech.text, "voice": speech.voice,
+            "response_format": responseFormat.name, "speed": speech.speed,
+        ]
+        request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+        let response = try await http.send(request)
+        return SpeechAudio(format: responseFormat.audioFormat, chunks: stream(response.body))
+    }
+
+    /// Passes body parts on as they arrive; a stalled body fails after the engine's timeout.
+    private func stream(_ body: HTTPClientResponse.Body) -> AsyncThrowingStream<Data, any Error> {
+        let (chunks, continuation) = AsyncThrowingStream.makeStream(of: Data.self)
+        let engine = http
+        let reader = Task {
+            do {
+                try await withTimeout(engine.timeout) {
+                    for try await buffer in body {
+                        continuation.yield(Data(buffer: buffer))
+                    }
+                }
+                continuation.finish()
+            } catch is TimeoutExceeded {
+                continuation.finish(throwing: SpeechError.timedOut(engine: engine.name, after: engine.timeout))
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in reader.cancel() }
+        return chunks
+    }
+
+    func probe() async throws -> String {
+        try await http.probeModelsOrHealth()
+    }
+}

@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PluginAPI
+
+/// Starts `argv` on a new pseudo-terminal with `forkpty`. Everything the child needs is
+/// prepared before the fork: after it, the child only calls async-signal-safe functions.
+enum ChildProcessLaunch {
+    struct Started {
+        let pid: pid_t
+        let masterFD: Int32
+    }
+
+    static func start(executable: String, argv: [String], environment: [String: String],
+                      workingDirectory: String, columns: UInt16, rows: UInt16) throws -> Started {
+        let cArgv = CStringArray(argv)
+        let cEnv = CStringArray(environment.map { "\($0.key)=\($0.value)" }.sorted())
+        let cPath = CStringArray([executable, workingDirectory])
+        defer { cArgv.free(); cEnv.free(); cPath.free() }
+
+        var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        var master: Int32 = -1
+        let pid = forkpty(&master, nil, nil, &size)
+        if pid == 0 {
+            // Child: the hub's threads ignore SIGPIPE and may block signals; the agent must not inherit that.
+            var none = sigset_t()
+            sigemptyset(&none)
+            sigprocmask(SIG_SETMASK, &none, nil)
+            signal(SIGPIPE, SIG_DFL)
+            if chdir(cPath.pointers[1]!) != 0 { _exit(126) }
+            execve(cPath.pointers[0]!, cArgv.pointers, cEnv.pointers)
+            _exit(127)
+        }
+        guard pid > 0 else {
+            throw SpawnError.failed("forkpty failed: \(String(cString: strerror(errno)))")
+        }
+        // The hub must not leak the master into later children.
+        _ = fcntl(master, F_SETFD, FD_CLOEXEC)
+        return Started(pid: pid, masterFD: master)
+    }
+}
+
+/// A NULL-terminated `char *[]` owning its strings.
+private struct CStringArray {
+    let pointers: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+
+    init(_ strings: [String]) {
+        pointers = .allocate(capacity: strings.count + 1)
+        for (index, string) in strings.enumerated() {
+            pointers[index] = strdup(string)
+        }
+        pointers[strings.count] = nil
+        count = strings.count
+    }
+
+    private let count: Int
+
+    func free() {
+        for index in 0..<count { Glibc.free(pointers[index]) }
+        pointers.deallocate()
+    }
+}

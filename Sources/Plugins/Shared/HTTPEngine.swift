@@ -1,0 +1,79 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import PluginAPI
+
+/// The pieces every engine spoken to over HTTP shares: one pooled client, bounded body reads,
+/// errors that name the engine, and the cheap health probe.
+struct HTTPEngine: Sendable {
+    /// Name used in errors and logs: the config's instance name.
+    let name: String
+    let baseURL: String
+    let timeout: Duration
+    let apiKey: String?
+
+    /// One client for the whole process, so connections to an engine are reused across turns.
+    var client: HTTPClient { HTTPClient.shared }
+
+    func request(_ path: String, method: HTTPMethod) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        if let apiKey, !apiKey.isEmpty {
+            request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        }
+        return request
+    }
+
+    /// Sends the request; a non-2xx answer becomes `SpeechError.engineStatus` with the body's start.
+    func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw SpeechError.timedOut(engine: name, after: timeout)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw SpeechError.unreachable(engine: name, detail: "\(error)")
+        }
+        guard (200..<300).contains(response.status.code) else {
+            let body = (try? await readBody(response, limit: 4096)) ?? Data()
+            throw SpeechError.engineStatus(
+                engine: name, status: Int(response.status.code),
+                body: String(decoding: body, as: UTF8.self))
+        }
+        return response
+    }
+
+    func readBody(_ response: HTTPClientResponse, limit: Int) async throws -> Data {
+        do {
+            let buffer = try await withTimeout(timeout) { try await response.body.collect(upTo: limit) }
+            return Data(buffer: buffer)
+        } catch is TimeoutExceeded {
+            throw SpeechError.timedOut(engine: name, after: timeout)
+        } catch is NIOTooManyBytesError {
+            throw SpeechError.responseTooLarge(limit: limit)
+        }
+    }
+
+    /// OpenAI-compatible servers list models at `/v1/models`; others (whisper.cpp) have `/health`.
+    func probeModelsOrHealth() async throws -> String {
+        let models = try? await send(request("/v1/models", method: .GET))
+        if let models {
+            let body = try await readBody(models, limit: 1 << 20)
+            let list = (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["data"] as? [Any]
+            return list.map { "\($0.count) model(s) at \(baseURL)" } ?? "answering at \(baseURL)"
+        }
+        _ = try await readBody(try await send(request("/health", method: .GET)), limit: 1 << 16)
+        return "healthy at \(baseURL)"
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Logging
+import PluginAPI
+
+/// Starts each agent in its own detached tmux session named after the hub's session id,
+/// so `tmux attach -t <id>` shows the agent's terminal.
+struct TmuxSpawner: Spawner {
+    let tmux: TmuxCommand?
+    let columns: Int
+    let rows: Int
+    let logger: Logger
+
+    static let descriptor = PluginDescriptor(
+        name: "tmux", kind: .spawner, summary: "each agent in a detached tmux session"
+    ) { options, context in
+        try options.rejectUnknownKeys(allowed: ["socket", "columns", "rows", "tmux"])
+        let executable = try options.optional("tmux")?.stringValue() ?? "tmux"
+        let resolved = ExecutableLookup.resolve(
+            executable, searchPath: ProcessInfo.processInfo.environment["PATH"], workingDirectory: "/")
+        return .spawner(TmuxSpawner(
+            tmux: resolved.map { TmuxCommand(socketName: try? options.optional("socket")?.stringValue(), executable: $0) },
+            columns: try options.optional("columns")?.intValue(in: 20...1000) ?? 200,
+            rows: try options.optional("rows")?.intValue(in: 5...500) ?? 50,
+            logger: context.logger))
+    }
+
+    func spawn(_ spec: SpawnSpec) async throws -> any SpawnedAgent {
+        guard let tmux else { throw SpawnError.unavailable("tmux is not installed (apt-get install tmux)") }
+        guard let command = spec.argv.first else { throw SpawnError.commandNotFound("(empty agent command)") }
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge(spec.environment) { _, new in new }
+        guard let executable = ExecutableLookup.resolve(
+            command, searchPath: environment["PATH"], workingDirectory: spec.workingDirectory)
+        else { throw SpawnError.commandNotFound(command) }
+
+        var arguments = ["new-session", "-d", "-s", spec.name, "-x", "\(columns)", "-y", "\(rows)",
+                         "-c", spec.workingDirectory]
+        for (key, value) in spec.environment.sorted(by: { $0.key < $1.key }) {
+            arguments += ["-e", "\(key)=\(value)"]
+        }
+        // tmux hands a single command argument to `sh -c`; with two or more it execs them directly.
+        let argv = [executable] + spec.argv.dropFirst()
+        arguments += ["--"] + (argv.count == 1 ? ["/usr/bin/env", executable] : argv)
+        try await tmux.checked(arguments)
+        let panePID = try await tmux.checked(["display-message", "-p", "-t", "=\(spec.name):", "#{pane_pid}"])
+        guard let pid = Int32(panePID.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw SpawnError.failed("tmux did not report the pane's pid: \(panePID)")
+        }
+        logger.info("started tmux session", metadata: ["session": "\(spec.name)", "pid": "\(pid)"])
+        return TmuxAgent(name: spec.name, panePID: pid, tmux: tmux)
+    }
+
+    func probe() async throws -> String {
+        guard let tmux else { throw SpawnError.unavailable("tmux is not installed (apt-get install tmux)") }
+        let version = try await tmux.run(["-V"])
+        guard version.succeeded else { throw SpawnError.unavailable("tmux -V failed: \(version.standardError)") }
+        return version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
