@@ -58,6 +58,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict
         ),

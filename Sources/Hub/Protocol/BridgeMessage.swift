@@ -1,0 +1,79 @@
+/// Messages between the hub and a session's MCP bridge (`/mcp/{id}`), as the original defines them.
+public enum BridgeRequest: Sendable, Equatable {
+    /// `request_id` is our extension: a bridge that reconnects re-sends the same id, so the hub
+    /// can answer the converse already in flight instead of starting a second one.
+    case converse(message: String, waitForResponse: Bool, requestID: String?)
+    case statusCheck
+
+    public enum ParseError: Error, Equatable, CustomStringConvertible {
+        case notJSON
+        case unknownType(String)
+        case missingField(String)
+
+        public var description: String {
+            switch self {
+            case .notJSON: "expected a JSON object"
+            case .unknownType(let type): "unknown message type '\(type)'"
+            case .missingField(let field): "missing or invalid field '\(field)'"
+            }
+        }
+    }
+
+    public static func parse(_ text: String) throws(ParseError) -> BridgeRequest {
+        guard let json = JSONValue.decode(text), case .object = json else { throw .notJSON }
+        switch json["type"]?.stringValue {
+        case "converse":
+            guard let message = json["message"]?.stringValue else { throw .missingField("message") }
+            return .converse(
+                message: message,
+                waitForResponse: json["wait_for_response"]?.boolValue ?? true,
+                requestID: json["request_id"]?.stringValue)
+        case "status_check":
+            return .statusCheck
+        case let other:
+            throw .unknownType(other ?? "(none)")
+        }
+    }
+
+    public var json: JSONValue {
+        switch self {
+        case .converse(let message, let wait, let requestID):
+            var fields: [String: JSONValue] = [
+                "type": .string("converse"), "message": .string(message), "wait_for_response": .bool(wait),
+            ]
+            if let requestID { fields["request_id"] = .string(requestID) }
+            return .object(fields)
+        case .statusCheck:
+            return .object(["type": .string("status_check")])
+        }
+    }
+}
+
+public enum BridgeReply: Sendable, Equatable {
+    case converseResult(text: String, requestID: String?)
+    case statusResult(connected: Bool)
+
+    public var json: JSONValue {
+        switch self {
+        case .converseResult(let text, let requestID):
+            var fields: [String: JSONValue] = ["type": .string("converse_result"), "text": .string(text)]
+            if let requestID { fields["request_id"] = .string(requestID) }
+            return .object(fields)
+        case .statusResult(let connected):
+            return .object(["type": .string("status_result"), "connected": .bool(connected)])
+        }
+    }
+
+    public static func parse(_ text: String) -> BridgeReply? {
+        guard let json = JSONValue.decode(text) else { return nil }
+        switch json["type"]?.stringValue {
+        case "converse_result":
+            guard let text = json["text"]?.stringValue else { return nil }
+            return .converseResult(text: text, requestID: json["request_id"]?.stringValue)
+        case "status_result":
+            return .statusResult(connected: json["connected"]?.boolValue ?? false)
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import PluginAPI
+
+/// Messages a browser sends. Unknown types are reported back, never fatal.
+public enum BrowserRequest: Sendable, Equatable {
+    case hello(capabilities: [String])
+    case playbackDone(sessionID: String)
+    /// A recording; empty data means the mic was muted.
+    case recording(sessionID: String, audio: Data, format: AudioFormat)
+
+    public enum ParseError: Error, Equatable, CustomStringConvertible {
+        case notJSON
+        case unknownType(String)
+        case missingField(String)
+        case invalidBase64
+        case tooLarge(limit: Int)
+
+        public var description: String {
+            switch self {
+            case .notJSON: "expected a JSON object"
+            case .unknownType(let type): "unknown message type '\(type)'"
+            case .missingField(let field): "missing or invalid field '\(field)'"
+            case .invalidBase64: "field 'data' is not valid base64"
+            case .tooLarge(let limit): "recording larger than \(limit) bytes"
+            }
+        }
+    }
+
+    public static func parse(_ text: String, maxRecordingBytes: Int) throws(ParseError) -> BrowserRequest {
+        guard let json = JSONValue.decode(text), case .object = json else { throw .notJSON }
+        let type = json["type"]?.stringValue ?? "(none)"
+        if type == "hello" {
+            guard case .array(let items)? = json["capabilities"] else { return .hello(capabilities: []) }
+            return .hello(capabilities: items.compactMap(\.stringValue))
+        }
+        guard let sessionID = json["session_id"]?.stringValue else { throw .missingField("session_id") }
+        switch type {
+        case "playback_done":
+            return .playbackDone(sessionID: sessionID)
+        case "audio":
+            guard let encoded = json["data"]?.stringValue else { throw .missingField("data") }
+            // base64 is 4/3 of the bytes: refuse before decoding.
+            guard encoded.utf8.count / 4 * 3 <= maxRecordingBytes + 3 else { throw .tooLarge(limit: maxRecordingBytes) }
+            guard let audio = Data(base64Encoded: encoded) else { throw .invalidBase64 }
+            // The original page records webm/opus and sends no type.
+            let mime = json["mime_type"]?.stringValue ?? json["format"]?.stringValue ?? "audio/webm"
+            return .recording(sessionID: sessionID, audio: audio, format: AudioFormat(mimeType: mime))
+        default:
+            throw .unknownType(type)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+
+/// `/mcp/{id}`: a session's MCP bridge. The upgrade is refused unless the session exists and
+/// the bridge presents the session's secret (`Authorization: Bearer` or `?token=`).
+struct BridgeSocket: Sendable {
+    let sessions: SessionManager
+    let logger: Logger
+
+    func register(on router: Router<BasicWebSocketRequestContext>) {
+        router.ws("/mcp/{id}") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            let token = Self.bearer(request.headers[.authorization]) ?? request.uri.queryParameters["token"].map(String.init)
+            guard await sessions.authorizeBridge(sessionID: id, token: token) else {
+                logger.warning("refused MCP bridge", metadata: ["session": "\(id)"])
+                return .dontUpgrade
+            }
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            let id = context.requestContext.parameters.get("id") ?? ""
+            await handle(sessionID: id, inbound: inbound, outbound: outbound)
+        }
+    }
+
+    private func handle(sessionID: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        guard let session = await sessions.session(sessionID) else { return }
+        let (replies, continuation) = AsyncStream.makeStream(of: BridgeReply.self)
+        let link = BridgeLink(outbox: continuation)
+        await session.attachBridge(link)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await reply in replies {
+                    do { try await outbound.write(.text(reply.json.encodedText())) } catch { break }
+                }
+                // The session closed this link (replaced or ended): close the socket.
+                try? await outbound.close(.goingAway, reason: "session closed")
+            }
+            group.addTask {
+                do {
+                    for try await message in inbound.messages(maxSize: 4 << 20) {
+                        guard case .text(let text) = message else { continue }
+                        do {
+                            await session.handleBridge(try BridgeRequest.parse(text), from: link)
+                        } catch {
+                            logger.warning("bad bridge message", metadata: ["session": "\(sessionID)", "error": "\(error)"])
+                        }
+                    }
+                } catch {
+                    logger.info("bridge socket closed", metadata: ["session": "\(sessionID)", "reason": "\(error)"])
+                }
+                await session.detachBridge(link)
+                link.close()
+            }
+        }
+    }
+
+    static func bearer(_ header: String?) -> String? {
+        guard let header, header.lowercased().hasPrefix("bearer ") else { return nil }
+        return String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+
+/// `/ws`: one browser tab. First `session_list`, then every hub event; its messages drive the
+/// sessions' converse flows. A bad message gets an `error` back and the connection stays up.
+struct BrowserSocket: Sendable {
+    let sessions: SessionManager
+    let browsers: BrowserHub
+    let logger: Logger
+
+    func register(on router: Router<BasicWebSocketRequestContext>) {
+        router.ws("/ws") { inbound, outbound, _ in
+            await handle(inbound: inbound, outbound: outbound)
+        }
+    }
+
+    private func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        let (client, outbox) = await browsers.connect()
+        let writer = Task {
+            for await text in outbox {
+                do { try await outbound.write(.text(text)) } catch { break }
+            }
+        }
+        await sessions.browserConnected(client)
+        let limits = await sessions.browserLimits
+        // Base64 grows a recording by 4/3; leave room for the JSON around it.
+        let maxMessage = limits.maxRecordingBytes / 3 * 4 + 64 * 1024
+        do {
+            for try await message in inbound.messages(maxSize: maxMessage) {
+                guard case .text(let text) = message else {
+                    await browsers.send(.error(sessionID: nil, message: "expected JSON text messages"), to: client)
+                    continue
+                }
+                await dispatch(text, from: client, maxRecordingBytes: limits.maxRecordingBytes)
+            }
+        } catch {
+            logger.info("browser socket closed", metadata: ["reason": "\(error)"])
+        }
+        await browsers.disconnect(client)
+        writer.cancel()
+    }
+
+    private func dispatch(_ text: String, from client: BrowserHub.ClientID, maxRecordingBytes: Int) async {
+        let request: BrowserRequest
+        do {
+            request = try BrowserRequest.parse(text, maxRecordingBytes: maxRecordingBytes)
+        } catch {
+            logger.warning("bad browser message", metadata: ["error": "\(error)"])
+            await browsers.send(.error(sessionID: nil, message: error.description), to: client)
+            return
+        }
+        switch request {
+        case .hello(let capabilities):
+            await browsers.setCapabilities(capabilities, for: client)
+        case .playbackDone(let id):
+            guard let session = await sessions.session(id) else { return await unknown(id, client) }
+            await session.playbackDone()
+        case .recording(let id, let audio, let format):
+            guard let session = await sessions.session(id) else { return await unknown(id, client) }
+            await session.recording(audio, format: format)
+        }
+    }
+
+    private func unknown(_ id: String, _ client: BrowserHub.ClientID) async {
+        await browsers.send(.error(sessionID: id, message: "unknown session '\(id)'"), to: client)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import PluginAPI
+
+/// The running hub: HTTP + WebSocket server, sessions, browsers. Built from a validated config
+/// and the plugin table the executable hands in.
+public struct HubServer: Sendable {
+    public let config: HubConfig
+    public let sessions: SessionManager
+    let browsers: BrowserHub
+    let backends: BackendStatusReport
+    let logger: Logger
+
+    public init(config: HubConfig, plugins: [PluginDescriptor], bridgeExecutable: String, logger: Logger) throws {
+        let registry = try BackendRegistry(config: config, plugins: plugins, logger: logger)
+        self.config = config
+        self.logger = logger
+        self.browsers = BrowserHub(logger: logger)
+        self.backends = BackendStatusReport(registry: registry)
+        self.sessions = try SessionManager(
+            config: config, registry: registry, browsers: browsers, bridgeExecutable: bridgeExecutable, logger: logger)
+    }
+
+    /// Serves until SIGINT/SIGTERM, then ends every session and returns (within a few seconds).
+    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        RESTRoutes(sessions: sessions, backends: backends).register(on: router)
+        StaticFiles(directory: config.server.staticDirectory).register(on: router)
+        let sockets = Router(context: BasicWebSocketRequestContext.self)
+        BrowserSocket(sessions: sessions, browsers: browsers, logger: logger).register(on: sockets)
+        BridgeSocket(sessions: sessions, logger: logger).register(on: sockets)
+
+        let sessions = self.sessions
+        // Recordings arrive as one base64 text frame; the default 16 KiB frame limit would refuse them.
+        let maxFrame = config.limits.maxRecordingBytes / 3 * 4 + 64 * 1024
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: sockets, configuration: .init(maxFrameSize: maxFrame)),
+            configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "clawmux"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                await sessions.serverStarted(port: port)
+                onListening(port)
+            },
+            logger: logger)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            group.addTask { await sessions.watch() }
+            group.addTask {
+                await ShutdownSignal.wait()
+                logger.notice("shutting down: ending every session")
+            }
+            // Whichever ends first (a signal, or the server failing to start) ends the hub.
+            defer { group.cancelAll() }
+            do {
+                try await group.next()
+            } catch {
+                await sessions.terminateAll()
+                throw error
+            }
+            await sessions.terminateAll()
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+
+/// The original's REST API, plus `/api/voices`, `/api/backends` and `/healthz`.
+struct RESTRoutes: Sendable {
+    let sessions: SessionManager
+    let backends: BackendStatusReport
+
+    func register(on router: Router<BasicWebSocketRequestContext>) {
+        router.get("/api/sessions") { _, _ in
+            JSONResponse.make(.array(await sessions.snapshots().map(\.json)))
+        }
+        router.post("/api/sessions") { request, _ in
+            await createSession(request)
+        }
+        router.delete("/api/sessions/{id}") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            do throws(SessionError) {
+                try await sessions.terminate(id)
+                return JSONResponse.make(.object(["status": .string("terminated"), "session_id": .string(id)]))
+            } catch {
+                return JSONResponse.error(error)
+            }
+        }
+        router.put("/api/sessions/{id}/voice") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let body = await jsonBody(request), let voice = body["voice"]?.stringValue else {
+                return JSONResponse.error("expected a JSON body like {\"voice\": \"af_sky\"}", status: .badRequest)
+            }
+            do throws(SessionError) {
+                let session = try await sessions.setVoice(id, voice: voice)
+                return JSONResponse.make(.object(["voice": .string(session.voice), "session_id": .string(id)]))
+            } catch {
+                return JSONResponse.error(error)
+            }
+        }
+        router.get("/api/voices") { _, _ in
+            let voices = await sessions.router.voices.map { voice -> JSONValue in
+                .object(["id": .string(voice.id), "label": .string(voice.label),
+                         "backend": .string(voice.backend), "engine_voice": .string(voice.engineVoice)])
+            }
+            return JSONResponse.make(.array(voices))
+        }
+        router.get("/api/backends") { _, _ in
+            JSONResponse.make(.array(await backends.probeAll().map(\.json)))
+        }
+        router.get("/healthz") { _, _ in
+            JSONResponse.make(.object(["status": .string("ok")]))
+        }
+    }
+
+    /// Label and voice come from a JSON body or the query, as in the original; `?wait=false` answers at once.
+    private func createSession(_ request: Request) async -> Response {
+        var label = request.uri.queryParameters["label"].map(String.init)
+        var voice = request.uri.queryParameters["voice"].map(String.init)
+        let wait = request.uri.queryParameters["wait"].map { $0 != "false" && $0 != "0" } ?? true
+        if request.headers[.contentLength].map({ $0 != "0" }) ?? false || request.headers[.transferEncoding] != nil {
+            guard let body = await jsonBody(request), case .object = body else {
+                return JSONResponse.error("expected a JSON object body like {\"label\": \"...\", \"voice\": \"...\"}", status: .badRequest)
+            }
+            label = body["label"]?.stringValue ?? label
+            voice = body["voice"]?.stringValue ?? voice
+        }
+        do throws(SessionError) {
+            let session = try await sessions.create(label: label, voice: voice, wait: wait)
+            return JSONResponse.make(session.json, status: wait ? .ok : .accepted)
+        } catch {
+            return JSONResponse.error(error)
+        }
+    }
+
+    private func jsonBody(_ request: Request) async -> JSONValue? {
+        guard let buffer = try? await request.body.collect(upTo: 64 * 1024) else { return nil }
+        return JSONValue.decode(String(buffer: buffer))
+    }
+}

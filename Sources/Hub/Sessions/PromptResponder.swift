@@ -1,0 +1,28 @@
+/// Watches terminal text for configured prompts and says what to type, each at most once.
+struct PromptResponder: Sendable {
+    private var pending: [PromptAnswer]
+    private var window = ""
+    /// Enough for a full tmux screen (200×50) plus the chunk boundaries of a raw PTY stream.
+    private let windowLimit = 32_768
+
+    init(prompts: [PromptAnswer]) {
+        pending = prompts
+    }
+
+    var isFinished: Bool { pending.isEmpty }
+
+    /// Adds terminal output; returns the answers whose prompt just appeared.
+    mutating func feed(_ output: String) -> [PromptAnswer] {
+        window += TerminalText.normalized(TerminalText.plain(output)) + " "
+        if window.count > windowLimit { window = String(window.suffix(windowLimit)) }
+        var answers: [PromptAnswer] = []
+        pending.removeAll { prompt in
+            guard window.contains(TerminalText.normalized(prompt.match)) else { return false }
+            answers.append(prompt)
+            return true
+        }
+        // Text already answered must not trigger a later prompt with overlapping words.
+        if !answers.isEmpty { window = "" }
+        return answers
+    }
+}

@@ -1,0 +1,288 @@
+import Foundation
+import Logging
+import PluginAPI
+
+/// One agent session: owns its converse state machine and lifecycle, executes their actions
+/// (speech engines, browser messages, bridge replies), and ends its agent when it ends.
+actor Session {
+    nonisolated let id: String
+    nonisolated let workspace: SessionWorkspace
+    /// The bridge must present this on `/mcp/{id}`.
+    nonisolated let secret: String
+    nonisolated let createdAt = Date()
+
+    private(set) var label: String
+    private(set) var voice: String
+    private(set) var speed: Double = 1.0
+    private(set) var lastActivity = Date()
+    private var lifecycle = SessionLifecycle()
+    private var converse = ConverseMachine()
+    private var agent: (any SpawnedAgent)?
+    private var bridge: BridgeLink?
+    /// A reply whose bridge had gone; handed over when the bridge reconnects and asks again.
+    private var undeliveredReply: (text: String, requestID: String)?
+    private var readiness: Readiness?
+    private var readinessWaiters: [CheckedContinuation<Readiness, Never>] = []
+    private var terminalWatcher: Task<Void, Never>?
+    private var engineTasks: [UInt64: Task<Void, Never>] = [:]
+    private let services: SessionServices
+    private let logger: Logger
+
+    init(id: String, label: String, voice: String, workspace: SessionWorkspace, secret: String, services: SessionServices) {
+        self.id = id
+        self.label = label
+        self.voice = voice
+        self.workspace = workspace
+        self.secret = secret
+        self.services = services
+        var logger = services.logger
+        logger[metadataKey: "session"] = "\(id)"
+        self.logger = logger
+    }
+
+    var status: SessionStatus { lifecycle.status }
+
+    func snapshot() -> SessionSnapshot {
+        SessionSnapshot(
+            id: id, status: lifecycle.status, label: label, voice: voice, speed: speed,
+            createdAt: createdAt, lastActivity: lastActivity, bridgeConnected: bridge != nil,
+            terminal: agent?.debugDescription ?? "", workDirectory: workspace.directory)
+    }
+
+    /// Idle means nobody is mid-conversation: a converse waiting for the user keeps the session alive.
+    func isIdle(now: Date, timeout: Duration) -> Bool {
+        converse.isIdle && now.timeIntervalSince(lastActivity) > Double(timeout.components.seconds)
+    }
+
+    func agentIsAlive() async -> Bool {
+        guard let agent else { return lifecycle.status == .starting }
+        return await agent.isAlive()
+    }
+
+    // MARK: Start-up
+
+    func started(_ agent: any SpawnedAgent) {
+        self.agent = agent
+        terminalWatcher = Task { await self.watchTerminal(agent) }
+    }
+
+    /// Answers configured prompts while the agent boots; notices an agent that exits before its bridge connects.
+    private func watchTerminal(_ agent: any SpawnedAgent) async {
+        var responder = PromptResponder(prompts: services.settings.prompts)
+        for await output in agent.terminalOutput() {
+            for prompt in responder.feed(output) {
+                logger.info("answering terminal prompt", metadata: ["prompt": "\(prompt.match)"])
+                do {
+                    try await agent.type(prompt.answer, pressEnter: prompt.pressEnter)
+                } catch {
+                    logger.warning("could not answer terminal prompt", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        if !Task.isCancelled, lifecycle.status == .starting, !(await agent.isAlive()) {
+            resolveReadiness(.agentExited)
+        }
+    }
+
+    func waitUntilReady() async -> Readiness {
+        if let readiness { return readiness }
+        return await withCheckedContinuation { readinessWaiters.append($0) }
+    }
+
+    func resolveReadiness(_ result: Readiness) {
+        guard readiness == nil else { return }
+        readiness = result
+        for waiter in readinessWaiters { waiter.resume(returning: result) }
+        readinessWaiters.removeAll()
+    }
+
+    // MARK: Bridge
+
+    func attachBridge(_ link: BridgeLink) async {
+        if let old = bridge, old.id != link.id { old.close() }
+        bridge = link
+        touch()
+        let becameReady = lifecycle.handle(.bridgeConnected) != nil
+        logger.info("MCP bridge connected", metadata: ["first": "\(becameReady)"])
+        await announce()
+        guard becameReady else { return }
+        resolveReadiness(.ready)
+        terminalWatcher?.cancel()
+        if let input = services.settings.startupInput, let agent {
+            do {
+                try await agent.type(input, pressEnter: true)
+            } catch {
+                logger.warning("could not type the startup input", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    func detachBridge(_ link: BridgeLink) async {
+        guard bridge?.id == link.id else { return }
+        bridge = nil
+        logger.info("MCP bridge disconnected")
+        await announce()
+    }
+
+    func handleBridge(_ request: BridgeRequest, from link: BridgeLink) async {
+        touch()
+        switch request {
+        case .statusCheck:
+            link.send(.statusResult(connected: await services.browsers.count > 0))
+        case .converse(let message, let wait, let requestID):
+            if let requestID, let pending = undeliveredReply, pending.requestID == requestID {
+                undeliveredReply = nil
+                link.send(.converseResult(text: pending.text, requestID: requestID))
+                return
+            }
+            if let requestID, converse.currentRequestID == requestID {
+                logger.info("bridge re-attached to the converse in flight")
+                return
+            }
+            guard message.count <= services.limits.maxSpeechCharacters else {
+                link.send(.converseResult(
+                    text: "Error: the message is \(message.count) characters long; the limit is \(services.limits.maxSpeechCharacters).",
+                    requestID: requestID))
+                return
+            }
+            await perform(converse.handle(.converse(message: message, waitForResponse: wait, requestID: requestID)))
+        }
+    }
+
+    // MARK: Browsers
+
+    func playbackDone() async {
+        touch()
+        await perform(converse.handle(.playbackDone))
+    }
+
+    func recording(_ audio: Data, format: AudioFormat) async {
+        touch()
+        logger.info("recording from browser", metadata: ["bytes": "\(audio.count)", "format": "\(format)"])
+        await perform(converse.handle(.recording(audio: audio, format: format)))
+    }
+
+    /// A browser just connected: tell it (only it) what this session is waiting for.
+    func replayPending(to client: BrowserHub.ClientID) async {
+        await perform(converse.handle(.browserConnected), onlyTo: client)
+    }
+
+    func setVoice(_ voice: String) {
+        self.voice = voice
+        touch()
+    }
+
+    // MARK: End
+
+    /// Ends the session: answers a waiting converse, closes the bridge, ends the agent, removes the dir.
+    func end(reason: String) async {
+        terminalWatcher?.cancel()
+        for task in engineTasks.values { task.cancel() }
+        engineTasks.removeAll()
+        await perform(converse.handle(.cancelled(reason: reason)))
+        resolveReadiness(.terminated)
+        if lifecycle.handle(.ended) != nil { await announce() }
+        bridge?.close()
+        bridge = nil
+        await agent?.terminate()
+        workspace.remove()
+    }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [ConverseMachine.Action], onlyTo client: BrowserHub.ClientID? = nil) async {
+        for action in actions {
+            switch action {
+            case .send(let event):
+                if let client {
+                    await services.browsers.send(.session(id: id, event), to: client)
+                } else {
+                    await services.browsers.broadcast(.session(id: id, event))
+                }
+            case .synthesize(let turn, let text):
+                synthesize(turn: turn, text: text)
+            case .transcribe(let turn, let audio, let format):
+                transcribe(turn: turn, audio: audio, format: format)
+            case .reply(let text, let requestID):
+                reply(text, requestID: requestID)
+            case .converseStarted:
+                if lifecycle.handle(.converseStarted) != nil { await announce() }
+            case .converseEnded:
+                touch()
+                if lifecycle.handle(.converseEnded) != nil { await announce() }
+            case .rejected(let reason):
+                logger.warning("ignored browser message", metadata: ["reason": "\(reason)"])
+                await services.browsers.broadcast(.error(sessionID: id, message: reason))
+            }
+        }
+    }
+
+    private func reply(_ text: String, requestID: String?) {
+        logger.info("converse result", metadata: ["chars": "\(text.count)"])
+        if let bridge, bridge.send(.converseResult(text: text, requestID: requestID)) { return }
+        if let requestID {
+            undeliveredReply = (text, requestID)
+        } else {
+            logger.warning("converse result lost: the bridge is gone and sent no request id")
+        }
+    }
+
+    private func synthesize(turn: UInt64, text: String) {
+        guard let route = services.router.engine(for: voice) else {
+            let reason = "voice '\(voice)' has no TTS engine"
+            engineTasks[turn] = Task { await self.engineFinished(turn, .speechFailed(turn: turn, reason: reason)) }
+            return
+        }
+        let request = SpeechRequest(text: text, voice: route.engineVoice, speed: speed)
+        let logger = self.logger
+        engineTasks[turn] = Task {
+            let started = ContinuousClock.now
+            let event: ConverseMachine.Event
+            do {
+                let speech = try await route.engine.synthesize(request)
+                let audio = try await speech.collect()
+                logger.info("speech ready", metadata: [
+                    "backend": "\(route.backend)", "bytes": "\(audio.count)", "took": "\(ContinuousClock.now - started)",
+                ])
+                event = .speechReady(turn: turn, audio: audio, format: speech.format)
+            } catch {
+                logger.error("TTS failed", metadata: ["backend": "\(route.backend)", "error": "\(error)"])
+                event = .speechFailed(turn: turn, reason: "\(error)")
+            }
+            await self.engineFinished(turn, event)
+        }
+    }
+
+    private func transcribe(turn: UInt64, audio: Data, format: AudioFormat) {
+        let request = TranscriptionRequest(audio: audio, format: format, language: services.sttLanguage)
+        let engine = services.stt
+        let logger = self.logger
+        engineTasks[turn] = Task {
+            let started = ContinuousClock.now
+            let event: ConverseMachine.Event
+            do {
+                let text = try await engine.transcribe(request)
+                logger.info("transcript ready", metadata: ["chars": "\(text.count)", "took": "\(ContinuousClock.now - started)"])
+                event = .transcribed(turn: turn, text: text)
+            } catch {
+                logger.error("STT failed", metadata: ["error": "\(error)"])
+                event = .transcriptionFailed(turn: turn, reason: "\(error)")
+            }
+            await self.engineFinished(turn, event)
+        }
+    }
+
+    private func engineFinished(_ turn: UInt64, _ event: ConverseMachine.Event) async {
+        engineTasks[turn] = nil
+        guard !Task.isCancelled else { return }
+        await perform(converse.handle(event))
+    }
+
+    private func touch() {
+        lastActivity = Date()
+    }
+
+    private func announce() async {
+        await services.browsers.broadcast(.sessionStatus(snapshot()))
+    }
+}

@@ -1,0 +1,29 @@
+/// Why a session request failed, with the HTTP status the REST API answers.
+public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notFound(String)
+    case unknownVoice(String, valid: [String])
+    case invalidLabel(String)
+    /// The spawner or the agent command is missing, or the hub is full.
+    case unavailable(String)
+    /// The agent's MCP bridge never connected.
+    case bridgeTimeout(String)
+
+    public var httpStatus: Int {
+        switch self {
+        case .notFound: 404
+        case .unknownVoice, .invalidLabel: 400
+        case .unavailable: 503
+        case .bridgeTimeout: 504
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .notFound(let id): "session '\(id)' not found"
+        case .unknownVoice(let voice, let valid): "unknown voice '\(voice)'; valid voices: \(valid.joined(separator: ", "))"
+        case .invalidLabel(let reason): "invalid label: \(reason)"
+        case .unavailable(let reason): reason
+        case .bridgeTimeout(let reason): reason
+        }
+    }
+}

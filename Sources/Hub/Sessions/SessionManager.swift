@@ -1,0 +1,221 @@
+import Foundation
+import Logging
+import PluginAPI
+
+/// Creates, finds and ends sessions; watches for dead agents and idle sessions.
+public actor SessionManager {
+    private var sessions: [String: Session] = [:]
+    /// Order of creation, for stable listings.
+    private var order: [String] = []
+    private var counter = 0
+    private let spawner: any Spawner
+    private let services: SessionServices
+    private let bridgeExecutable: String
+    /// The port bridges connect to; known once the server is listening (it may have been 0).
+    private var hubPort: Int
+    private let hubHost: String
+    private let logger: Logger
+
+    public init(config: HubConfig, registry: BackendRegistry, browsers: BrowserHub, bridgeExecutable: String, logger: Logger) throws {
+        guard let spawner = registry.spawner(config.sessions.spawner),
+              let stt = registry.stt(config.stt.backend) else {
+            throw ConfigError(file: config.file, line: 0, column: 0, keyPath: "sessions", message: "spawner or STT backend missing")
+        }
+        self.spawner = spawner
+        self.services = SessionServices(
+            router: VoiceRouter(voices: config.voices, registry: registry), stt: stt,
+            sttLanguage: config.stt.language, browsers: browsers, settings: config.sessions,
+            limits: config.limits, logger: logger)
+        self.bridgeExecutable = bridgeExecutable
+        self.hubPort = config.server.port
+        self.hubHost = config.server.host
+        self.logger = logger
+    }
+
+    public func serverStarted(port: Int) {
+        hubPort = port
+    }
+
+    public var router: VoiceRouter { services.router }
+
+    public func snapshots() async -> [SessionSnapshot] {
+        var result: [SessionSnapshot] = []
+        for id in order {
+            if let session = sessions[id] { result.append(await session.snapshot()) }
+        }
+        return result
+    }
+
+    public func snapshot(_ id: String) async throws(SessionError) -> SessionSnapshot {
+        guard let session = sessions[id] else { throw .notFound(id) }
+        return await session.snapshot()
+    }
+
+    func session(_ id: String) -> Session? {
+        sessions[id]
+    }
+
+    // MARK: Create
+
+    /// Spawns an agent; with `wait`, returns once its bridge connected (or fails and cleans up).
+    public func create(label rawLabel: String?, voice requestedVoice: String?, wait: Bool) async throws(SessionError) -> SessionSnapshot {
+        let route: VoiceRoute
+        if let requestedVoice, !requestedVoice.isEmpty {
+            guard let known = services.router.route(requestedVoice) else {
+                throw .unknownVoice(requestedVoice, valid: services.router.validIDs)
+            }
+            route = known
+        } else {
+            var used = Set<String>()
+            for session in sessions.values { used.insert(await session.voice) }
+            route = services.router.distinctVoice(avoiding: used)
+        }
+        let label = try SessionLabel.validated(rawLabel ?? "")
+        guard sessions.count < services.settings.maxSessions else {
+            throw .unavailable("the hub already runs \(sessions.count) sessions (sessions.max_sessions)")
+        }
+
+        counter += 1
+        let id = SessionIdentifier.make(number: counter)
+        let secret = RandomToken.hex(bytes: 32)
+        var bridgeEnvironment = [
+            "VOICE_HUB_SESSION_ID": id,
+            "VOICE_CHAT_HUB_PORT": "\(hubPort)",
+            "VOICE_HUB_SESSION_TOKEN": secret,
+        ]
+        if !["127.0.0.1", "0.0.0.0", "localhost", "::", "::1"].contains(hubHost) {
+            bridgeEnvironment["VOICE_HUB_HOST"] = hubHost
+        }
+        let workspace: SessionWorkspace
+        do {
+            workspace = try SessionWorkspace.create(
+                root: services.settings.workRoot, id: id,
+                bridge: .init(executable: bridgeExecutable, environment: bridgeEnvironment))
+        } catch {
+            throw .unavailable("cannot create the session directory: \(error)")
+        }
+        let session = Session(id: id, label: label.isEmpty ? route.label : label, voice: route.id,
+                              workspace: workspace, secret: secret, services: services)
+        sessions[id] = session
+        order.append(id)
+        logger.info("starting session", metadata: ["session": "\(id)", "voice": "\(route.id)"])
+        await services.browsers.broadcast(.sessionStatus(await session.snapshot()))
+
+        let spec = SpawnSpec(
+            name: id, argv: agentArgv(id: id, workspace: workspace),
+            environment: bridgeEnvironment.merging(["CLAUDE_CODE_MCP_AUTO_BACKGROUND_MS": "0"]) { $1 },
+            workingDirectory: workspace.directory, logFile: workspace.terminalLogPath)
+        do {
+            await session.started(try await spawner.spawn(spec))
+        } catch {
+            await remove(id, reason: "the agent could not be started")
+            throw .unavailable("\(error)")
+        }
+        guard wait else { return await session.snapshot() }
+        return try await awaitReady(session)
+    }
+
+    private func awaitReady(_ session: Session) async throws(SessionError) -> SessionSnapshot {
+        let timeout = services.settings.readyTimeout
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            await session.resolveReadiness(.timedOut)
+        }
+        let readiness = await session.waitUntilReady()
+        timer.cancel()
+        switch readiness {
+        case .ready:
+            return await session.snapshot()
+        case .timedOut:
+            await remove(session.id, reason: "its MCP bridge did not connect")
+            throw .bridgeTimeout("the agent's MCP bridge did not connect within \(timeout); the session was removed")
+        case .agentExited:
+            let tail = session.workspace.terminalTail().map { " Last output: \($0)" } ?? ""
+            await remove(session.id, reason: "the agent exited during start-up")
+            throw .unavailable("the agent exited before its MCP bridge connected.\(tail)")
+        case .terminated:
+            throw .notFound(session.id)
+        }
+    }
+
+    /// The configured argv with placeholders filled; `clawmux` means this very binary.
+    private func agentArgv(id: String, workspace: SessionWorkspace) -> [String] {
+        services.settings.command.enumerated().map { index, argument in
+            if index == 0 && argument == "clawmux" { return bridgeExecutable }
+            return argument
+                .replacingOccurrences(of: "{session_id}", with: id)
+                .replacingOccurrences(of: "{work_dir}", with: workspace.directory)
+                .replacingOccurrences(of: "{mcp_config}", with: workspace.mcpConfigPath)
+                .replacingOccurrences(of: "{clawmux}", with: bridgeExecutable)
+        }
+    }
+
+    // MARK: Change
+
+    public func setVoice(_ id: String, voice: String) async throws(SessionError) -> SessionSnapshot {
+        guard let session = sessions[id] else { throw .notFound(id) }
+        guard services.router.route(voice) != nil else { throw .unknownVoice(voice, valid: services.router.validIDs) }
+        await session.setVoice(voice)
+        logger.info("voice changed", metadata: ["session": "\(id)", "voice": "\(voice)"])
+        return await session.snapshot()
+    }
+
+    // MARK: End
+
+    public func terminate(_ id: String) async throws(SessionError) {
+        guard sessions[id] != nil else { throw .notFound(id) }
+        await remove(id, reason: "the session was terminated")
+    }
+
+    private func remove(_ id: String, reason: String) async {
+        guard let session = sessions.removeValue(forKey: id) else { return }
+        order.removeAll { $0 == id }
+        logger.info("ending session", metadata: ["session": "\(id)", "reason": "\(reason)"])
+        await session.end(reason: reason)
+        await services.browsers.broadcast(.sessionTerminated(id: id))
+    }
+
+    /// Ends every session at once (shutdown).
+    public func terminateAll() async {
+        let ids = order
+        await withTaskGroup(of: Void.self) { group in
+            for id in ids {
+                group.addTask { await self.remove(id, reason: "the hub is shutting down") }
+            }
+        }
+    }
+
+    /// Every few seconds: remove sessions whose agent died or that sat idle too long.
+    public func watch(every period: Duration = .seconds(5)) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            let now = Date()
+            for (id, session) in sessions {
+                let status = await session.status
+                if status != .starting, !(await session.agentIsAlive()) {
+                    await remove(id, reason: "the agent exited")
+                } else if status != .starting, await session.isIdle(now: now, timeout: services.settings.idleTimeout) {
+                    await remove(id, reason: "idle for \(services.settings.idleTimeout)")
+                }
+            }
+        }
+    }
+
+    // MARK: Browser and bridge entry points
+
+    public func browserConnected(_ client: BrowserHub.ClientID) async {
+        await services.browsers.send(.sessionList(await snapshots()), to: client)
+        for id in order {
+            await sessions[id]?.replayPending(to: client)
+        }
+    }
+
+    /// Checks a bridge's credentials before its WebSocket is accepted.
+    public func authorizeBridge(sessionID: String, token: String?) async -> Bool {
+        guard let session = sessions[sessionID] else { return false }
+        guard let token, !token.isEmpty else { return services.settings.allowBridgesWithoutToken }
+        return ConstantTime.equals(token, session.secret)
+    }
+
+    public var browserLimits: Limits { services.limits }
+}

@@ -1,0 +1,21 @@
+import Logging
+import PluginAPI
+
+/// What every session needs from the hub: engines, browsers, settings.
+struct SessionServices: Sendable {
+    let router: VoiceRouter
+    let stt: any STTEngine
+    let sttLanguage: String?
+    let browsers: BrowserHub
+    let settings: SessionSettings
+    let limits: Limits
+    let logger: Logger
+}
+
+/// How waiting for a new session's bridge ended.
+enum Readiness: Sendable, Equatable {
+    case ready
+    case agentExited
+    case timedOut
+    case terminated
+}

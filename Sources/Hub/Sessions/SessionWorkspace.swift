@@ -1,0 +1,50 @@
+import Foundation
+
+/// A session's private directory: `{work_root}/{id}`, mode 0700, holding `.mcp.json`
+/// (the original's shape plus our secret) and the terminal log.
+struct SessionWorkspace: Sendable {
+    let directory: String
+
+    var mcpConfigPath: String { directory + "/.mcp.json" }
+    var terminalLogPath: String { directory + "/terminal.log" }
+
+    /// The MCP server entry an agent uses to reach the hub, exactly as the original names it.
+    struct BridgeEntry: Sendable {
+        let executable: String
+        let environment: [String: String]
+    }
+
+    static func create(root: String, id: String, bridge: BridgeEntry) throws -> SessionWorkspace {
+        let files = FileManager.default
+        try files.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let directory = root + "/" + id
+        try files.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let workspace = SessionWorkspace(directory: directory)
+        let config: JSONValue = .object([
+            "mcpServers": .object([
+                "voice-hub": .object([
+                    "command": .string(bridge.executable),
+                    "args": .array([.string("mcp")]),
+                    "env": .object(bridge.environment.mapValues { .string($0) }),
+                ]),
+            ]),
+        ])
+        guard files.createFile(atPath: workspace.mcpConfigPath, contents: Data(config.encodedText().utf8),
+                               attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: workspace.mcpConfigPath])
+        }
+        return workspace
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The last lines the agent printed, for error messages when it dies before connecting.
+    func terminalTail(lines: Int = 5) -> String? {
+        guard let data = FileManager.default.contents(atPath: terminalLogPath), !data.isEmpty else { return nil }
+        let text = TerminalText.plain(String(decoding: data.suffix(4096), as: UTF8.self))
+        let tail = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.suffix(lines)
+        return tail.isEmpty ? nil : tail.joined(separator: " | ")
+    }
+}
