@@ -38,6 +38,12 @@ public actor BrowserHub {
         logger.info("browser disconnected", metadata: ["browsers": "\(clients.count)"])
     }
 
+    /// Ends every tab's outbox; their sockets close with "going away".
+    public func closeAll() {
+        for client in clients.values { client.outbox.finish() }
+        clients.removeAll()
+    }
+
     public func setCapabilities(_ capabilities: [String], for id: ClientID) {
         clients[id]?.capabilities = Set(capabilities)
     }

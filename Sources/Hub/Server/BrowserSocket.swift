@@ -22,6 +22,8 @@ struct BrowserSocket: Sendable {
             for await text in outbox {
                 do { try await outbound.write(.text(text)) } catch { break }
             }
+            // The hub ended this tab's outbox (shutdown, or the tab stopped reading).
+            try? await outbound.close(.goingAway, reason: "closed by the hub")
         }
         await sessions.browserConnected(client)
         let limits = await sessions.browserLimits

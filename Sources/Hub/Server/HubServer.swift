@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import PluginAPI
+import ServiceLifecycle
 
 /// The running hub: HTTP + WebSocket server, sessions, browsers. Built from a validated config
 /// and the plugin table the executable hands in.
@@ -33,11 +34,13 @@ public struct HubServer: Sendable {
         BridgeSocket(sessions: sessions, logger: logger).register(on: sockets)
 
         let sessions = self.sessions
+        let browsers = self.browsers
+        let logger = self.logger
         // Recordings arrive as one base64 text frame; the default 16 KiB frame limit would refuse them.
         let maxFrame = config.limits.maxRecordingBytes / 3 * 4 + 64 * 1024
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: sockets, configuration: .init(maxFrameSize: maxFrame)),
+            server: .http1WebSocketUpgrade(webSocketRouter: sockets, configuration: .init(ws: .init(maxFrameSize: maxFrame))),
             configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "clawmux"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -45,15 +48,21 @@ public struct HubServer: Sendable {
                 onListening(port)
             },
             logger: logger)
+        let server = ServiceGroup(services: [app], logger: logger)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            group.addTask { try await server.run() }
             group.addTask { await sessions.watch() }
             group.addTask {
                 await ShutdownSignal.wait()
                 logger.notice("shutting down: ending every session")
+                await sessions.terminateAll()
+                await browsers.closeAll()
+                await server.triggerGracefulShutdown()
+                // Never let a stuck connection hold the exit up.
+                try await Task.sleep(for: .seconds(3))
+                logger.warning("graceful shutdown took too long; stopping now")
             }
-            // Whichever ends first (a signal, or the server failing to start) ends the hub.
             defer { group.cancelAll() }
             do {
                 try await group.next()
@@ -61,7 +70,6 @@ public struct HubServer: Sendable {
                 await sessions.terminateAll()
                 throw error
             }
-            await sessions.terminateAll()
         }
     }
 }

@@ -245,6 +245,8 @@ actor Session {
                     "backend": "\(route.backend)", "bytes": "\(audio.count)", "took": "\(ContinuousClock.now - started)",
                 ])
                 event = .speechReady(turn: turn, audio: audio, format: speech.format)
+            } catch is CancellationError {
+                return
             } catch {
                 logger.error("TTS failed", metadata: ["backend": "\(route.backend)", "error": "\(error)"])
                 event = .speechFailed(turn: turn, reason: "\(error)")
@@ -264,6 +266,8 @@ actor Session {
                 let text = try await engine.transcribe(request)
                 logger.info("transcript ready", metadata: ["chars": "\(text.count)", "took": "\(ContinuousClock.now - started)"])
                 event = .transcribed(turn: turn, text: text)
+            } catch is CancellationError {
+                return
             } catch {
                 logger.error("STT failed", metadata: ["error": "\(error)"])
                 event = .transcriptionFailed(turn: turn, reason: "\(error)")

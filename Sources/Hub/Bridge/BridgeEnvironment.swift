@@ -1,0 +1,44 @@
+/// How the bridge finds its hub: the variables the hub writes into `.mcp.json`.
+public struct BridgeEnvironment: Sendable {
+    public let sessionID: String
+    public let host: String
+    public let port: Int
+    /// The per-session secret; the original Python hub sends and needs none.
+    public let token: String?
+    /// How long a converse waits for a lost hub to come back before it is answered with an error.
+    public let reconnectWindow: Duration
+
+    public enum Problem: Error, CustomStringConvertible {
+        case missing(String)
+        case invalid(String, String)
+
+        public var description: String {
+            switch self {
+            case .missing(let name): "\(name) is not set (the hub writes it into the session's .mcp.json)"
+            case .invalid(let name, let value): "\(name) has an invalid value: \(value)"
+            }
+        }
+    }
+
+    public init(_ environment: [String: String]) throws(Problem) {
+        guard let id = environment["VOICE_HUB_SESSION_ID"], !id.isEmpty else { throw .missing("VOICE_HUB_SESSION_ID") }
+        let portText = environment["VOICE_CHAT_HUB_PORT"] ?? "3460"
+        guard let port = Int(portText), (1...65535).contains(port) else { throw .invalid("VOICE_CHAT_HUB_PORT", portText) }
+        let windowText = environment["VOICE_HUB_RECONNECT_SECONDS"] ?? "60"
+        guard let window = Double(windowText), window >= 0 else { throw .invalid("VOICE_HUB_RECONNECT_SECONDS", windowText) }
+        sessionID = id
+        self.port = port
+        host = environment["VOICE_HUB_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        token = environment["VOICE_HUB_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        reconnectWindow = .milliseconds(Int64(window * 1000))
+    }
+
+    /// `ws://host:port/mcp/{id}`; hosts with a colon (IPv6) are bracketed.
+    public var url: String {
+        let hostPart = host.contains(":") ? "[\(host)]" : host
+        let escapedID = sessionID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? sessionID
+        return "ws://\(hostPart):\(port)/mcp/\(escapedID)"
+    }
+}
+
+import Foundation

@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import MCP
+
+/// `clawmux demo-agent`: a stand-in for Claude Code. Run in a session dir, it starts the MCP
+/// server listed in `./.mcp.json` over stdio and converses in a loop: it greets, then repeats
+/// what it heard ("You said: ...").
+public struct DemoAgent: Sendable {
+    public struct Options: Sendable {
+        /// Stop after this many converse calls (nil: forever).
+        public var turns: Int?
+        /// Print this question and wait for Enter before starting, like Claude Code's trust prompt.
+        public var askFirst: String?
+        public var greeting: String
+
+        public init(turns: Int? = nil, askFirst: String? = nil, greeting: String = "Hello! I'm the ClawMux demo agent. Say something and I'll repeat it.") {
+            self.turns = turns
+            self.askFirst = askFirst
+            self.greeting = greeting
+        }
+    }
+
+    let options: Options
+    let logger: Logger
+
+    public init(options: Options, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run(configPath: String = ".mcp.json") async throws {
+        if let question = options.askFirst {
+            say("\(question) (press Enter to continue)")
+            _ = readLine()
+            say("Thanks, continuing.")
+        }
+        let server = try MCPServerEntry.load(from: configPath)
+        let child = try ChildMCPServer.start(server)
+        defer { child.stop() }
+        let client = Client(name: "clawmux-demo-agent", version: "1.0.0")
+        _ = try await client.connect(transport: LineTransport(input: child.outputFD, output: child.inputFD, logger: logger))
+        let (tools, _) = try await client.listTools()
+        guard tools.contains(where: { $0.name == "converse" }) else {
+            throw DemoAgentError.noConverseTool(tools.map(\.name))
+        }
+        say("Connected to the '\(server.name)' MCP server; starting the conversation.")
+        var message = options.greeting
+        var turn = 0
+        while options.turns.map({ turn < $0 }) ?? true {
+            turn += 1
+            say("Agent: \(message)")
+            let (content, _) = try await client.callTool(name: "converse", arguments: ["message": .string(message)])
+            let heard = content.compactMap { item -> String? in
+                if case .text(let text, _, _) = item { return text }
+                return nil
+            }.joined(separator: " ")
+            say("User: \(heard)")
+            message = Self.answer(to: heard)
+        }
+        await client.disconnect()
+    }
+
+    /// Unbuffered, so the terminal (and the hub's log of it) shows each line at once.
+    private func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func answer(to heard: String) -> String {
+        switch heard {
+        case "(session muted)": "You're muted. Unmute when you want to talk."
+        case "(no speech detected)": "I didn't hear anything. Could you say that again?"
+        case let text where text.hasPrefix("Error:"): "Something went wrong: \(text.dropFirst(6).prefix(200))"
+        default: "You said: \(heard)"
+        }
+    }
+}
+
+enum DemoAgentError: Error, CustomStringConvertible {
+    case noConverseTool([String])
+    case badConfig(String)
+
+    var description: String {
+        switch self {
+        case .noConverseTool(let tools): "the MCP server has no converse tool (tools: \(tools.joined(separator: ", ")))"
+        case .badConfig(let reason): "cannot use .mcp.json: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Clawmux: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clawmux",
+        abstract: "Talk by voice, from one browser tab, to several coding agents at once.",
+        subcommands: [Serve.self, Check.self, MCPCommand.self, DemoAgentCommand.self],
+        defaultSubcommand: Serve.self)
+}

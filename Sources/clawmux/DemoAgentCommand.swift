@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import Hub
+
+struct DemoAgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo-agent",
+        abstract: "A tiny agent for trying the hub without Claude Code: converses through ./.mcp.json in a loop.")
+
+    @Option(help: "Stop after this many converse calls.")
+    var turns: Int?
+
+    @Option(help: "Ask this question and wait for Enter before starting (to try terminal prompt answers).")
+    var ask: String?
+
+    @Option(help: "The first thing the agent says.")
+    var greeting: String?
+
+    @Option(name: .long, help: "The MCP config to read.")
+    var mcpConfig: String = ".mcp.json"
+
+    func run() async throws {
+        var common = CommonOptions()
+        common.logLevel = ProcessInfo.processInfo.environment["CLAWMUX_LOG_LEVEL"] ?? "warning"
+        let logger = common.bootstrapLogging(label: "clawmux.demo-agent")
+        var options = DemoAgent.Options(turns: turns, askFirst: ask)
+        if let greeting { options.greeting = greeting }
+        try await DemoAgent(options: options, logger: logger).run(configPath: mcpConfig)
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Hub
+import Logging
+import Plugins
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the hub (the default command).")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Port to listen on (overrides the config and VOICE_CHAT_HUB_PORT; 0 picks a free one).")
+    var port: Int?
+
+    @Flag(help: "Run sessions with the built-in demo agent instead of the configured command (no Claude Code needed).")
+    var demoAgent = false
+
+    func run() async throws {
+        let logger = common.bootstrapLogging(label: "clawmux")
+        var config = try common.loadConfig()
+        if let port { config.server.port = port }
+        if demoAgent { config.sessions.command = ["clawmux", "demo-agent"] }
+        let hub: HubServer
+        do {
+            hub = try HubServer(config: config, plugins: PluginTable.all, bridgeExecutable: RunningExecutable.path, logger: logger)
+        } catch {
+            throw ExitMessage("\(error)")
+        }
+        let host = config.server.host
+        try await hub.run { port in
+            let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+            FileHandle.standardOutput.write(Data("ClawMux hub listening on http://\(shown):\(port)/\n".utf8))
+        }
+    }
+}
