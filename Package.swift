@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HubTests",
-            dependencies: ["Hub", "PluginAPI", "Plugins"],
+            dependencies: ["Hub", "PluginAPI", "Plugins", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

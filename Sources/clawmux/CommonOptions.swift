@@ -13,6 +13,7 @@ struct CommonOptions: ParsableArguments {
 
     /// Logs go to stderr for every command: for `mcp`, stdout is the protocol.
     func bootstrapLogging(label: String) -> Logger {
+        InheritedSignals.unblockAll()
         let level = Logger.Level(rawValue: logLevel ?? ProcessInfo.processInfo.environment["CLAWMUX_LOG_LEVEL"] ?? "info") ?? .info
         LoggingSystem.bootstrap { name in
             var handler = StreamLogHandler.standardError(label: name)

@@ -15,6 +15,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Run sessions with the built-in demo agent instead of the configured command (no Claude Code needed).")
     var demoAgent = false
 
+    @Flag(help: .hidden)
+    var exitOnStdinClose = false
+
     func run() async throws {
         let logger = common.bootstrapLogging(label: "clawmux")
         var config = try common.loadConfig()
@@ -27,7 +30,7 @@ struct Serve: AsyncParsableCommand {
             throw ExitMessage("\(error)")
         }
         let host = config.server.host
-        try await hub.run { port in
+        try await hub.run(exitOnStdinClose: exitOnStdinClose) { port in
             let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
             FileHandle.standardOutput.write(Data("ClawMux hub listening on http://\(shown):\(port)/\n".utf8))
         }

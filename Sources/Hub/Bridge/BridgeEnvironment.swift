@@ -7,6 +7,8 @@ public struct BridgeEnvironment: Sendable {
     public let token: String?
     /// How long a converse waits for a lost hub to come back before it is answered with an error.
     public let reconnectWindow: Duration
+    /// How often a waiting converse reports progress to clients that asked for it.
+    public let progressInterval: Duration
 
     public enum Problem: Error, CustomStringConvertible {
         case missing(String)
@@ -26,6 +28,9 @@ public struct BridgeEnvironment: Sendable {
         guard let port = Int(portText), (1...65535).contains(port) else { throw .invalid("VOICE_CHAT_HUB_PORT", portText) }
         let windowText = environment["VOICE_HUB_RECONNECT_SECONDS"] ?? "60"
         guard let window = Double(windowText), window >= 0 else { throw .invalid("VOICE_HUB_RECONNECT_SECONDS", windowText) }
+        let progressText = environment["VOICE_HUB_PROGRESS_SECONDS"] ?? "15"
+        guard let progress = Double(progressText), progress > 0 else { throw .invalid("VOICE_HUB_PROGRESS_SECONDS", progressText) }
+        progressInterval = .milliseconds(Int64(progress * 1000))
         sessionID = id
         self.port = port
         host = environment["VOICE_HUB_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"

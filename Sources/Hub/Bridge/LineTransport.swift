@@ -10,14 +10,29 @@ import Glibc
 /// stdin with 10 ms sleeps, a dedicated thread blocks in `read`, so a message is handled the
 /// moment it arrives.
 public actor LineTransport: Transport {
+    /// What the message stream does at end of input.
+    public enum EndOfInput: Sendable {
+        /// Ends normally: right for the SDK's `Server`, whose loop then returns.
+        case finish
+        /// Ends with `EndOfInputError`: needed for the SDK's `Client`, whose receive loop
+        /// re-subscribes to a normally finished stream forever (a busy loop) but stops on an error.
+        case fail
+    }
+
+    public struct EndOfInputError: Error, CustomStringConvertible {
+        public var description: String { "the other side closed the connection" }
+    }
+
     public nonisolated let logger: Logger
+    private let endOfInput: EndOfInput
     private let input: Int32
     private let output: Int32
     private let messages: AsyncThrowingStream<Data, any Error>
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
     private var connected = false
 
-    public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, logger: Logger) {
+    public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, endOfInput: EndOfInput = .finish, logger: Logger) {
+        self.endOfInput = endOfInput
         self.input = input
         self.output = output
         self.logger = logger
@@ -27,8 +42,8 @@ public actor LineTransport: Transport {
     public func connect() async throws {
         guard !connected else { return }
         connected = true
-        let input = self.input, continuation = self.continuation
-        Thread.detachNewThread { Self.readLines(from: input, into: continuation) }
+        let input = self.input, continuation = self.continuation, endOfInput = self.endOfInput
+        Thread.detachNewThread { Self.readLines(from: input, into: continuation, endOfInput: endOfInput) }
     }
 
     public func disconnect() async {
@@ -57,7 +72,7 @@ public actor LineTransport: Transport {
     }
 
     /// Blocking reads until end of file; yields each complete line.
-    private static func readLines(from fd: Int32, into continuation: AsyncThrowingStream<Data, any Error>.Continuation) {
+    private static func readLines(from fd: Int32, into continuation: AsyncThrowingStream<Data, any Error>.Continuation, endOfInput: EndOfInput) {
         var pending = Data()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
@@ -71,6 +86,9 @@ public actor LineTransport: Transport {
                 if !line.isEmpty { continuation.yield(Data(line)) }
             }
         }
-        continuation.finish()
+        switch endOfInput {
+        case .finish: continuation.finish()
+        case .fail: continuation.finish(throwing: EndOfInputError())
+        }
     }
 }

@@ -6,9 +6,6 @@ import MCP
 /// `converse` to the hub over the session's WebSocket and returns the user's answer.
 /// stdout carries the protocol; logs go to stderr only.
 public enum MCPBridge {
-    /// How often a waiting converse tells a client that asked for progress that it is still alive.
-    static let progressInterval: Duration = .seconds(15)
-
     public static func run(environment: BridgeEnvironment, logger: Logger) async throws {
         let connection = HubConnection(environment: environment, logger: logger)
         let connectionTask = Task { await connection.run() }
@@ -22,14 +19,14 @@ public enum MCPBridge {
             ListTools.Result(tools: BridgeTools.all)
         }
         await server.withMethodHandler(CallTool.self) { params in
-            try await call(params, connection: connection, server: server, logger: logger)
+            try await call(params, connection: connection, server: server, progressInterval: environment.progressInterval, logger: logger)
         }
         try await server.start(transport: LineTransport(logger: logger))
         await server.waitUntilCompleted()
         logger.info("MCP client closed stdin; exiting")
     }
 
-    static func call(_ params: CallTool.Parameters, connection: HubConnection, server: Server, logger: Logger) async throws -> CallTool.Result {
+    static func call(_ params: CallTool.Parameters, connection: HubConnection, server: Server, progressInterval: Duration, logger: Logger) async throws -> CallTool.Result {
         switch params.name {
         case BridgeTools.converse.name:
             guard let message = params.arguments?["message"]?.stringValue else {
@@ -37,7 +34,7 @@ public enum MCPBridge {
             }
             let wait = params.arguments?["wait_for_response"]?.boolValue ?? true
             let progress = params._meta?.progressToken.map { token in
-                Task { await reportProgress(token: token, server: server) }
+                Task { await reportProgress(token: token, every: progressInterval, server: server) }
             }
             defer { progress?.cancel() }
             do {
@@ -65,7 +62,8 @@ public enum MCPBridge {
         .text(text: value, annotations: nil, _meta: nil)
     }
 
-    private static func reportProgress(token: ProgressToken, server: Server) async {
+    /// Tells a client that asked for progress that the converse is still waiting (every 15 s by default).
+    private static func reportProgress(token: ProgressToken, every progressInterval: Duration, server: Server) async {
         var beat = 0.0
         while true {
             do { try await Task.sleep(for: progressInterval) } catch { return }

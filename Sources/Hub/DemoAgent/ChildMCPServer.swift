@@ -18,6 +18,11 @@ struct ChildMCPServer: Sendable {
         process.standardOutput = stdout
         // The child's logs go to our stderr, as Claude Code shows MCP server logs.
         process.standardError = FileHandle.standardError
+        // Without its MCP server the agent can do nothing: stop, as Claude Code's session would fail.
+        process.terminationHandler = { child in
+            FileHandle.standardError.write(Data("demo-agent: the MCP server exited (status \(child.terminationStatus)); stopping\n".utf8))
+            exit(1)
+        }
         try process.run()
         return ChildMCPServer(
             process: process,
@@ -26,6 +31,7 @@ struct ChildMCPServer: Sendable {
     }
 
     func stop() {
+        process.terminationHandler = nil
         if process.isRunning { process.terminate() }
     }
 }

@@ -38,7 +38,8 @@ public struct DemoAgent: Sendable {
         let child = try ChildMCPServer.start(server)
         defer { child.stop() }
         let client = Client(name: "clawmux-demo-agent", version: "1.0.0")
-        _ = try await client.connect(transport: LineTransport(input: child.outputFD, output: child.inputFD, logger: logger))
+        _ = try await client.connect(transport: LineTransport(
+            input: child.outputFD, output: child.inputFD, endOfInput: .fail, logger: logger))
         let (tools, _) = try await client.listTools()
         guard tools.contains(where: { $0.name == "converse" }) else {
             throw DemoAgentError.noConverseTool(tools.map(\.name))

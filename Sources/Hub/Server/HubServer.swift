@@ -25,7 +25,8 @@ public struct HubServer: Sendable {
     }
 
     /// Serves until SIGINT/SIGTERM, then ends every session and returns (within a few seconds).
-    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    /// With `exitOnStdinClose`, end of standard input counts as a shutdown signal.
+    public func run(exitOnStdinClose: Bool = false, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let router = Router(context: BasicWebSocketRequestContext.self)
         RESTRoutes(sessions: sessions, backends: backends).register(on: router)
         StaticFiles(directory: config.server.staticDirectory).register(on: router)
@@ -54,7 +55,7 @@ public struct HubServer: Sendable {
             group.addTask { try await server.run() }
             group.addTask { await sessions.watch() }
             group.addTask {
-                await ShutdownSignal.wait()
+                await ShutdownSignal.wait(orStdinClose: exitOnStdinClose)
                 logger.notice("shutting down: ending every session")
                 await sessions.terminateAll()
                 await browsers.closeAll()

@@ -18,6 +18,10 @@ enum ChildProcessLaunch {
         let cPath = CStringArray([executable, workingDirectory])
         defer { cArgv.free(); cEnv.free(); cPath.free() }
 
+        // Computed before the fork: the child may only make async-signal-safe calls.
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        let descriptorLimit = Int32(clamping: min(limit.rlim_cur, 65_536))
         var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
         var master: Int32 = -1
         let pid = forkpty(&master, nil, nil, &size)
@@ -27,6 +31,8 @@ enum ChildProcessLaunch {
             sigemptyset(&none)
             sigprocmask(SIG_SETMASK, &none, nil)
             signal(SIGPIPE, SIG_DFL)
+            // Only the terminal: the hub's sockets and files must not leak into the agent.
+            for fd in 3..<descriptorLimit { close(fd) }
             if chdir(cPath.pointers[1]!) != 0 { _exit(126) }
             execve(cPath.pointers[0]!, cArgv.pointers, cEnv.pointers)
             _exit(127)

@@ -1,0 +1,99 @@
+import Foundation
+import Hub
+import MCP
+import Synchronization
+import Testing
+
+/// `clawmux mcp` as Claude Code runs it: a child over stdio, driven by the SDK's MCP client.
+@Suite("MCP bridge")
+struct MCPBridgeTests {
+    static func environment(port: Int, extra: [String: String] = [:]) -> [String: String] {
+        ["VOICE_HUB_SESSION_ID": "voice-1-abcdef", "VOICE_CHAT_HUB_PORT": "\(port)",
+         "VOICE_HUB_SESSION_TOKEN": "secret-token"].merging(extra) { $1 }
+    }
+
+    @Test("lists converse and voice_chat_status, forwards converse with the session secret")
+    func forwardsConverse() async throws {
+        let hub = try await FakeHub.start { _, request, reply in
+            if request["type"]?.stringValue == "converse" {
+                try await reply(.object(["type": .string("converse_result"), "text": .string("heard: \(request["message"]?.stringValue ?? "")"),
+                                         "request_id": request["request_id"] ?? .null]))
+            }
+            return true
+        }
+        let bridge = try await MCPClientProcess.start(environment: Self.environment(port: hub.port))
+        defer { bridge.stop() }
+        let (tools, _) = try await bridge.client.listTools()
+        #expect(Set(tools.map(\.name)) == ["converse", "voice_chat_status"])
+        #expect(tools.first { $0.name == "converse" }?.description?.contains("loop") == true)
+        let answer = try await bridge.callText("converse", ["message": .string("Hi there"), "voice": .string("ignored")])
+        #expect(answer == "heard: Hi there")
+        #expect(hub.received.first?["wait_for_response"]?.boolValue == true)
+        #expect(hub.authorizations.first == "Bearer secret-token")
+    }
+
+    @Test("answers a plain original-protocol hub that echoes no request id")
+    func originalHub() async throws {
+        let hub = try await FakeHub.start { _, request, reply in
+            switch request["type"]?.stringValue {
+            case "converse": try await reply(.object(["type": .string("converse_result"), "text": .string("ok")]))
+            case "status_check": try await reply(.object(["type": .string("status_result"), "connected": .bool(true)]))
+            default: break
+            }
+            return true
+        }
+        let bridge = try await MCPClientProcess.start(environment: Self.environment(port: hub.port))
+        defer { bridge.stop() }
+        #expect(try await bridge.callText("converse", ["message": .string("x"), "wait_for_response": .bool(false)]) == "ok")
+        #expect(hub.received.first?["wait_for_response"]?.boolValue == false)
+        #expect(try await bridge.callText("voice_chat_status").contains("a browser is listening"))
+    }
+
+    @Test("a converse in flight is re-sent after the hub connection drops, with the same request id")
+    func resendsAfterReconnect() async throws {
+        let hub = try await FakeHub.start { connection, request, reply in
+            guard request["type"]?.stringValue == "converse" else { return true }
+            if connection == 1 { return false }  // drop the socket mid-converse
+            try await reply(.object(["type": .string("converse_result"), "text": .string("after reconnect"),
+                                     "request_id": request["request_id"] ?? .null]))
+            return true
+        }
+        let bridge = try await MCPClientProcess.start(environment: Self.environment(port: hub.port))
+        defer { bridge.stop() }
+        #expect(try await bridge.callText("converse", ["message": .string("hello")]) == "after reconnect")
+        let ids = hub.received.compactMap { $0["request_id"]?.stringValue }
+        #expect(ids.count == 2)
+        #expect(Set(ids).count == 1)
+    }
+
+    @Test("an unreachable hub gives a clear error instead of a hang")
+    func unreachableHub() async throws {
+        let bridge = try await MCPClientProcess.start(
+            environment: Self.environment(port: 9, extra: ["VOICE_HUB_RECONNECT_SECONDS": "1"]))
+        defer { bridge.stop() }
+        let started = ContinuousClock.now
+        let answer = try await bridge.callText("converse", ["message": .string("anyone?")])
+        #expect(answer.hasPrefix("Error: the ClawMux hub at ws://127.0.0.1:9/mcp/voice-1-abcdef is unreachable"))
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(try await bridge.callText("voice_chat_status").contains("unreachable"))
+    }
+
+    @Test("sends progress notifications while a converse waits, when the client asked for them")
+    func progress() async throws {
+        let hub = try await FakeHub.start { _, request, reply in
+            if request["type"]?.stringValue == "converse" {
+                try await Task.sleep(for: .milliseconds(1200))
+                try await reply(.object(["type": .string("converse_result"), "text": .string("done"), "request_id": request["request_id"] ?? .null]))
+            }
+            return true
+        }
+        let bridge = try await MCPClientProcess.start(
+            environment: Self.environment(port: hub.port, extra: ["VOICE_HUB_PROGRESS_SECONDS": "0.2"]))
+        defer { bridge.stop() }
+        let count = Mutex(0)
+        await bridge.client.onNotification(ProgressNotification.self) { _ in count.withLock { $0 += 1 } }
+        let answer = try await bridge.callText("converse", ["message": .string("wait")], meta: Metadata(progressToken: .string("p1")))
+        #expect(answer == "done")
+        #expect(count.withLock { $0 } >= 3)
+    }
+}

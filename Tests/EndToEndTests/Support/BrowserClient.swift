@@ -1,0 +1,88 @@
+import Foundation
+import Hub
+import HummingbirdWSClient
+import Logging
+import Synchronization
+
+/// A browser stand-in on `/ws`: records every message, lets a test wait for one, and sends.
+final class BrowserClient: Sendable {
+    private let received = Mutex<[JSONValue]>([])
+    private let writer = Mutex<WebSocketOutboundWriter?>(nil)
+    private let closed = Mutex(false)
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    static func connect(to port: Int, hello: [String]? = nil) async throws -> BrowserClient {
+        let client = BrowserClient()
+        let (ready, readyContinuation) = AsyncStream.makeStream(of: Bool.self)
+        let task = Task {
+            do {
+                try await WebSocketClient.connect(
+                    url: "ws://127.0.0.1:\(port)/ws", configuration: .init(maxFrameSize: 1 << 26),
+                    logger: Logger(label: "test-browser", factory: { _ in SwiftLogNoOpLogHandler() })
+                ) { inbound, outbound, _ in
+                    client.writer.withLock { $0 = outbound }
+                    readyContinuation.yield(true)
+                    for try await message in inbound.messages(maxSize: 1 << 26) {
+                        if case .text(let text) = message, let json = JSONValue.decode(text) {
+                            client.received.withLock { $0.append(json) }
+                        }
+                    }
+                }
+            } catch {}
+            client.closed.withLock { $0 = true }
+            readyContinuation.yield(false)
+        }
+        client.task.withLock { $0 = task }
+        var iterator = ready.makeAsyncIterator()
+        guard await iterator.next() == true else { throw TestFailure("browser WebSocket did not connect") }
+        if let hello {
+            try await client.send(.object(["type": .string("hello"), "capabilities": .array(hello.map { .string($0) })]))
+        }
+        return client
+    }
+
+    var messages: [JSONValue] { received.withLock { $0 } }
+    var isClosed: Bool { closed.withLock { $0 } }
+
+    func send(_ json: JSONValue) async throws {
+        guard let writer = writer.withLock({ $0 }) else { throw TestFailure("not connected") }
+        try await writer.write(.text(json.encodedText()))
+    }
+
+    func sendRaw(_ text: String) async throws {
+        guard let writer = writer.withLock({ $0 }) else { throw TestFailure("not connected") }
+        try await writer.write(.text(text))
+    }
+
+    /// The first message after index `from` matching `predicate`, waiting up to `timeout`.
+    func next(after from: Int = 0, timeout: Duration = .seconds(30),
+              _ what: String = "message", where predicate: (JSONValue) -> Bool) async throws -> (index: Int, message: JSONValue) {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let snapshot = messages
+            if from < snapshot.count {
+                for index in from..<snapshot.count where predicate(snapshot[index]) {
+                    return (index, snapshot[index])
+                }
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let seen = messages.suffix(8).map { $0.encodedText().prefix(160) }.joined(separator: "\n")
+        throw TestFailure("timed out waiting for \(what); last messages:\n\(seen)")
+    }
+
+    /// Waits for a message of `type` for `session`.
+    func next(_ type: String, session: String? = nil, after from: Int = 0, timeout: Duration = .seconds(30)) async throws -> (index: Int, message: JSONValue) {
+        try await next(after: from, timeout: timeout, "\(type) for \(session ?? "any session")") { message in
+            message["type"]?.stringValue == type && (session == nil || message["session_id"]?.stringValue == session)
+        }
+    }
+
+    func close() {
+        task.withLock { $0?.cancel() }
+    }
+
+    deinit {
+        task.withLock { $0?.cancel() }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Looking at processes from the outside, to prove that nothing outlives a session.
+enum ProcessInspection {
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(close, offsetBy: 2)]
+        return state != "Z" && state != "X"
+    }
+
+    /// The process and all its descendants.
+    static func tree(of root: Int32) -> [Int32] {
+        var children: [Int32: [Int32]] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = Int32(fields[1]) { children[parent, default: []].append(pid) }
+        }
+        var result = [root]
+        var index = 0
+        while index < result.count {
+            result += children[result[index]] ?? []
+            index += 1
+        }
+        return result
+    }
+
+    /// Runs a command (argv) and returns its exit status and output.
+    @discardableResult
+    static func run(_ argv: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = argv
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The root pid of a session's agent, from the snapshot's `terminal` field.
+    static func agentPID(terminal: String, tmuxSocket: String, sessionID: String) throws -> Int32 {
+        if terminal.hasPrefix("pty pid "), let pid = Int32(terminal.dropFirst("pty pid ".count)) { return pid }
+        let (status, output) = try run(["tmux", "-L", tmuxSocket, "display-message", "-p", "-t", "=\(sessionID):", "#{pane_pid}"])
+        guard status == 0, let pid = Int32(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestFailure("no pane pid for \(sessionID): \(output)")
+        }
+        return pid
+    }
+}

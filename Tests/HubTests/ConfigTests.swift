@@ -1,0 +1,171 @@
+import Foundation
+@testable import Hub
+import PluginAPI
+import Testing
+
+struct ConfigTests {
+    // MARK: The shipped config
+
+    @Test func repositoryConfigParsesWithSevenVoices() throws {
+        let text = try String(contentsOf: TestConfig.repoConfigURL, encoding: .utf8)
+        let config = try HubConfig.parse(yaml: text, file: "config.yaml", environment: [:])
+        #expect(config.voices.count == 7)
+        #expect(config.voices.first?.id == "af_sky")
+        #expect(config.voices.first?.label == "Sky")
+        #expect(config.server.port == 3460)
+        #expect(config.sessions.spawner == "tmux")
+        #expect(config.sessions.idleTimeout == .seconds(30 * 60))
+        #expect(config.sessions.readyTimeout == .seconds(120))
+        #expect(config.sessions.prompts.count == 3)
+        #expect(config.sessions.workRoot == "/tmp/clawmux-sessions")
+        #expect(config.stt.backend == "whisper")
+        #expect(config.backends.map(\.name) == ["tmux", "pty", "kokoro", "whisper"])
+        #expect(config.limits.maxRecordingBytes == 26_214_400)
+    }
+
+    @Test func validMinimalConfigKeepsDefaults() throws {
+        let config = try TestConfig.parse(TestConfig.validLines)
+        #expect(config.file == TestConfig.file)
+        #expect(config.server.host == "127.0.0.1")
+        #expect(config.server.port == 3460)
+        #expect(config.voices == [VoiceRoute(id: "af_sky", label: "Sky", backend: "kokoro", engineVoice: "af_sky")])
+        #expect(config.stt.backend == "whisper")
+        #expect(config.stt.language == nil)
+    }
+
+    // MARK: Errors name file, line and key path
+
+    @Test func unknownTopLevelKeyIsNamedWithItsLineAndTheKnownKeys() throws {
+        let error = try TestConfig.parseError(TestConfig.validLines + ["bogus: 1"])
+        #expect(error.file == TestConfig.file)
+        #expect(error.line == TestConfig.validLines.count + 1)
+        #expect(error.keyPath == "bogus")
+        #expect(error.message.contains("unknown key 'bogus'"))
+        #expect(error.message.contains("backends, limits, server, sessions, stt, voices"))
+    }
+
+    @Test func nonIntegerPortNamesTheValueLineAndKeyPath() throws {
+        let error = try TestConfig.parseError(["server:", "  host: 127.0.0.1", "  port: abc"] + TestConfig.validLines)
+        #expect(error.file == TestConfig.file)
+        #expect(error.line == 3)
+        #expect(error.column == 9)
+        #expect(error.keyPath == "server.port")
+        #expect(error.message.hasPrefix("expected an integer"))
+        #expect(error.description.hasPrefix("test.yaml:3:9: server.port: expected an integer"))
+    }
+
+    @Test func portOutOfRangeIsRefused() throws {
+        let error = try TestConfig.parseError(["server:", "  port: 70000"] + TestConfig.validLines)
+        #expect(error.line == 2)
+        #expect(error.keyPath == "server.port")
+        #expect(error.message.contains("0...65535"))
+    }
+
+    @Test func missingSTTSectionIsRefused() throws {
+        let error = try TestConfig.parseError(TestConfig.backendLines + TestConfig.voiceLines)
+        #expect(error.file == TestConfig.file)
+        #expect(error.message.contains("missing required key 'stt'"))
+    }
+
+    @Test func configWithoutVoicesIsRefused() throws {
+        let error = try TestConfig.parseError(TestConfig.backendLines + TestConfig.sttLines)
+        #expect(error.keyPath == "voices")
+        #expect(error.message.contains("at least one voice"))
+    }
+
+    @Test func yamlSyntaxErrorReportsItsLine() throws {
+        let error = try TestConfig.parseError(["server:", "  port: 3460", "  host: a: b"] + TestConfig.validLines)
+        #expect(error.file == TestConfig.file)
+        #expect(error.line == 3)
+        #expect(error.message.hasPrefix("invalid YAML"))
+    }
+
+    @Test func unknownSessionKeyIsRefusedWithItsKeyPath() throws {
+        let error = try TestConfig.parseError(["sessions:", "  idle_timout: 5m"] + TestConfig.validLines)
+        #expect(error.line == 2)
+        #expect(error.keyPath == "sessions.idle_timout")
+        #expect(error.message.contains("idle_timeout"))
+    }
+
+    @Test func relativeWorkRootIsRefused() throws {
+        let error = try TestConfig.parseError(["sessions:", "  work_root: sessions"] + TestConfig.validLines)
+        #expect(error.keyPath == "sessions.work_root")
+        #expect(error.message.contains("absolute path"))
+    }
+
+    @Test func invalidVoiceIDIsRefused() throws {
+        let lines = TestConfig.backendLines + ["voices:", "  \"sky/../x\": {backend: kokoro}"] + TestConfig.sttLines
+        let error = try TestConfig.parseError(lines)
+        #expect(error.line == 9)
+        #expect(error.keyPath == "voices.sky/../x")
+    }
+
+    // MARK: Environment variables
+
+    @Test func unsetVariableIsAnErrorNamingIt() throws {
+        let error = try TestConfig.parseError(["server:", "  host: ${UNSET_VAR}"] + TestConfig.validLines)
+        #expect(error.line == 2)
+        #expect(error.keyPath == "server.host")
+        #expect(error.message.contains("UNSET_VAR"))
+    }
+
+    @Test func unterminatedExpansionIsAnError() throws {
+        let error = try TestConfig.parseError(["server:", "  host: ${HUB_HOST"] + TestConfig.validLines)
+        #expect(error.keyPath == "server.host")
+        #expect(error.message.contains("unterminated"))
+    }
+
+    @Test func fallbackIsUsedWhenTheVariableIsUnsetOrEmpty() throws {
+        let lines = ["sessions:", "  work_root: ${CLAWMUX_TEST_ROOT:-/tmp/fallback}"] + TestConfig.validLines
+        #expect(try TestConfig.parse(lines).sessions.workRoot == "/tmp/fallback")
+        #expect(try TestConfig.parse(lines, environment: ["CLAWMUX_TEST_ROOT": ""]).sessions.workRoot == "/tmp/fallback")
+    }
+
+    @Test func variableWinsOverItsFallbackWhenSet() throws {
+        let lines = ["sessions:", "  work_root: ${CLAWMUX_TEST_ROOT:-/tmp/fallback}"] + TestConfig.validLines
+        let config = try TestConfig.parse(lines, environment: ["CLAWMUX_TEST_ROOT": "/srv/agents"])
+        #expect(config.sessions.workRoot == "/srv/agents")
+    }
+
+    @Test func setVariableIsExpandedInsideAValue() throws {
+        let lines = ["server:", "  host: ${HUB_HOST}", "  static_dir: ${BASE}/static"] + TestConfig.validLines
+        let config = try TestConfig.parse(lines, environment: ["HUB_HOST": "0.0.0.0", "BASE": "/opt/hub"])
+        #expect(config.server.host == "0.0.0.0")
+        #expect(config.server.staticDirectory == "/opt/hub/static")
+    }
+
+    // MARK: The original hub's variables
+
+    @Test func hubPortVariableOverridesTheFile() throws {
+        let lines = ["server:", "  port: 4000"] + TestConfig.validLines
+        #expect(try TestConfig.parse(lines).server.port == 4000)
+        #expect(try TestConfig.parse(lines, environment: ["VOICE_CHAT_HUB_PORT": "5123"]).server.port == 5123)
+    }
+
+    @Test func emptyHubPortVariableIsIgnored() throws {
+        let lines = ["server:", "  port: 4000"] + TestConfig.validLines
+        #expect(try TestConfig.parse(lines, environment: ["VOICE_CHAT_HUB_PORT": ""]).server.port == 4000)
+    }
+
+    @Test func timeoutVariableOverridesTheFileInMinutes() throws {
+        let lines = ["sessions:", "  idle_timeout: 30m"] + TestConfig.validLines
+        #expect(try TestConfig.parse(lines).sessions.idleTimeout == .seconds(1800))
+        #expect(try TestConfig.parse(lines, environment: ["VOICE_CHAT_TIMEOUT": "5"]).sessions.idleTimeout == .seconds(300))
+        #expect(try TestConfig.parse(lines, environment: ["VOICE_CHAT_TIMEOUT": "1.5"]).sessions.idleTimeout == .seconds(90))
+    }
+
+    @Test(arguments: ["abc", "0", "70000", "80.5"])
+    func invalidHubPortVariableIsRefused(_ value: String) throws {
+        let error = try TestConfig.parseError(TestConfig.validLines, environment: ["VOICE_CHAT_HUB_PORT": value])
+        #expect(error.keyPath == "VOICE_CHAT_HUB_PORT")
+        #expect(error.message.contains("expected a port number"))
+        #expect(error.message.contains(value))
+    }
+
+    @Test(arguments: ["soon", "0", "-3"])
+    func invalidTimeoutVariableIsRefused(_ value: String) throws {
+        let error = try TestConfig.parseError(TestConfig.validLines, environment: ["VOICE_CHAT_TIMEOUT": value])
+        #expect(error.keyPath == "VOICE_CHAT_TIMEOUT")
+        #expect(error.message.contains("expected minutes"))
+    }
+}

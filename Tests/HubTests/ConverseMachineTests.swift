@@ -1,0 +1,262 @@
+import Foundation
+@testable import Hub
+import PluginAPI
+import Testing
+
+private typealias Action = ConverseMachine.Action
+private typealias Turn = ConverseMachine.Turn
+
+private let speech = Data([0x49, 0x44, 0x33, 0x04])
+private let userAudio = Data([0x1A, 0x45, 0xDF, 0xA3])
+
+/// A machine in `speaking` for turn 1 ("Hello", request "req-1" unless told otherwise).
+private func speakingMachine(wait: Bool = true, requestID: String? = "req-1") -> ConverseMachine {
+    var machine = ConverseMachine()
+    _ = machine.handle(.converse(message: "Hello", waitForResponse: wait, requestID: requestID))
+    return machine
+}
+
+/// Turn 1's audio is with the browsers.
+private func awaitingPlaybackMachine(requestID: String? = "req-1") -> ConverseMachine {
+    var machine = speakingMachine(requestID: requestID)
+    _ = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3))
+    return machine
+}
+
+private func listeningMachine(requestID: String? = "req-1") -> ConverseMachine {
+    var machine = awaitingPlaybackMachine(requestID: requestID)
+    _ = machine.handle(.playbackDone)
+    return machine
+}
+
+private func transcribingMachine(requestID: String? = "req-1") -> ConverseMachine {
+    var machine = listeningMachine(requestID: requestID)
+    _ = machine.handle(.recording(audio: userAudio, format: .webm))
+    return machine
+}
+
+private let turn1 = Turn(id: 1, message: "Hello", waitForResponse: true, requestID: "req-1")
+
+struct ConverseMachineTests {
+    @Test func fullTurnSpeaksListensTranscribesAndReplies() {
+        var machine = ConverseMachine()
+        #expect(machine.isIdle)
+
+        let started = machine.handle(.converse(message: "Hello", waitForResponse: true, requestID: "req-1"))
+        let expectedStart: [Action] = [
+            .converseStarted, .send(.assistantText("Hello")), .send(.status("Speaking...")),
+            .synthesize(turn: 1, text: "Hello"),
+        ]
+        #expect(started == expectedStart)
+        #expect(machine.phase == .speaking(turn1))
+
+        let ready = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3))
+        #expect(ready == [Action.send(.audio(speech, .mp3))])
+        #expect(machine.phase == .awaitingPlayback(turn1, audio: speech, format: .mp3))
+
+        let played = machine.handle(.playbackDone)
+        #expect(played == [Action.send(.listening)])
+        #expect(machine.phase == .listening(turn1))
+
+        let recorded = machine.handle(.recording(audio: userAudio, format: .webm))
+        let expectedTranscribe: [Action] = [
+            .send(.status("Transcribing...")), .transcribe(turn: 1, audio: userAudio, format: .webm),
+        ]
+        #expect(recorded == expectedTranscribe)
+        #expect(machine.phase == .transcribing(turn1))
+
+        let transcribed = machine.handle(.transcribed(turn: 1, text: "Yes please"))
+        let expectedEnd: [Action] = [
+            .send(.userText("Yes please")), .reply("Yes please", requestID: "req-1"), .send(.done), .converseEnded,
+        ]
+        #expect(transcribed == expectedEnd)
+        #expect(machine.phase == .idle)
+        #expect(machine.isIdle)
+    }
+
+    @Test func turnIDsIncreaseFromOneTurnToTheNext() {
+        var machine = speakingMachine()
+        _ = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3))
+        _ = machine.handle(.recording(audio: Data(), format: .webm))  // muted: back to idle
+        let second = machine.handle(.converse(message: "Again", waitForResponse: true, requestID: nil))
+        #expect(second.contains(.synthesize(turn: 2, text: "Again")))
+    }
+
+    @Test func notWaitingForAResponseRepliesMessageDeliveredAfterTheAudio() {
+        var machine = speakingMachine(wait: false, requestID: "req-2")
+        let actions = machine.handle(.speechReady(turn: 1, audio: speech, format: .wav))
+        let expected: [Action] = [
+            .send(.audio(speech, .wav)), .reply("Message delivered.", requestID: "req-2"), .send(.done), .converseEnded,
+        ]
+        #expect(actions == expected)
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func emptyRecordingMeansTheSessionIsMuted() {
+        var machine = listeningMachine()
+        let actions = machine.handle(.recording(audio: Data(), format: .webm))
+        let expected: [Action] = [.reply("(session muted)", requestID: "req-1"), .send(.done), .converseEnded]
+        #expect(actions == expected)
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func emptyTranscriptMeansNoSpeechDetected() {
+        var machine = transcribingMachine()
+        let actions = machine.handle(.transcribed(turn: 1, text: ""))
+        let expected: [Action] = [.reply("(no speech detected)", requestID: "req-1"), .send(.done), .converseEnded]
+        #expect(actions == expected)
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func speechFailureIsShownRepliedAndEndsTheTurn() throws {
+        var machine = speakingMachine()
+        let actions = machine.handle(.speechFailed(turn: 1, reason: "kokoro is down"))
+        try #require(actions.count == 4)
+        guard case .send(.status(let status)) = actions[0], case .reply(let reply, let requestID) = actions[1] else {
+            Issue.record("expected a status then a reply, got \(actions)")
+            return
+        }
+        #expect(status.hasPrefix("Error: text-to-speech failed"))
+        #expect(status.contains("kokoro is down"))
+        #expect(reply.hasPrefix("Error:"))
+        #expect(requestID == "req-1")
+        #expect(Array(actions[2...]) == [Action.send(.done), .converseEnded])
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func transcriptionFailureIsShownRepliedAndEndsTheTurn() throws {
+        var machine = transcribingMachine()
+        let actions = machine.handle(.transcriptionFailed(turn: 1, reason: "whisper timed out"))
+        try #require(actions.count == 4)
+        guard case .send(.status(let status)) = actions[0], case .reply(let reply, let requestID) = actions[1] else {
+            Issue.record("expected a status then a reply, got \(actions)")
+            return
+        }
+        #expect(status.hasPrefix("Error: speech-to-text failed"))
+        #expect(status.contains("whisper timed out"))
+        #expect(reply.hasPrefix("Error:"))
+        #expect(requestID == "req-1")
+        #expect(Array(actions[2...]) == [Action.send(.done), .converseEnded])
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func secondConverseWhileBusyIsAnsweredWithAnErrorAndChangesNothing() throws {
+        var machine = listeningMachine()
+        let before = machine.phase
+        let actions = machine.handle(.converse(message: "Another", waitForResponse: true, requestID: "req-9"))
+        try #require(actions.count == 1)
+        guard case .reply(let text, let requestID) = actions[0] else {
+            Issue.record("expected a reply, got \(actions)")
+            return
+        }
+        #expect(text.hasPrefix("Error:"))
+        #expect(requestID == "req-9")
+        #expect(machine.phase == before)
+        #expect(machine.currentRequestID == "req-1")
+    }
+
+    @Test func recordingDuringPlaybackIsAccepted() {
+        var machine = awaitingPlaybackMachine()
+        let actions = machine.handle(.recording(audio: userAudio, format: .ogg))
+        let expected: [Action] = [.send(.status("Transcribing...")), .transcribe(turn: 1, audio: userAudio, format: .ogg)]
+        #expect(actions == expected)
+        #expect(machine.phase == .transcribing(turn1))
+    }
+
+    @Test func recordingWhileIdleIsRejected() throws {
+        var machine = ConverseMachine()
+        let actions = machine.handle(.recording(audio: userAudio, format: .webm))
+        try #require(actions.count == 1)
+        guard case .rejected = actions[0] else {
+            Issue.record("expected a rejection, got \(actions)")
+            return
+        }
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func browserConnectingDuringPlaybackGetsTheSameAudioAgain() {
+        var machine = awaitingPlaybackMachine()
+        let before = machine.phase
+        let first = machine.handle(.browserConnected)
+        let second = machine.handle(.browserConnected)
+        #expect(first == [Action.send(.audio(speech, .mp3))])
+        #expect(second == first)
+        #expect(machine.phase == before)
+    }
+
+    @Test func browserConnectingWhileListeningIsToldToListen() {
+        var machine = listeningMachine()
+        let actions = machine.handle(.browserConnected)
+        #expect(actions == [Action.send(.listening)])
+        #expect(machine.phase == .listening(turn1))
+    }
+
+    @Test func browserConnectingWhileIdleGetsNothing() {
+        var machine = ConverseMachine()
+        let actions = machine.handle(.browserConnected)
+        #expect(actions.isEmpty)
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func cancellingWhileListeningAnswersTheWaitingCallWithTheReason() {
+        var machine = listeningMachine()
+        let actions = machine.handle(.cancelled(reason: "session deleted"))
+        let expected: [Action] = [.reply("Error: session deleted", requestID: "req-1"), .send(.done), .converseEnded]
+        #expect(actions == expected)
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func cancellingWhileIdleDoesNothing() {
+        var machine = ConverseMachine()
+        let actions = machine.handle(.cancelled(reason: "session deleted"))
+        #expect(actions.isEmpty)
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func staleSpeechOfACancelledTurnIsIgnored() {
+        var machine = speakingMachine()
+        _ = machine.handle(.cancelled(reason: "bridge lost"))
+        _ = machine.handle(.converse(message: "Second", waitForResponse: true, requestID: "req-2"))
+        let turn2 = Turn(id: 2, message: "Second", waitForResponse: true, requestID: "req-2")
+
+        let staleAudio = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3))
+        let staleFailure = machine.handle(.speechFailed(turn: 1, reason: "late"))
+        #expect(staleAudio.isEmpty)
+        #expect(staleFailure.isEmpty)
+        #expect(machine.phase == .speaking(turn2))
+
+        let current = machine.handle(.speechReady(turn: 2, audio: speech, format: .mp3))
+        #expect(current == [Action.send(.audio(speech, .mp3))])
+    }
+
+    @Test func staleTranscriptAfterCancellationIsIgnored() {
+        var machine = transcribingMachine()
+        _ = machine.handle(.cancelled(reason: "timed out"))
+        let late = machine.handle(.transcribed(turn: 1, text: "too late"))
+        #expect(late.isEmpty)
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func requestIDIsCurrentThroughoutTheTurnAndClearedAfter() {
+        var machine = ConverseMachine()
+        #expect(machine.currentRequestID == nil)
+        _ = machine.handle(.converse(message: "Hello", waitForResponse: true, requestID: "req-7"))
+        #expect(machine.currentRequestID == "req-7")
+        _ = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3))
+        #expect(machine.currentRequestID == "req-7")
+        _ = machine.handle(.playbackDone)
+        #expect(machine.currentRequestID == "req-7")
+        _ = machine.handle(.recording(audio: userAudio, format: .webm))
+        #expect(machine.currentRequestID == "req-7")
+        let actions = machine.handle(.transcribed(turn: 1, text: "ok"))
+        #expect(actions.contains(.reply("ok", requestID: "req-7")))
+        #expect(machine.currentRequestID == nil)
+    }
+
+    @Test func replyWithoutRequestIDCarriesNone() {
+        var machine = listeningMachine(requestID: nil)
+        #expect(machine.currentRequestID == nil)
+        let actions = machine.handle(.recording(audio: Data(), format: .webm))
+        #expect(actions.first == Action.reply("(session muted)", requestID: nil))
+    }
+}

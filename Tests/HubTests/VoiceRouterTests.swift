@@ -1,0 +1,70 @@
+@testable import Hub
+import PluginAPI
+import Testing
+
+/// A router over three kokoro voices, in this order: af_sky, am_adam (engine voice adam_v2), bm_fable.
+private func threeVoiceRouter() throws -> VoiceRouter {
+    let lines = TestConfig.backendLines + [
+        "voices:",
+        "  af_sky: {backend: kokoro, label: Sky}",
+        "  am_adam: {backend: kokoro, voice: adam_v2, label: Adam}",
+        "  bm_fable: {backend: kokoro, label: Fable}",
+    ] + TestConfig.sttLines
+    let config = try TestConfig.parse(lines)
+    return VoiceRouter(voices: config.voices, registry: try TestConfig.registry(config))
+}
+
+struct VoiceRouterTests {
+    @Test func routeFindsAVoiceByID() throws {
+        let router = try threeVoiceRouter()
+        let route = try #require(router.route("am_adam"))
+        #expect(route.label == "Adam")
+        #expect(route.backend == "kokoro")
+        #expect(route.engineVoice == "adam_v2")
+    }
+
+    @Test func routeOfAnUnknownVoiceIsNil() throws {
+        let router = try threeVoiceRouter()
+        #expect(router.route("af_nobody") == nil)
+    }
+
+    @Test func engineVoiceDefaultsToTheVoiceID() throws {
+        let router = try threeVoiceRouter()
+        #expect(router.route("bm_fable")?.engineVoice == "bm_fable")
+    }
+
+    @Test func engineForAVoiceCarriesItsEngineVoiceAndBackend() throws {
+        let router = try threeVoiceRouter()
+        let engine = try #require(router.engine(for: "am_adam"))
+        #expect(engine.engineVoice == "adam_v2")
+        #expect(engine.backend == "kokoro")
+        #expect(router.engine(for: "af_nobody")?.backend == nil)
+    }
+
+    @Test func validIDsKeepTheConfigOrder() throws {
+        let router = try threeVoiceRouter()
+        #expect(router.validIDs == ["af_sky", "am_adam", "bm_fable"])
+    }
+
+    @Test func distinctVoiceIsTheFirstWhenNoneIsUsed() throws {
+        let router = try threeVoiceRouter()
+        #expect(router.distinctVoice(avoiding: []).id == "af_sky")
+    }
+
+    @Test func distinctVoiceSkipsUsedVoices() throws {
+        let router = try threeVoiceRouter()
+        #expect(router.distinctVoice(avoiding: ["af_sky"]).id == "am_adam")
+        #expect(router.distinctVoice(avoiding: ["af_sky", "am_adam"]).id == "bm_fable")
+        #expect(router.distinctVoice(avoiding: ["am_adam"]).id == "af_sky")
+    }
+
+    @Test func distinctVoiceWrapsToTheFirstWhenAllAreUsed() throws {
+        let router = try threeVoiceRouter()
+        #expect(router.distinctVoice(avoiding: ["af_sky", "am_adam", "bm_fable"]).id == "af_sky")
+    }
+
+    @Test func distinctVoiceIgnoresIDsItDoesNotKnow() throws {
+        let router = try threeVoiceRouter()
+        #expect(router.distinctVoice(avoiding: ["someone_else"]).id == "af_sky")
+    }
+}
