@@ -14,8 +14,7 @@ struct HTTPEngine: Sendable {
     let timeout: Duration
     let apiKey: String?
 
-    /// One client for the whole process, so connections to an engine are reused across turns.
-    var client: HTTPClient { HTTPClient.shared }
+    var client: HTTPClient { EngineHTTPClient.shared }
 
     func request(_ path: String, method: HTTPMethod) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: baseURL + path)

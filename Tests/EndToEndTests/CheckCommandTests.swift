@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// `clawmux check` as a user runs it: one line per backend, non-zero exit on any problem.
+@Suite("clawmux check")
+struct CheckCommandTests {
+    func check(_ yaml: String) async throws -> (status: Int32, output: String) {
+        let directory = try TestPaths.temporaryDirectory("check")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("config.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return await Blocking.run { (try? ProcessInspection.run([TestPaths.clawmux, "check", "--config", path])) ?? (-1, "could not run") }
+    }
+
+    static func config(tts: String, extra: String = "") -> String {
+        """
+        backends:
+          tts: {plugin: kokoro-http, url: "\(tts)", timeout: 3s}
+          stt: {plugin: whisper-http, url: "\(tts)", timeout: 3s}\(extra)
+        voices:
+          sky: {backend: tts}
+        sessions: {spawner: pty}
+        stt: {backend: stt}
+        """
+    }
+
+    @Test("healthy backends: exit 0 and an ok line each")
+    func healthy() async throws {
+        let engines = try await FakeEngines.shared()
+        let (status, output) = try await check(Self.config(tts: engines.url))
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("ok   tts (kokoro-http, tts)"))
+        #expect(output.contains("ok   stt (whisper-http, stt)"))
+        #expect(output.contains("ok   pty (pty, spawner)"))
+    }
+
+    @Test("an unreachable backend: exit 1 and a FAIL line naming it")
+    func unreachable() async throws {
+        let (status, output) = try await check(Self.config(tts: "http://127.0.0.1:9"))
+        #expect(status == 1)
+        #expect(output.contains("FAIL tts (kokoro-http, tts)"))
+        #expect(output.contains("unreachable"))
+    }
+
+    @Test("a bad config: exit non-zero with file, line and key")
+    func badConfig() async throws {
+        let (status, output) = try await check(Self.config(tts: "http://127.0.0.1:9", extra: "\n  bad: {plugin: nosuch}"))
+        #expect(status != 0)
+        #expect(output.contains("config.yaml:4:"))
+        #expect(output.contains("backends.bad.plugin"))
+        #expect(output.contains("known plugins: kokoro-http, whisper-http, tmux, pty"))
+    }
+}

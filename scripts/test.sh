@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The project's test command (what CI runs): installs what the tests need, starts the real
+# speech engines on free loopback ports, builds (refusing compiler warnings in our code) and
+# runs every test. The engines are stopped when it exits.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup-engines.sh
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+TTS_PORT=$(free_port)
+STT_PORT=$(free_port)
+LOG_DIR=$(mktemp -d /tmp/clawmux-engines.XXXXXX)
+trap 'scripts/engines.sh stop --log-dir "$LOG_DIR" >/dev/null 2>&1 || true' EXIT
+scripts/engines.sh start --tts-port "$TTS_PORT" --stt-port "$STT_PORT" --log-dir "$LOG_DIR"
+export CLAWMUX_TEST_TTS_URL="http://127.0.0.1:$TTS_PORT"
+export CLAWMUX_TEST_STT_URL="http://127.0.0.1:$STT_PORT"
+
+BUILD_LOG=$(mktemp /tmp/clawmux-build.XXXXXX)
+swift build --build-tests 2>&1 | tee "$BUILD_LOG"
+if grep -E "^$PWD/(Sources|Tests)/.*: warning:" "$BUILD_LOG"; then
+  echo "test.sh: the build has warnings in the project's code (above); fix them" >&2
+  exit 1
+fi
+swift test --skip-build
