@@ -81,6 +81,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "PluginTests",
+            dependencies: ["Plugins", "PluginAPI"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "Hub", "PluginAPI", "Plugins",

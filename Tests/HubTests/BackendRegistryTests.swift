@@ -40,6 +40,7 @@ struct BackendRegistryTests {
         let lines = TestConfig.backendLines + ["voices:", "  af_sky: {backend: whisper}"] + TestConfig.sttLines
         let error = try TestConfig.registryError(lines)
         #expect(error.keyPath == "voices.af_sky.backend")
+        #expect(error.line == TestConfig.backendLines.count + 2, "the line of the voice's backend")
         #expect(error.message.contains("'whisper' is not a TTS backend"))
         #expect(error.message.contains("kokoro"))
     }
@@ -55,6 +56,7 @@ struct BackendRegistryTests {
         let lines = TestConfig.backendLines + TestConfig.voiceLines + ["stt:", "  backend: kokoro"]
         let error = try TestConfig.registryError(lines)
         #expect(error.keyPath == "stt.backend")
+        #expect(error.line == lines.count)
         #expect(error.message.contains("'kokoro' is not an STT backend"))
     }
 

@@ -15,6 +15,13 @@ struct PromptResponderTests {
         #expect(responder.isFinished)
     }
 
+    @Test func promptSplitInsideAWordAndInsideAnEscapeSequenceIsAnswered() {
+        var responder = PromptResponder(prompts: [PromptAnswer(match: "Do you trust the files", answer: "", pressEnter: true)])
+        #expect(responder.feed("Do you tru").isEmpty)
+        #expect(responder.feed("st the\u{1B}[").isEmpty)
+        #expect(responder.feed("1Cfiles?").map(\.match) == ["Do you trust the files"])
+    }
+
     @Test func answeredPromptIsNotAnsweredAgainWhenRedrawn() {
         var responder = PromptResponder(prompts: [trust])
         let first = responder.feed("Do you trust the files in this folder?")

@@ -37,10 +37,8 @@ struct SessionIdentifierTests {
         #expect(!SessionIdentifier.isWellFormed(id))
     }
 
-    /// `Character.isHexDigit` is also true for fullwidth `ａ`-`ｆ` and `０`-`９`, which the check lets through.
+    /// `Character.isHexDigit` is also true for fullwidth `ａ`-`ｆ` and `０`-`９`: only ASCII is an id.
     @Test func fullwidthHexDigitsAreRefused() {
-        withKnownIssue("isWellFormed checks the hex part with Character.isHexDigit, which accepts fullwidth forms") {
-            #expect(!SessionIdentifier.isWellFormed("voice-1-\u{FF41}\u{FF42}\u{FF43}\u{FF44}\u{FF45}\u{FF46}"))
-        }
+        #expect(!SessionIdentifier.isWellFormed("voice-1-\u{FF41}\u{FF42}\u{FF43}\u{FF44}\u{FF45}\u{FF46}"))
     }
 }

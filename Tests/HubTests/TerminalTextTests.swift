@@ -16,6 +16,11 @@ struct TerminalTextTests {
         #expect(TerminalText.plain("a\u{1B}[2Db\u{1B}[?25l\u{1B}[10;1Hc") == "abc")
     }
 
+    @Test func stTerminatedTitleAndCharsetSelectionAreRemoved() {
+        #expect(TerminalText.plain("\u{1B}]0;claude\u{1B}\\Ready") == "Ready")
+        #expect(TerminalText.plain("Do\u{1B}(B you") == "Do you")
+    }
+
     @Test func belTerminatedTitleIsRemoved() {
         #expect(TerminalText.plain("\u{1B}]0;claude\u{07}Ready") == "Ready")
     }

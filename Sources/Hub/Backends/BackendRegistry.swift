@@ -57,17 +57,19 @@ public struct BackendRegistry: Sendable {
     }
 
     private func validateReferences(_ config: HubConfig) throws {
-        let root = ConfigLocation(file: config.file, line: 1, column: 1, keyPath: "")
+        func location(_ keyPath: String) -> ConfigLocation {
+            config.referenceLocations[keyPath] ?? ConfigLocation(file: config.file, line: 1, column: 1, keyPath: keyPath)
+        }
         for voice in config.voices where tts(voice.backend) == nil {
-            throw ConfigError(at: root.child("voices").child(voice.id).child("backend"),
+            throw ConfigError(at: location("voices.\(voice.id).backend"),
                               "'\(voice.backend)' is not a TTS backend (TTS backends: \(names(of: .tts)))")
         }
         if stt(config.stt.backend) == nil {
-            throw ConfigError(at: root.child("stt").child("backend"),
+            throw ConfigError(at: location("stt.backend"),
                               "'\(config.stt.backend)' is not an STT backend (STT backends: \(names(of: .stt)))")
         }
         if spawner(config.sessions.spawner) == nil {
-            throw ConfigError(at: root.child("sessions").child("spawner"),
+            throw ConfigError(at: location("sessions.spawner"),
                               "'\(config.sessions.spawner)' is not a spawner (spawners: \(names(of: .spawner)))")
         }
     }

@@ -24,12 +24,12 @@ public struct BridgeEnvironment: Sendable {
 
     public init(_ environment: [String: String]) throws(Problem) {
         guard let id = environment["VOICE_HUB_SESSION_ID"], !id.isEmpty else { throw .missing("VOICE_HUB_SESSION_ID") }
-        let portText = environment["VOICE_CHAT_HUB_PORT"] ?? "3460"
+        let portText = environment["VOICE_CHAT_HUB_PORT"].flatMap { $0.isEmpty ? nil : $0 } ?? "3460"
         guard let port = Int(portText), (1...65535).contains(port) else { throw .invalid("VOICE_CHAT_HUB_PORT", portText) }
         let windowText = environment["VOICE_HUB_RECONNECT_SECONDS"] ?? "60"
-        guard let window = Double(windowText), window >= 0 else { throw .invalid("VOICE_HUB_RECONNECT_SECONDS", windowText) }
+        guard let window = Double(windowText), window >= 0, window <= 86_400 else { throw .invalid("VOICE_HUB_RECONNECT_SECONDS", windowText) }
         let progressText = environment["VOICE_HUB_PROGRESS_SECONDS"] ?? "15"
-        guard let progress = Double(progressText), progress > 0 else { throw .invalid("VOICE_HUB_PROGRESS_SECONDS", progressText) }
+        guard let progress = Double(progressText), progress > 0, progress <= 86_400 else { throw .invalid("VOICE_HUB_PROGRESS_SECONDS", progressText) }
         progressInterval = .milliseconds(Int64(progress * 1000))
         sessionID = id
         self.port = port

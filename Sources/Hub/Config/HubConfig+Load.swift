@@ -21,11 +21,22 @@ extension HubConfig {
             voices: try (root.optional("voices")?.entries() ?? []).map(VoiceRoute.init(id:node:)),
             stt: try SpeechToTextSettings(node: root.required("stt")),
             limits: try root.optional("limits").map(Limits.init(node:)) ?? Limits())
+        config.referenceLocations = try Self.referenceLocations(in: root)
         guard !config.voices.isEmpty else {
             throw ConfigError(at: root.location.child("voices"), "at least one voice is needed")
         }
         try config.applyOriginalEnvironment(environment, at: root.location)
         return config
+    }
+
+    private static func referenceLocations(in root: ConfigNode) throws -> [String: ConfigLocation] {
+        var locations: [String: ConfigLocation] = [:]
+        for (id, voice) in try root.optional("voices")?.entries() ?? [] {
+            if let backend = try voice.optional("backend") { locations["voices.\(id).backend"] = backend.location }
+        }
+        if let backend = try root.optional("stt")?.optional("backend") { locations["stt.backend"] = backend.location }
+        if let spawner = try root.optional("sessions")?.optional("spawner") { locations["sessions.spawner"] = spawner.location }
+        return locations
     }
 
     /// The original hub's variables still work and win over the file, as they did there.
@@ -37,7 +48,7 @@ extension HubConfig {
             server.port = number
         }
         if let minutes = environment["VOICE_CHAT_TIMEOUT"], !minutes.isEmpty {
-            guard let number = Double(minutes), number > 0 else {
+            guard let number = Double(minutes), number > 0, number <= 366 * 24 * 60 else {
                 throw ConfigError(at: location.child("VOICE_CHAT_TIMEOUT"), "expected minutes, found \"\(minutes)\"")
             }
             sessions.idleTimeout = .milliseconds(Int64(number * 60_000))

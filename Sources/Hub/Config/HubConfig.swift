@@ -9,6 +9,9 @@ public struct HubConfig: Sendable {
     public var voices: [VoiceRoute]
     public var stt: SpeechToTextSettings
     public var limits: Limits
+    /// Where each reference to a backend was written (`voices.af_sky.backend`, `stt.backend`,
+    /// `sessions.spawner`), so a reference to a missing backend is reported at its own line.
+    public var referenceLocations: [String: ConfigLocation] = [:]
 }
 
 public struct ServerSettings: Sendable {

@@ -33,6 +33,7 @@ public enum BrowserRequest: Sendable, Equatable {
             guard case .array(let items)? = json["capabilities"] else { return .hello(capabilities: []) }
             return .hello(capabilities: items.compactMap(\.stringValue))
         }
+        guard ["playback_done", "audio"].contains(type) else { throw .unknownType(type) }
         guard let sessionID = json["session_id"]?.stringValue else { throw .missingField("session_id") }
         switch type {
         case "playback_done":
@@ -42,6 +43,7 @@ public enum BrowserRequest: Sendable, Equatable {
             // base64 is 4/3 of the bytes: refuse before decoding.
             guard encoded.utf8.count / 4 * 3 <= maxRecordingBytes + 3 else { throw .tooLarge(limit: maxRecordingBytes) }
             guard let audio = Data(base64Encoded: encoded) else { throw .invalidBase64 }
+            guard audio.count <= maxRecordingBytes else { throw .tooLarge(limit: maxRecordingBytes) }
             // The original page records webm/opus and sends no type.
             let mime = json["mime_type"]?.stringValue ?? json["format"]?.stringValue ?? "audio/webm"
             return .recording(sessionID: sessionID, audio: audio, format: AudioFormat(mimeType: mime))

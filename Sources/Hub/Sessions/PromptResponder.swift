@@ -11,13 +11,15 @@ struct PromptResponder: Sendable {
 
     var isFinished: Bool { pending.isEmpty }
 
-    /// Adds terminal output; returns the answers whose prompt just appeared.
+    /// Adds terminal output; returns the answers whose prompt just appeared. The raw text is
+    /// kept and cleaned as a whole, so words and escape sequences split across reads still match.
     mutating func feed(_ output: String) -> [PromptAnswer] {
-        window += TerminalText.normalized(TerminalText.plain(output)) + " "
+        window += output
         if window.count > windowLimit { window = String(window.suffix(windowLimit)) }
+        let screen = TerminalText.normalized(TerminalText.plain(window))
         var answers: [PromptAnswer] = []
         pending.removeAll { prompt in
-            guard window.contains(TerminalText.normalized(prompt.match)) else { return false }
+            guard screen.contains(TerminalText.normalized(prompt.match)) else { return false }
             answers.append(prompt)
             return true
         }

@@ -9,7 +9,7 @@ enum SessionIdentifier {
         let parts = id.split(separator: "-", omittingEmptySubsequences: false)
         return id.count <= 64 && parts.count == 3 && parts[0] == "voice"
             && !parts[1].isEmpty && parts[1].allSatisfy(\.isASCII) && parts[1].allSatisfy(\.isNumber)
-            && parts[2].count == 6 && parts[2].allSatisfy(\.isHexDigit)
+            && parts[2].count == 6 && parts[2].allSatisfy { $0.isASCII && $0.isHexDigit }
     }
 }
 

@@ -20,8 +20,13 @@ enum TerminalText {
                     }
                     parameters.unicodeScalars.append(next)
                 }
-            case "]":  // OSC: up to BEL or ESC \
-                while let next = scalars.next(), next != "\u{07}", next != "\u{1B}" {}
+            case "]":  // OSC: up to BEL or ESC \ (whose backslash is consumed too)
+                while let next = scalars.next() {
+                    if next == "\u{07}" { break }
+                    if next == "\u{1B}" { _ = scalars.next(); break }
+                }
+            case "(", ")", "*", "+":  // character set selection: one more byte (ESC ( B)
+                _ = scalars.next()
             default:
                 break
             }

@@ -104,8 +104,9 @@ extension ConfigNode {
                 }
             }
         }
-        guard let seconds, seconds.isFinite, seconds >= 0 else {
-            throw ConfigError(at: location, "expected a duration like 30s or 500ms, found \"\(raw)\"")
+        // Up to a year: anything longer is a typo, and huge values would overflow.
+        guard let seconds, seconds.isFinite, seconds >= 0, seconds <= 366 * 86_400 else {
+            throw ConfigError(at: location, "expected a duration like 30s or 500ms (at most a year), found \"\(raw)\"")
         }
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
@@ -125,7 +126,8 @@ extension ConfigNode {
     /// An http(s) URL without a trailing slash, so plugins can append paths.
     public func httpURLValue() throws -> String {
         let text = try stringValue()
-        guard text.hasPrefix("http://") || text.hasPrefix("https://"), text.count > 8 else {
+        let afterScheme = text.drop { $0 != "/" }.dropFirst(2)
+        guard text.hasPrefix("http://") || text.hasPrefix("https://"), !afterScheme.isEmpty, afterScheme.first != "/" else {
             throw ConfigError(at: location, "expected an http:// or https:// URL, found \"\(text)\"")
         }
         var url = text

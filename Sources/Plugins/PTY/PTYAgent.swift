@@ -77,14 +77,17 @@ final class PTYAgent: SpawnedAgent, Sendable {
 
     private func readLoop(log: FileHandle?) {
         var buffer = [UInt8](repeating: 0, count: 8192)
+        var pending: [UInt8] = []
         while true {
             let count = buffer.withUnsafeMutableBytes { read(masterFD, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             // EIO: the child side closed (the agent exited).
             guard count > 0 else { break }
-            let chunk = Data(buffer[0..<count])
-            try? log?.write(contentsOf: chunk)
-            let text = String(decoding: chunk, as: UTF8.self)
+            try? log?.write(contentsOf: Data(buffer[0..<count]))
+            pending += buffer[0..<count]
+            let complete = UTF8Boundary.completePrefixLength(of: pending)
+            let text = String(decoding: pending[0..<complete], as: UTF8.self)
+            pending.removeFirst(complete)
             for listener in state.withLock({ Array($0.listeners.values) }) {
                 listener.yield(text)
             }
