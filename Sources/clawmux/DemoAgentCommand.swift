@@ -16,6 +16,9 @@ struct DemoAgentCommand: AsyncParsableCommand {
     @Option(help: "The first thing the agent says.")
     var greeting: String?
 
+    @Flag(help: "After the last turn, stay connected without talking (with --turns).")
+    var stay = false
+
     @Option(name: .long, help: "The MCP config to read.")
     var mcpConfig: String = ".mcp.json"
 
@@ -25,6 +28,7 @@ struct DemoAgentCommand: AsyncParsableCommand {
         let logger = common.bootstrapLogging(label: "clawmux.demo-agent")
         var options = DemoAgent.Options(turns: turns, askFirst: ask)
         if let greeting { options.greeting = greeting }
+        options.stay = stay
         try await DemoAgent(options: options, logger: logger).run(configPath: mcpConfig)
     }
 }

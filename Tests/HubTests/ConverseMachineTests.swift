@@ -163,6 +163,13 @@ struct ConverseMachineTests {
         #expect(machine.phase == .transcribing(turn1))
     }
 
+    /// Several browsers may record the same answer: the first recording wins, the rest are dropped quietly.
+    @Test func secondRecordingWhileTranscribingIsIgnored() {
+        var machine = transcribingMachine()
+        #expect(machine.handle(.recording(audio: Data("late".utf8), format: .webm)).isEmpty)
+        #expect(machine.phase == transcribingMachine().phase)
+    }
+
     @Test func recordingWhileIdleIsRejected() throws {
         var machine = ConverseMachine()
         let actions = machine.handle(.recording(audio: userAudio, format: .webm))

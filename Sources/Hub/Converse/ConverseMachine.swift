@@ -127,6 +127,9 @@ public struct ConverseMachine: Sendable {
 
         case (_, .playbackDone), (_, .browserConnected):
             return []
+        // Another browser's recording of a turn already being transcribed: the first one won.
+        case (.transcribing, .recording):
+            return []
         case (_, .recording):
             return [.rejected("a recording arrived while the session was not listening")]
         case (_, .speechReady), (_, .speechFailed), (_, .transcribed), (_, .transcriptionFailed):

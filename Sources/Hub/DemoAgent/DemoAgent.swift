@@ -9,6 +9,8 @@ public struct DemoAgent: Sendable {
     public struct Options: Sendable {
         /// Stop after this many converse calls (nil: forever).
         public var turns: Int?
+        /// After the last turn, stay connected without conversing (an agent busy with other work).
+        public var stay = false
         /// Print this question and wait for Enter before starting, like Claude Code's trust prompt.
         public var askFirst: String?
         public var greeting: String
@@ -57,6 +59,10 @@ public struct DemoAgent: Sendable {
             }.joined(separator: " ")
             say("User: \(heard)")
             message = Self.answer(to: heard)
+        }
+        if options.stay {
+            say("Done talking; staying connected.")
+            while true { try await Task.sleep(for: .seconds(3600)) }
         }
         await client.disconnect()
     }

@@ -185,8 +185,10 @@ public actor SessionManager {
         }
     }
 
-    /// Every few seconds: remove sessions whose agent died or that sat idle too long.
-    public func watch(every period: Duration = .seconds(5)) async {
+    /// Every few seconds (5 s, or the idle timeout if shorter): remove sessions whose agent
+    /// died or that sat idle too long.
+    public func watch() async {
+        let period = min(.seconds(5), max(.milliseconds(200), services.settings.idleTimeout / 2))
         while !Task.isCancelled {
             try? await Task.sleep(for: period)
             let now = Date()
