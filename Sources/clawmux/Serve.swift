@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hub
 import Logging
+import NIOCore
 import Plugins
 
 struct Serve: AsyncParsableCommand {
@@ -30,9 +31,13 @@ struct Serve: AsyncParsableCommand {
             throw ExitMessage("\(error)")
         }
         let host = config.server.host
-        try await hub.run(exitOnStdinClose: exitOnStdinClose) { port in
-            let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
-            FileHandle.standardOutput.write(Data("ClawMux hub listening on http://\(shown):\(port)/\n".utf8))
+        do {
+            try await hub.run(exitOnStdinClose: exitOnStdinClose) { port in
+                let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+                FileHandle.standardOutput.write(Data("ClawMux hub listening on http://\(shown):\(port)/\n".utf8))
+            }
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw ExitMessage("cannot listen on \(host):\(config.server.port): the address is in use (another hub? try --port)")
         }
     }
 }

@@ -108,6 +108,13 @@ struct ConverseMachineTests {
         #expect(machine.phase == .idle)
     }
 
+    @Test func punctuationOnlyTranscriptMeansNoSpeechDetected() {
+        for heard in [". .", "...", " ? "] {
+            var machine = transcribingMachine()
+            #expect(machine.handle(.transcribed(turn: 1, text: heard)).first == .reply("(no speech detected)", requestID: "req-1"))
+        }
+    }
+
     @Test func speechFailureIsShownRepliedAndEndsTheTurn() throws {
         var machine = speakingMachine()
         let actions = machine.handle(.speechFailed(turn: 1, reason: "kokoro is down"))

@@ -105,7 +105,8 @@ public struct ConverseMachine: Sendable {
 
         case (.transcribing(let turn), .transcribed(let id, let text)) where id == turn.id:
             phase = .idle
-            guard !text.isEmpty else {
+            // Whisper turns near-silence into ". ." or "...": that is no speech, not an answer.
+            guard text.contains(where: { $0.isLetter || $0.isNumber }) else {
                 return [.reply("(no speech detected)", requestID: turn.requestID), .send(.done), .converseEnded]
             }
             return [.send(.userText(text)), .reply(text, requestID: turn.requestID), .send(.done), .converseEnded]

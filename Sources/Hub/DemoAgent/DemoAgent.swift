@@ -76,7 +76,7 @@ public struct DemoAgent: Sendable {
         switch heard {
         case "(session muted)": "You're muted. Unmute when you want to talk."
         case "(no speech detected)": "I didn't hear anything. Could you say that again?"
-        case let text where text.hasPrefix("Error:"): "Something went wrong: \(text.dropFirst(6).prefix(200))"
+        case let text where text.hasPrefix("Error:"): "Something went wrong: \(text.dropFirst(6).trimmingCharacters(in: .whitespaces).prefix(200))"
         default: "You said: \(heard)"
         }
     }

@@ -56,6 +56,8 @@ public struct HubServer: Sendable {
             group.addTask { await sessions.watch() }
             group.addTask {
                 await ShutdownSignal.wait(orStdinClose: exitOnStdinClose)
+                // Cancelled: the server failed; the error is reported by whoever awaits it.
+                guard !Task.isCancelled else { return }
                 logger.notice("shutting down: ending every session")
                 await sessions.terminateAll()
                 await browsers.closeAll()

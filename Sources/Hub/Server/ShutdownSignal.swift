@@ -13,6 +13,15 @@ enum ShutdownSignal {
     static func wait(orStdinClose: Bool = false) async {
         let wakeUp = signalPipe.read
         install()
+        // Cancelling the wait (the server failed to start) wakes the thread like a signal would.
+        await withTaskCancellationHandler {
+            await waitOnThread(wakeUp: wakeUp, orStdinClose: orStdinClose)
+        } onCancel: {
+            onShutdownSignal(0)
+        }
+    }
+
+    private static func waitOnThread(wakeUp: Int32, orStdinClose: Bool) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             Thread.detachNewThread {
                 var fds = [pollfd(fd: wakeUp, events: Int16(POLLIN), revents: 0)]

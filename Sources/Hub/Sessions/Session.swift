@@ -25,6 +25,8 @@ actor Session {
     private var readinessWaiters: [CheckedContinuation<Readiness, Never>] = []
     private var terminalWatcher: Task<Void, Never>?
     private var engineTasks: [UInt64: Task<Void, Never>] = [:]
+    /// Set first thing in `end`: from then on nothing new starts.
+    private var ending = false
     private let services: SessionServices
     private let logger: Logger
 
@@ -54,16 +56,27 @@ actor Session {
         converse.isIdle && now.timeIntervalSince(lastActivity) > Double(timeout.components.seconds)
     }
 
+    /// An agent that is still being spawned counts as alive.
     func agentIsAlive() async -> Bool {
-        guard let agent else { return lifecycle.status == .starting }
+        guard let agent else { return true }
         return await agent.isAlive()
     }
 
     // MARK: Start-up
 
-    func started(_ agent: any SpawnedAgent) {
+    /// Takes over the spawned agent. Returns false (and ends the agent) when the session ended
+    /// while the agent was being spawned, so nothing outlives it.
+    func started(_ agent: any SpawnedAgent) async -> Bool {
+        guard !ending else {
+            await agent.terminate()
+            return false
+        }
         self.agent = agent
-        terminalWatcher = Task { await self.watchTerminal(agent) }
+        // The bridge may already have connected (a fast agent): then there is no prompt to answer.
+        if lifecycle.status == .starting {
+            terminalWatcher = Task { await self.watchTerminal(agent) }
+        }
+        return true
     }
 
     /// Answers configured prompts while the agent boots; notices an agent that exits before its bridge connects.
@@ -99,6 +112,7 @@ actor Session {
     // MARK: Bridge
 
     func attachBridge(_ link: BridgeLink) async {
+        guard !ending else { return link.close() }
         if let old = bridge, old.id != link.id { old.close() }
         bridge = link
         touch()
@@ -130,6 +144,10 @@ actor Session {
         case .statusCheck:
             link.send(.statusResult(connected: await services.browsers.count > 0))
         case .converse(let message, let wait, let requestID):
+            guard !ending else {
+                link.send(.converseResult(text: "Error: the session is ending.", requestID: requestID))
+                return
+            }
             if let requestID, let pending = undeliveredReply, pending.requestID == requestID {
                 undeliveredReply = nil
                 link.send(.converseResult(text: pending.text, requestID: requestID))
@@ -176,6 +194,7 @@ actor Session {
 
     /// Ends the session: answers a waiting converse, closes the bridge, ends the agent, removes the dir.
     func end(reason: String) async {
+        ending = true
         terminalWatcher?.cancel()
         for task in engineTasks.values { task.cancel() }
         engineTasks.removeAll()

@@ -106,7 +106,9 @@ public actor SessionManager {
             environment: bridgeEnvironment.merging(["CLAUDE_CODE_MCP_AUTO_BACKGROUND_MS": "0"]) { $1 },
             workingDirectory: workspace.directory, logFile: workspace.terminalLogPath)
         do {
-            await session.started(try await spawner.spawn(spec))
+            guard await session.started(try await spawner.spawn(spec)) else { throw SessionError.notFound(id) }
+        } catch let error as SessionError {
+            throw error
         } catch {
             await remove(id, reason: "the agent could not be started")
             throw .unavailable("\(error)")
