@@ -65,7 +65,7 @@ struct RESTErrorTests {
     func capacityAndTimeout() async throws {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(
-            name: "cap", ttsURL: engines.url, sttURL: engines.url, command: ["sleep", "60"],
+            name: "cap", ttsURL: engines.url, sttURL: engines.url, spawner: "pty", command: ["sleep", "60"],
             extraSessionLines: ["max_sessions: 1", "ready_timeout: 1s"])
         defer { hub.stop() }
         let rest = REST(baseURL: hub.baseURL)
@@ -79,7 +79,7 @@ struct RESTErrorTests {
         #expect(try await rest.delete("/api/sessions/\(id)").status == 200)
 
         let timedOut = try await rest.post("/api/sessions")
-        #expect(timedOut.status == 504)
+        #expect(timedOut.status == 504, "\(timedOut.text)")
         #expect(try await rest.get("/api/sessions").json == .array([]))
         #expect(try FileManager.default.contentsOfDirectory(atPath: hub.workRoot).isEmpty)
     }

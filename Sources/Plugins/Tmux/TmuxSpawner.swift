@@ -41,13 +41,30 @@ struct TmuxSpawner: Spawner {
         // tmux hands a single command argument to `sh -c`; with two or more it execs them directly.
         let argv = [executable] + spec.argv.dropFirst()
         arguments += ["--"] + (argv.count == 1 ? ["/usr/bin/env", executable] : argv)
-        try await tmux.checked(arguments)
+        try await startSession(arguments)
         let panePID = try await tmux.checked(["display-message", "-p", "-t", "=\(spec.name):", "#{pane_pid}"])
         guard let pid = Int32(panePID.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw SpawnError.failed("tmux did not report the pane's pid: \(panePID)")
         }
         logger.info("started tmux session", metadata: ["session": "\(spec.name)", "pid": "\(pid)"])
         return TmuxAgent(name: spec.name, panePID: pid, tmux: tmux)
+    }
+
+    /// `new-session`, retried briefly: when the last session of a tmux server has just been
+    /// killed, that server is still exiting and a client connecting now fails ("server exited
+    /// unexpectedly"); the next attempt starts a fresh server.
+    private func startSession(_ arguments: [String]) async throws {
+        var attempt = 0
+        while true {
+            do {
+                try await tmux?.checked(arguments)
+                return
+            } catch let error as SpawnError where attempt < 3 && !"\(error)".contains("duplicate session") {
+                attempt += 1
+                logger.debug("tmux new-session failed; retrying", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(50 * attempt))
+            }
+        }
     }
 
     func probe() async throws -> String {
