@@ -15,10 +15,11 @@ struct TmuxSpawner: Spawner {
     ) { options, context in
         try options.rejectUnknownKeys(allowed: ["socket", "columns", "rows", "tmux"])
         let executable = try options.optional("tmux")?.stringValue() ?? "tmux"
+        let socket = try options.optional("socket")?.stringValue()
         let resolved = ExecutableLookup.resolve(
             executable, searchPath: ProcessInfo.processInfo.environment["PATH"], workingDirectory: "/")
         return .spawner(TmuxSpawner(
-            tmux: resolved.map { TmuxCommand(socketName: try? options.optional("socket")?.stringValue(), executable: $0) },
+            tmux: resolved.map { TmuxCommand(socketName: socket, executable: $0) },
             columns: try options.optional("columns")?.intValue(in: 20...1000) ?? 200,
             rows: try options.optional("rows")?.intValue(in: 5...500) ?? 50,
             logger: context.logger))
