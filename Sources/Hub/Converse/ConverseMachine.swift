@@ -45,8 +45,8 @@ public struct ConverseMachine: Sendable {
         /// The converse started (session becomes `active`) or ended (back to `ready`).
         case converseStarted
         case converseEnded
-        /// A request that could not be handled in the current phase; logged, answered if it asked.
-        case rejected(String)
+        /// A browser message that does not apply in the current phase; logged and dropped.
+        case ignored(String)
     }
 
     public private(set) var phase: Phase = .idle
@@ -128,11 +128,12 @@ public struct ConverseMachine: Sendable {
 
         case (_, .playbackDone), (_, .browserConnected):
             return []
-        // Another browser's recording of a turn already being transcribed: the first one won.
+        // With several tabs the first recording wins; the others arrive while this turn is being
+        // transcribed or after it ended, and are dropped without troubling anyone.
         case (.transcribing, .recording):
             return []
         case (_, .recording):
-            return [.rejected("a recording arrived while the session was not listening")]
+            return [.ignored("a recording arrived while the session was not listening")]
         case (_, .speechReady), (_, .speechFailed), (_, .transcribed), (_, .transcriptionFailed):
             // A late result of a turn that has already ended (cancelled); nothing waits for it.
             return []

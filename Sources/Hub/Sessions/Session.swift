@@ -229,9 +229,8 @@ actor Session {
             case .converseEnded:
                 touch()
                 if lifecycle.handle(.converseEnded) != nil { await announce() }
-            case .rejected(let reason):
-                logger.warning("ignored browser message", metadata: ["reason": "\(reason)"])
-                await services.browsers.broadcast(.error(sessionID: id, message: reason))
+            case .ignored(let reason):
+                logger.info("ignored browser message", metadata: ["reason": "\(reason)"])
             }
         }
     }

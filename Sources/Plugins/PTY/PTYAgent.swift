@@ -11,6 +11,8 @@ final class PTYAgent: SpawnedAgent, Sendable {
     let pid: pid_t
     private let masterFD: Int32
     private let state = Mutex(State())
+    /// Signalled when the reader has drained the terminal, so exit is reported after the last output.
+    private let readerDone = DispatchSemaphore(value: 0)
 
     private struct State {
         var exited = false
@@ -93,12 +95,15 @@ final class PTYAgent: SpawnedAgent, Sendable {
             }
         }
         try? log?.close()
-        finishListeners()
+        readerDone.signal()
     }
 
     private func waitForExit() {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // Let the reader log and pass on what the agent printed last (a process it left behind
+        // may keep the terminal open, hence the bound); only then is the agent reported gone.
+        _ = readerDone.wait(timeout: .now() + .milliseconds(500))
         state.withLock { $0.exited = true }
         finishListeners()
     }
