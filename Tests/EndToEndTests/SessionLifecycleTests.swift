@@ -33,6 +33,27 @@ struct SessionLifecycleTests {
         #expect(try await rest.delete("/api/sessions/\(id)").status == 404)
     }
 
+    @Test("the startup input is typed into the agent's terminal once its bridge connects")
+    func startupInput() async throws {
+        let engines = try await FakeEngines.shared()
+        let hub = try await HubProcess.start(
+            name: "startup", ttsURL: engines.url, sttURL: engines.url, spawner: "pty",
+            extraSessionLines: ["startup_input: /voice-hub-test"])
+        defer { hub.stop() }
+        let created = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json)
+        let log = try #require(created["work_dir"]?.stringValue) + "/terminal.log"
+        // The terminal echoes what is typed; the demo agent itself prints its greeting first.
+        let deadline = ContinuousClock.now + .seconds(10)
+        var text = ""
+        while ContinuousClock.now < deadline {
+            text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if text.contains("/voice-hub-test") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(text.contains("/voice-hub-test"), "terminal log: \(text.suffix(300))")
+        #expect(text.components(separatedBy: "/voice-hub-test").count == 2, "typed once")
+    }
+
     @Test("the session dir holds .mcp.json in the original's shape, with the session's secret")
     func mcpConfigShape() async throws {
         let engines = try await FakeEngines.shared()

@@ -18,6 +18,9 @@ final class PTYAgent: SpawnedAgent, Sendable {
         var exited = false
         var masterClosed = false
         var listeners: [UUID: AsyncStream<String>.Continuation] = [:]
+        /// Recent output, handed to each new listener first: an agent may print its first
+        /// prompt before anyone listens.
+        var backlog = ""
     }
 
     init(pid: pid_t, masterFD: Int32, logFile: String?) {
@@ -65,12 +68,15 @@ final class PTYAgent: SpawnedAgent, Sendable {
     func terminalOutput() -> AsyncStream<String> {
         let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(64))
         let id = UUID()
-        let ended = state.withLock { state -> Bool in
-            if state.masterClosed { return true }
-            state.listeners[id] = continuation
-            return false
+        // Under the lock, so no output falls between the backlog and the live stream.
+        state.withLock { state in
+            if !state.backlog.isEmpty { continuation.yield(state.backlog) }
+            if state.masterClosed || state.exited {
+                continuation.finish()
+            } else {
+                state.listeners[id] = continuation
+            }
         }
-        if ended { continuation.finish() }
         continuation.onTermination = { [weak self] _ in
             _ = self?.state.withLock { $0.listeners.removeValue(forKey: id) }
         }
@@ -90,8 +96,10 @@ final class PTYAgent: SpawnedAgent, Sendable {
             let complete = UTF8Boundary.completePrefixLength(of: pending)
             let text = String(decoding: pending[0..<complete], as: UTF8.self)
             pending.removeFirst(complete)
-            for listener in state.withLock({ Array($0.listeners.values) }) {
-                listener.yield(text)
+            state.withLock { state in
+                state.backlog += text
+                if state.backlog.utf8.count > 32_768 { state.backlog = String(state.backlog.suffix(16_384)) }
+                for listener in state.listeners.values { listener.yield(text) }
             }
         }
         try? log?.close()
