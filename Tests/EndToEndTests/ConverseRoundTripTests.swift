@@ -34,6 +34,25 @@ struct ConverseRoundTripTests {
         #expect(echo.said == "You said: what is the weather on mars")
     }
 
+    @Test("voice and speed set over REST reach the engine on the next turn, and Markdown is not read aloud")
+    func voiceAndSpeedReachTheEngine() async throws {
+        let engines = try await FakeEngines.shared()
+        let hub = try await HubProcess.start(name: "speed", ttsURL: engines.url, sttURL: engines.url)
+        defer { hub.stop() }
+        let browser = try await BrowserClient.connect(to: hub.port)
+        let rest = REST(baseURL: hub.baseURL)
+        let id = try #require(try await rest.post("/api/sessions").json?["session_id"]?.stringValue)
+        let conversation = Conversation(browser: browser, sessionID: id)
+        // While the greeting waits for an answer, change how the next turn sounds.
+        let speed = try await rest.put("/api/sessions/\(id)/speed", json: .object(["speed": .number(1.5)]))
+        #expect(speed.json?["speed"]?.doubleValue == 1.5)
+        #expect(try await rest.put("/api/sessions/\(id)/voice", json: .object(["voice": .string("am_adam")])).status == 200)
+        let greeting = try await conversation.turn(after: 0, answer: Data("**bold** words".utf8))
+        let echo = try await conversation.turn(after: greeting.end, answer: nil)
+        #expect(echo.said == "You said: **bold** words", "the transcript shows the text as written")
+        #expect(String(decoding: echo.audio, as: UTF8.self) == "AUDIO[am_adam@1.5]:You said: bold words")
+    }
+
     @Test("two sessions conversing at once get no cross-talk")
     func twoSessions() async throws {
         let engines = try await FakeEngines.shared()

@@ -35,6 +35,18 @@ struct RESTRoutes: Sendable {
                 return JSONResponse.error(error)
             }
         }
+        router.put("/api/sessions/{id}/speed") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let body = await jsonBody(request), let speed = body["speed"]?.doubleValue else {
+                return JSONResponse.error("expected a JSON body like {\"speed\": 1.25}", status: .badRequest)
+            }
+            do throws(SessionError) {
+                let session = try await sessions.setSpeed(id, speed: speed)
+                return JSONResponse.make(.object(["speed": .number(session.speed), "session_id": .string(id)]))
+            } catch {
+                return JSONResponse.error(error)
+            }
+        }
         router.get("/api/voices") { _, _ in
             let voices = await sessions.router.voices.map { voice -> JSONValue in
                 .object(["id": .string(voice.id), "label": .string(voice.label),

@@ -190,6 +190,11 @@ actor Session {
         touch()
     }
 
+    func setSpeed(_ speed: Double) {
+        self.speed = speed
+        touch()
+    }
+
     // MARK: End
 
     /// Ends the session: answers a waiting converse, closes the bridge, ends the agent, removes the dir.
@@ -251,7 +256,7 @@ actor Session {
             engineTasks[turn] = Task { await self.engineFinished(turn, .speechFailed(turn: turn, reason: reason)) }
             return
         }
-        let request = SpeechRequest(text: text, voice: route.engineVoice, speed: speed)
+        let request = SpeechRequest(text: SpokenText.from(text), voice: route.engineVoice, speed: speed)
         let logger = self.logger
         engineTasks[turn] = Task {
             let started = ContinuousClock.now

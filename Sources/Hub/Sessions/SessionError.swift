@@ -3,6 +3,7 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(String)
     case unknownVoice(String, valid: [String])
     case invalidLabel(String)
+    case invalidSpeed(Double)
     /// The spawner or the agent command is missing, or the hub is full.
     case unavailable(String)
     /// The agent's MCP bridge never connected.
@@ -11,7 +12,7 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     public var httpStatus: Int {
         switch self {
         case .notFound: 404
-        case .unknownVoice, .invalidLabel: 400
+        case .unknownVoice, .invalidLabel, .invalidSpeed: 400
         case .unavailable: 503
         case .bridgeTimeout: 504
         }
@@ -22,6 +23,7 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound(let id): "session '\(id)' not found"
         case .unknownVoice(let voice, let valid): "unknown voice '\(voice)'; valid voices: \(valid.joined(separator: ", "))"
         case .invalidLabel(let reason): "invalid label: \(reason)"
+        case .invalidSpeed(let speed): "speed must be between 0.5 and 2.0, got \(speed)"
         case .unavailable(let reason): reason
         case .bridgeTimeout(let reason): reason
         }

@@ -162,6 +162,14 @@ public actor SessionManager {
         return await session.snapshot()
     }
 
+    /// Speech speed for the session's next turns, 0.5 (slow) to 2.0 (fast).
+    public func setSpeed(_ id: String, speed: Double) async throws(SessionError) -> SessionSnapshot {
+        guard let session = sessions[id] else { throw .notFound(id) }
+        guard speed.isFinite, (0.5...2.0).contains(speed) else { throw .invalidSpeed(speed) }
+        await session.setSpeed(speed)
+        return await session.snapshot()
+    }
+
     // MARK: End
 
     public func terminate(_ id: String) async throws(SessionError) {

@@ -33,7 +33,8 @@ struct FakeEngines: Sendable {
             if input.contains("FAIL-TTS") {
                 return Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "fake TTS failure")))
             }
-            let voice = json["voice"] as? String ?? ""
+            let speed = json["speed"] as? Double ?? 1
+            let voice = (json["voice"] as? String ?? "") + (speed == 1 ? "" : "@\(speed)")
             return Response(status: .ok, headers: [.contentType: "audio/mpeg"],
                             body: .init(byteBuffer: ByteBuffer(string: "AUDIO[\(voice)]:\(input)")))
         }
