@@ -24,27 +24,15 @@ struct RESTRoutes: Sendable {
             }
         }
         router.put("/api/sessions/{id}/voice") { request, context in
-            let id = context.parameters.get("id") ?? ""
-            guard let body = await jsonBody(request), let voice = body["voice"]?.stringValue else {
-                return JSONResponse.error("expected a JSON body like {\"voice\": \"af_sky\"}", status: .badRequest)
-            }
-            do throws(SessionError) {
-                let session = try await sessions.setVoice(id, voice: voice)
-                return JSONResponse.make(.object(["voice": .string(session.voice), "session_id": .string(id)]))
-            } catch {
-                return JSONResponse.error(error)
+            await update(request, context, field: "voice", example: "\"af_sky\"") { id, value throws(SessionError) in
+                guard let voice = value.stringValue else { return nil }
+                return .string(try await sessions.setVoice(id, voice: voice).voice)
             }
         }
         router.put("/api/sessions/{id}/speed") { request, context in
-            let id = context.parameters.get("id") ?? ""
-            guard let body = await jsonBody(request), let speed = body["speed"]?.doubleValue else {
-                return JSONResponse.error("expected a JSON body like {\"speed\": 1.25}", status: .badRequest)
-            }
-            do throws(SessionError) {
-                let session = try await sessions.setSpeed(id, speed: speed)
-                return JSONResponse.make(.object(["speed": .number(session.speed), "session_id": .string(id)]))
-            } catch {
-                return JSONResponse.error(error)
+            await update(request, context, field: "speed", example: "1.25") { id, value throws(SessionError) in
+                guard let speed = value.doubleValue else { return nil }
+                return .number(try await sessions.setSpeed(id, speed: speed).speed)
             }
         }
         router.get("/api/voices") { _, _ in
@@ -77,6 +65,23 @@ struct RESTRoutes: Sendable {
         do throws(SessionError) {
             let session = try await sessions.create(label: label, voice: voice, wait: wait)
             return JSONResponse.make(session.json, status: wait ? .ok : .accepted)
+        } catch {
+            return JSONResponse.error(error)
+        }
+    }
+
+    /// `PUT /api/sessions/{id}/<field>` with `{"<field>": value}`: `apply` returns the value now in
+    /// effect, or nil when the value has the wrong type; answers `{"<field>": ..., "session_id": ...}`.
+    private func update(
+        _ request: Request, _ context: BasicWebSocketRequestContext, field: String, example: String,
+        apply: (String, JSONValue) async throws(SessionError) -> JSONValue?
+    ) async -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let badBody = JSONResponse.error("expected a JSON body like {\"\(field)\": \(example)}", status: .badRequest)
+        guard let value = await jsonBody(request)?[field] else { return badBody }
+        do throws(SessionError) {
+            guard let applied = try await apply(id, value) else { return badBody }
+            return JSONResponse.make(.object([field: applied, "session_id": .string(id)]))
         } catch {
             return JSONResponse.error(error)
         }

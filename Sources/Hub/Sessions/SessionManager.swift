@@ -46,11 +46,6 @@ public actor SessionManager {
         return result
     }
 
-    public func snapshot(_ id: String) async throws(SessionError) -> SessionSnapshot {
-        guard let session = sessions[id] else { throw .notFound(id) }
-        return await session.snapshot()
-    }
-
     func session(_ id: String) -> Session? {
         sessions[id]
     }

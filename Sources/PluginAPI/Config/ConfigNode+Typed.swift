@@ -115,14 +115,6 @@ extension ConfigNode {
         try items().map { try $0.stringValue() }
     }
 
-    public func stringMap() throws -> [String: String] {
-        var result: [String: String] = [:]
-        for (key, node) in try entries() {
-            result[key] = try node.stringValue()
-        }
-        return result
-    }
-
     /// An http(s) URL without a trailing slash, so plugins can append paths.
     public func httpURLValue() throws -> String {
         let text = try stringValue()
