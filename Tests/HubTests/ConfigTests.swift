@@ -18,7 +18,7 @@ struct ConfigTests {
         #expect(config.sessions.readyTimeout == .seconds(120))
         #expect(config.sessions.prompts.count == 3)
         #expect(config.sessions.workRoot == "/tmp/clawmux-sessions")
-        #expect(config.stt.backend == "whisper")
+        #expect(config.stt.chain == ["whisper"])
         #expect(config.backends.map(\.name) == ["tmux", "pty", "kokoro", "whisper"])
         #expect(config.limits.maxRecordingBytes == 26_214_400)
     }
@@ -28,8 +28,8 @@ struct ConfigTests {
         #expect(config.file == TestConfig.file)
         #expect(config.server.host == "127.0.0.1")
         #expect(config.server.port == 3460)
-        #expect(config.voices == [VoiceRoute(id: "af_sky", label: "Sky", backend: "kokoro", engineVoice: "af_sky")])
-        #expect(config.stt.backend == "whisper")
+        #expect(config.voices == [VoiceRoute(id: "af_sky", label: "Sky", links: [SpeechLink(backend: "kokoro", engineVoice: "af_sky")])])
+        #expect(config.stt.chain == ["whisper"])
         #expect(config.stt.language == nil)
     }
 
@@ -41,7 +41,7 @@ struct ConfigTests {
         #expect(error.line == TestConfig.validLines.count + 1)
         #expect(error.keyPath == "bogus")
         #expect(error.message.contains("unknown key 'bogus'"))
-        #expect(error.message.contains("backends, limits, server, sessions, stt, voices"))
+        #expect(error.message.contains("backends, health, limits, server, sessions, stt, voices"))
     }
 
     @Test func nonIntegerPortNamesTheValueLineAndKeyPath() throws {

@@ -19,7 +19,7 @@ private func speakingMachine(wait: Bool = true, requestID: String? = "req-1") ->
 /// Turn 1's audio is with the browsers.
 private func awaitingPlaybackMachine(requestID: String? = "req-1") -> ConverseMachine {
     var machine = speakingMachine(requestID: requestID)
-    _ = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3))
+    _ = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3, chunks: 0))
     return machine
 }
 
@@ -50,8 +50,8 @@ struct ConverseMachineTests {
         #expect(started == expectedStart)
         #expect(machine.phase == .speaking(turn1))
 
-        let ready = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3))
-        #expect(ready == [Action.send(.audio(speech, .mp3))])
+        let ready = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3, chunks: 0))
+        #expect(ready == [Action.send(.audioChunk(seq: 0, audio: Data(), format: .mp3, final: true)), .send(.audio(speech, .mp3))])
         #expect(machine.phase == .awaitingPlayback(turn1, audio: speech, format: .mp3))
 
         let played = machine.handle(.playbackDone)
@@ -76,7 +76,7 @@ struct ConverseMachineTests {
 
     @Test func turnIDsIncreaseFromOneTurnToTheNext() {
         var machine = speakingMachine()
-        _ = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3))
+        _ = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3, chunks: 0))
         _ = machine.handle(.recording(audio: Data(), format: .webm))  // muted: back to idle
         let second = machine.handle(.converse(message: "Again", waitForResponse: true, requestID: nil))
         #expect(second.contains(.synthesize(turn: 2, text: "Again")))
@@ -84,9 +84,10 @@ struct ConverseMachineTests {
 
     @Test func notWaitingForAResponseRepliesMessageDeliveredAfterTheAudio() {
         var machine = speakingMachine(wait: false, requestID: "req-2")
-        let actions = machine.handle(.speechReady(turn: 1, audio: speech, format: .wav))
+        let actions = machine.handle(.speechReady(turn: 1, audio: speech, format: .wav, chunks: 0))
         let expected: [Action] = [
-            .send(.audio(speech, .wav)), .reply("Message delivered.", requestID: "req-2"), .send(.done), .converseEnded,
+            .send(.audioChunk(seq: 0, audio: Data(), format: .wav, final: true)), .send(.audio(speech, .wav)),
+            .reply("Message delivered.", requestID: "req-2"), .send(.done), .converseEnded,
         ]
         #expect(actions == expected)
         #expect(machine.phase == .idle)
@@ -193,7 +194,7 @@ struct ConverseMachineTests {
         let before = machine.phase
         let first = machine.handle(.browserConnected)
         let second = machine.handle(.browserConnected)
-        #expect(first == [Action.send(.audio(speech, .mp3))])
+        #expect(first == [Action.send(.pendingAudio(speech, .mp3))])
         #expect(second == first)
         #expect(machine.phase == before)
     }
@@ -233,14 +234,14 @@ struct ConverseMachineTests {
         _ = machine.handle(.converse(message: "Second", waitForResponse: true, requestID: "req-2"))
         let turn2 = Turn(id: 2, message: "Second", waitForResponse: true, requestID: "req-2")
 
-        let staleAudio = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3))
+        let staleAudio = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3, chunks: 0))
         let staleFailure = machine.handle(.speechFailed(turn: 1, reason: "late"))
         #expect(staleAudio.isEmpty)
         #expect(staleFailure.isEmpty)
         #expect(machine.phase == .speaking(turn2))
 
-        let current = machine.handle(.speechReady(turn: 2, audio: speech, format: .mp3))
-        #expect(current == [Action.send(.audio(speech, .mp3))])
+        let current = machine.handle(.speechReady(turn: 2, audio: speech, format: .mp3, chunks: 0))
+        #expect(current == [Action.send(.audioChunk(seq: 0, audio: Data(), format: .mp3, final: true)), .send(.audio(speech, .mp3))])
     }
 
     @Test func staleTranscriptAfterCancellationIsIgnored() {
@@ -256,7 +257,7 @@ struct ConverseMachineTests {
         #expect(machine.currentRequestID == nil)
         _ = machine.handle(.converse(message: "Hello", waitForResponse: true, requestID: "req-7"))
         #expect(machine.currentRequestID == "req-7")
-        _ = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3))
+        _ = machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3, chunks: 0))
         #expect(machine.currentRequestID == "req-7")
         _ = machine.handle(.playbackDone)
         #expect(machine.currentRequestID == "req-7")

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PluginAPI
 
@@ -8,6 +9,17 @@ public struct BackendRegistry: Sendable {
         public let name: String
         public let plugin: String
         public let engine: PluginInstance
+        /// Set when the hub starts this engine itself.
+        public let launch: LaunchSpec?
+
+        /// Every instance can say whether it is there and answering.
+        public var probe: any HealthProbe {
+            switch engine {
+            case .tts(let engine): engine
+            case .stt(let engine): engine
+            case .spawner(let spawner): spawner
+            }
+        }
     }
 
     public let instances: [Instance]
@@ -15,6 +27,7 @@ public struct BackendRegistry: Sendable {
     /// Builds every declared instance and checks that each reference points to one of the right kind.
     public init(config: HubConfig, plugins: [PluginDescriptor], logger: Logger) throws {
         var built: [Instance] = []
+        let baseDirectory = URL(fileURLWithPath: config.file).deletingLastPathComponent().path
         for declaration in config.backends {
             guard let plugin = plugins.first(where: { $0.name == declaration.plugin }) else {
                 let known = plugins.map(\.name).joined(separator: ", ")
@@ -22,8 +35,12 @@ public struct BackendRegistry: Sendable {
             }
             var pluginLogger = logger
             pluginLogger[metadataKey: "backend"] = "\(declaration.name)"
-            let context = PluginContext(instanceName: declaration.name, logger: pluginLogger)
-            built.append(Instance(name: declaration.name, plugin: plugin.name, engine: try plugin.make(declaration.options, context)))
+            let context = PluginContext(instanceName: declaration.name, logger: pluginLogger, baseDirectory: baseDirectory)
+            let engine = try plugin.make(declaration.options, context)
+            if declaration.launch != nil, engine.kind == .spawner {
+                throw ConfigError(at: declaration.pluginLocation, "'launch' is for speech engines, not spawners")
+            }
+            built.append(Instance(name: declaration.name, plugin: plugin.name, engine: engine, launch: declaration.launch))
         }
         // A spawner named by plugin needs no declaration: `spawner: pty` just works.
         let spawnerName = config.sessions.spawner
@@ -31,7 +48,8 @@ public struct BackendRegistry: Sendable {
            let plugin = plugins.first(where: { $0.name == spawnerName && $0.kind == .spawner }) {
             let options = ConfigNode.emptyMapping(at: ConfigLocation(file: config.file, line: 0, column: 0, keyPath: "sessions.spawner"))
             built.append(Instance(name: spawnerName, plugin: plugin.name,
-                                  engine: try plugin.make(options, PluginContext(instanceName: spawnerName, logger: logger))))
+                                  engine: try plugin.make(options, PluginContext(instanceName: spawnerName, logger: logger)),
+                                  launch: nil))
         }
         self.instances = built
         try validateReferences(config)
@@ -60,13 +78,19 @@ public struct BackendRegistry: Sendable {
         func location(_ keyPath: String) -> ConfigLocation {
             config.referenceLocations[keyPath] ?? ConfigLocation(file: config.file, line: 1, column: 1, keyPath: keyPath)
         }
-        for voice in config.voices where tts(voice.backend) == nil {
-            throw ConfigError(at: location("voices.\(voice.id).backend"),
-                              "'\(voice.backend)' is not a TTS backend (TTS backends: \(names(of: .tts)))")
+        for voice in config.voices {
+            for (index, link) in voice.links.enumerated() where tts(link.backend) == nil {
+                throw ConfigError(at: location("voices.\(voice.id).chain[\(index)]"),
+                                  "'\(link.backend)' is not a TTS backend (TTS backends: \(names(of: .tts)))")
+            }
+            for (index, name) in (voice.sttChain ?? []).enumerated() where stt(name) == nil {
+                throw ConfigError(at: location("voices.\(voice.id).stt[\(index)]"),
+                                  "'\(name)' is not an STT backend (STT backends: \(names(of: .stt)))")
+            }
         }
-        if stt(config.stt.backend) == nil {
-            throw ConfigError(at: location("stt.backend"),
-                              "'\(config.stt.backend)' is not an STT backend (STT backends: \(names(of: .stt)))")
+        for (index, name) in config.stt.chain.enumerated() where stt(name) == nil {
+            throw ConfigError(at: location("stt.chain[\(index)]"),
+                              "'\(name)' is not an STT backend (STT backends: \(names(of: .stt)))")
         }
         if spawner(config.sessions.spawner) == nil {
             throw ConfigError(at: location("sessions.spawner"),

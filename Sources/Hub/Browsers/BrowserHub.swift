@@ -51,15 +51,30 @@ public actor BrowserHub {
     /// Sends to every tab; returns how many got it.
     @discardableResult
     public func broadcast(_ event: BrowserEvent) -> Int {
+        let audience = event.audience
+        let recipients = clients.filter { Self.wants(audience, $0.value) }.map(\.key)
+        guard !recipients.isEmpty else { return 0 }
         let text = event.json.encodedText()
         var delivered = 0
-        for id in Array(clients.keys) where deliver(text, to: id) { delivered += 1 }
+        for id in recipients where deliver(text, to: id) { delivered += 1 }
         return delivered
     }
 
     public func send(_ event: BrowserEvent, to id: ClientID) {
+        guard let client = clients[id], Self.wants(event.audience, client) else { return }
         deliver(event.json.encodedText(), to: id)
     }
+
+    /// Browsers that announced `audio_stream` get audio chunk by chunk, the others in one message.
+    private static func wants(_ audience: SessionEvent.Audience, _ client: Client) -> Bool {
+        switch audience {
+        case .all: true
+        case .streaming: client.capabilities.contains(Self.audioStream)
+        case .nonStreaming: !client.capabilities.contains(Self.audioStream)
+        }
+    }
+
+    public static let audioStream = "audio_stream"
 
     @discardableResult
     private func deliver(_ text: String, to id: ClientID) -> Bool {

@@ -12,15 +12,19 @@ extension HubConfig {
 
     public static func parse(yaml: String, file: String, environment: [String: String]) throws -> HubConfig {
         let root = try YAMLConfigReader(file: file, expansion: EnvironmentExpansion(environment: environment)).read(yaml)
-        try root.rejectUnknownKeys(allowed: ["server", "sessions", "backends", "voices", "stt", "limits"])
+        try root.rejectUnknownKeys(allowed: ["server", "sessions", "backends", "voices", "stt", "limits", "health"])
+        let baseDirectory = URL(fileURLWithPath: file).deletingLastPathComponent().path
         var config = HubConfig(
             file: file,
             server: try root.optional("server").map(ServerSettings.init(node:)) ?? ServerSettings(),
             sessions: try root.optional("sessions").map(SessionSettings.init(node:)) ?? SessionSettings(),
-            backends: try (root.optional("backends")?.entries() ?? []).map(BackendDeclaration.init(name:node:)),
+            backends: try (root.optional("backends")?.entries() ?? []).map {
+                try BackendDeclaration(name: $0.key, node: $0.value, baseDirectory: baseDirectory)
+            },
             voices: try (root.optional("voices")?.entries() ?? []).map(VoiceRoute.init(id:node:)),
             stt: try SpeechToTextSettings(node: root.required("stt")),
-            limits: try root.optional("limits").map(Limits.init(node:)) ?? Limits())
+            limits: try root.optional("limits").map(Limits.init(node:)) ?? Limits(),
+            health: try root.optional("health").map(HealthSettings.init(node:)) ?? HealthSettings())
         config.referenceLocations = try Self.referenceLocations(in: root)
         guard !config.voices.isEmpty else {
             throw ConfigError(at: root.location.child("voices"), "at least one voice is needed")
@@ -29,12 +33,27 @@ extension HubConfig {
         return config
     }
 
+    /// Keys are `voices.<id>.chain[<n>]` (or `.backend`), `voices.<id>.stt[<n>]`, `stt.chain[<n>]`
+    /// (or `stt.backend`) and `sessions.spawner`.
     private static func referenceLocations(in root: ConfigNode) throws -> [String: ConfigLocation] {
         var locations: [String: ConfigLocation] = [:]
-        for (id, voice) in try root.optional("voices")?.entries() ?? [] {
-            if let backend = try voice.optional("backend") { locations["voices.\(id).backend"] = backend.location }
+        func record(_ node: ConfigNode?, as key: String) throws {
+            guard let node else { return }
+            if case .sequence(let items) = node.value {
+                for (index, item) in items.enumerated() {
+                    locations["\(key)[\(index)]"] = (try? item.optional("backend"))??.location ?? item.location
+                }
+            } else {
+                locations["\(key)[0]"] = node.location
+            }
         }
-        if let backend = try root.optional("stt")?.optional("backend") { locations["stt.backend"] = backend.location }
+        for (id, voice) in try root.optional("voices")?.entries() ?? [] {
+            try record(try voice.optional("chain") ?? voice.optional("backend"), as: "voices.\(id).chain")
+            try record(try voice.optional("stt"), as: "voices.\(id).stt")
+        }
+        if let stt = try root.optional("stt") {
+            try record(try stt.optional("chain") ?? stt.optional("backend"), as: "stt.chain")
+        }
         if let spawner = try root.optional("sessions")?.optional("spawner") { locations["sessions.spawner"] = spawner.location }
         return locations
     }
@@ -58,8 +77,12 @@ extension HubConfig {
 
 extension ServerSettings {
     init(node: ConfigNode) throws {
-        try node.rejectUnknownKeys(allowed: ["host", "port", "static_dir"])
+        try node.rejectUnknownKeys(allowed: ["host", "port", "static_dir", "state_dir"])
         if let host = try node.optional("host") { self.host = try host.stringValue() }
+        if let state = try node.optional("state_dir") {
+            self.stateDirectory = try state.stringValue()
+            guard stateDirectory.hasPrefix("/") else { throw ConfigError(at: state.location, "expected an absolute path") }
+        }
         if let port = try node.optional("port") { self.port = try port.intValue(in: 0...65535) }
         if let directory = try node.optional("static_dir") { self.staticDirectory = try directory.stringValue() }
     }
@@ -108,27 +131,41 @@ extension PromptAnswer {
 }
 
 extension BackendDeclaration {
-    init(name: String, node: ConfigNode) throws {
+    init(name: String, node: ConfigNode, baseDirectory: String) throws {
         let plugin = try node.required("plugin")
         self.name = name
         self.plugin = try plugin.stringValue()
         self.pluginLocation = plugin.location
+        self.launch = try node.optional("launch").map { try LaunchSpec(node: $0, baseDirectory: baseDirectory) }
         // The plugin sees its own options only.
-        let options = try node.entries().filter { $0.key != "plugin" }
+        let options = try node.entries().filter { $0.key != "plugin" && $0.key != "launch" }
         self.options = ConfigNode(.mapping(options), at: node.location)
     }
 }
 
 extension VoiceRoute {
+    /// `{backend: kokoro, voice: af_sky}` (one engine) or `{chain: [{backend: kokoro, voice: af_sky}, piper]}`;
+    /// a link's voice defaults to the voice id.
     init(id: String, node: ConfigNode) throws {
-        try node.rejectUnknownKeys(allowed: ["backend", "voice", "label"])
+        try node.rejectUnknownKeys(allowed: ["backend", "voice", "label", "chain", "stt", "language"])
         guard VoiceRoute.isValidID(id) else {
             throw ConfigError(at: node.location, "voice ids may use letters, digits, '_', '-' and '.' (at most 64)")
         }
         self.id = id
-        self.backend = try node.required("backend").stringValue()
-        self.engineVoice = try node.optional("voice")?.stringValue() ?? id
         self.label = try node.optional("label")?.stringValue() ?? id
+        if let chain = try node.optional("chain") {
+            if try node.optional("backend") != nil {
+                throw ConfigError(at: chain.location, "give either 'backend' or 'chain', not both")
+            }
+            self.links = try chain.items().map { try SpeechLink(node: $0, defaultVoice: id) }
+            guard !links.isEmpty else { throw ConfigError(at: chain.location, "expected at least one backend in the chain") }
+        } else if let backend = try node.optional("backend") {
+            self.links = [SpeechLink(backend: try backend.stringValue(), engineVoice: try node.optional("voice")?.stringValue() ?? id)]
+        } else {
+            throw ConfigError(at: node.location, "missing required key 'chain' (or 'backend')")
+        }
+        self.sttChain = try node.optional("stt").map(SpeechToTextSettings.chain(from:))
+        self.language = try node.optional("language")?.stringValue()
     }
 
     static func isValidID(_ id: String) -> Bool {
@@ -137,11 +174,83 @@ extension VoiceRoute {
     }
 }
 
+extension SpeechLink {
+    /// `kokoro` or `{backend: kokoro, voice: af_sky}`.
+    init(node: ConfigNode, defaultVoice: String) throws {
+        if case .scalar = node.value {
+            self.init(backend: try node.stringValue(), engineVoice: defaultVoice)
+            return
+        }
+        try node.rejectUnknownKeys(allowed: ["backend", "voice"])
+        self.init(backend: try node.required("backend").stringValue(),
+                  engineVoice: try node.optional("voice")?.stringValue() ?? defaultVoice)
+    }
+}
+
 extension SpeechToTextSettings {
+    /// `{backend: whisper}` or `{chain: [whisper, local-whisper]}`, plus an optional language.
     init(node: ConfigNode) throws {
-        try node.rejectUnknownKeys(allowed: ["backend", "language"])
-        self.backend = try node.required("backend").stringValue()
+        try node.rejectUnknownKeys(allowed: ["backend", "chain", "language"])
+        if let chain = try node.optional("chain") {
+            if try node.optional("backend") != nil {
+                throw ConfigError(at: chain.location, "give either 'backend' or 'chain', not both")
+            }
+            self.chain = try Self.chain(from: chain)
+        } else {
+            self.chain = [try node.required("backend").stringValue()]
+        }
         self.language = try node.optional("language")?.stringValue()
+    }
+
+    /// One backend name or a list of them.
+    static func chain(from node: ConfigNode) throws -> [String] {
+        if case .scalar = node.value { return [try node.stringValue()] }
+        let names = try node.stringList()
+        guard !names.isEmpty else { throw ConfigError(at: node.location, "expected at least one STT backend") }
+        return names
+    }
+}
+
+extension HealthSettings {
+    init(node: ConfigNode) throws {
+        try node.rejectUnknownKeys(allowed: ["interval", "retry_interval", "timeout"])
+        if let interval = try node.optional("interval") { self.interval = try interval.durationValue() }
+        if let retry = try node.optional("retry_interval") { self.retryInterval = try retry.durationValue() }
+        if let timeout = try node.optional("timeout") { self.timeout = try timeout.durationValue() }
+    }
+}
+
+extension LaunchSpec {
+    init(node: ConfigNode, baseDirectory: String) throws {
+        try node.rejectUnknownKeys(allowed: ["argv", "env", "health", "port", "start", "start_timeout", "log"])
+        let argv = try node.required("argv")
+        self.argv = try argv.stringList()
+        guard !self.argv.isEmpty, !self.argv[0].isEmpty else {
+            throw ConfigError(at: argv.location, "expected the engine's command as a non-empty list")
+        }
+        self.environment = [:]
+        for (key, value) in try node.optional("env")?.entries() ?? [] {
+            environment[key] = try value.stringValue()
+        }
+        let health = try node.optional("health")
+        let port = try node.optional("port")
+        switch (health, port) {
+        case (let health?, nil): self.health = .url(try health.httpURLValue())
+        case (nil, let port?): self.health = .port(try port.intValue(in: 1...65535))
+        case (nil, nil): self.health = .probe
+        case (_?, let port?): throw ConfigError(at: port.location, "give either 'health' (a URL) or 'port', not both")
+        }
+        if let start = try node.optional("start") {
+            guard let value = Start(rawValue: try start.stringValue()) else {
+                throw ConfigError(at: start.location, "expected 'startup' or 'first_use'")
+            }
+            self.start = value
+        } else {
+            self.start = .startup
+        }
+        self.startTimeout = try node.optional("start_timeout")?.durationValue() ?? .seconds(120)
+        self.logFile = try node.optional("log")?.stringValue()
+        self.baseDirectory = baseDirectory
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import PluginAPI
 
 /// The whole hub configuration, validated. Built by `HubConfig.load`.
@@ -9,6 +10,7 @@ public struct HubConfig: Sendable {
     public var voices: [VoiceRoute]
     public var stt: SpeechToTextSettings
     public var limits: Limits
+    public var health: HealthSettings = HealthSettings()
     /// Where each reference to a backend was written (`voices.af_sky.backend`, `stt.backend`,
     /// `sessions.spawner`), so a reference to a missing backend is reported at its own line.
     public var referenceLocations: [String: ConfigLocation] = [:]
@@ -19,6 +21,14 @@ public struct ServerSettings: Sendable {
     public var port: Int = 3460
     /// Where static files are served from; relative paths are taken from the working directory.
     public var staticDirectory: String = "static"
+    /// Logs of engines the hub launches, and (later) other state that outlives a run.
+    public var stateDirectory: String = ServerSettings.defaultStateDirectory
+
+    static var defaultStateDirectory: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/clawmux" }
+        return (environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp") + "/.local/state/clawmux"
+    }
 }
 
 public struct SessionSettings: Sendable {
@@ -50,20 +60,70 @@ public struct BackendDeclaration: Sendable {
     public var plugin: String
     public var options: ConfigNode
     public var pluginLocation: ConfigLocation
+    /// Set when the hub starts the engine itself.
+    public var launch: LaunchSpec?
 }
 
-/// A voice the browser can pick, and the engine that speaks it.
-public struct VoiceRoute: Sendable, Equatable {
-    public var id: String
-    public var label: String
+/// One link of a voice's chain: a TTS backend instance and the voice name that engine knows.
+public struct SpeechLink: Sendable, Equatable {
     public var backend: String
-    /// The engine's own voice name.
     public var engineVoice: String
 }
 
-public struct SpeechToTextSettings: Sendable {
-    public var backend: String
+/// A voice the browser can pick: the engines that may speak it, in order of preference,
+/// and optionally its own speech-to-text chain or language.
+public struct VoiceRoute: Sendable, Equatable {
+    public var id: String
+    public var label: String
+    public var links: [SpeechLink]
+    /// Overrides `stt.chain` for sessions with this voice.
+    public var sttChain: [String]?
+    /// Overrides `stt.language` for sessions with this voice.
     public var language: String?
+
+    /// The first (preferred) engine.
+    public var backend: String { links[0].backend }
+    public var engineVoice: String { links[0].engineVoice }
+}
+
+public struct SpeechToTextSettings: Sendable {
+    /// STT backend instances, tried in order.
+    public var chain: [String]
+    public var language: String?
+}
+
+/// How often backends are probed while the hub runs.
+public struct HealthSettings: Sendable {
+    /// Between probes of a healthy backend.
+    public var interval: Duration = .seconds(15)
+    /// Between probes of a backend that is down, so it is used again soon after it returns.
+    public var retryInterval: Duration = .seconds(2)
+    /// A probe that takes longer counts as a failure.
+    public var timeout: Duration = .seconds(5)
+}
+
+/// An engine the hub starts as a child process, keeps alive and stops on exit.
+public struct LaunchSpec: Sendable {
+    public enum Start: String, Sendable { case startup, firstUse = "first_use" }
+    public enum HealthCheck: Sendable, Equatable {
+        /// The backend's own probe (`/v1/models`, `/health`, Wyoming `describe`, ...).
+        case probe
+        /// `GET` this URL answers 2xx.
+        case url(String)
+        /// A TCP connection to this port on 127.0.0.1 succeeds.
+        case port(Int)
+    }
+
+    public var argv: [String]
+    public var environment: [String: String]
+    public var health: HealthCheck
+    public var start: Start
+    /// How long a start may take before it counts as failed.
+    public var startTimeout: Duration
+    /// Where the engine's stdout and stderr go; nil: `<state_dir>/engines/<name>.log`.
+    public var logFile: String?
+    /// The config file's directory: relative paths in `argv[0]` and `log` are taken from here.
+    public var baseDirectory: String
 }
 
 public struct Limits: Sendable {

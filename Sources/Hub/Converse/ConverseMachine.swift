@@ -25,7 +25,11 @@ public struct ConverseMachine: Sendable {
 
     public enum Event: Sendable, Equatable {
         case converse(message: String, waitForResponse: Bool, requestID: String?)
-        case speechReady(turn: UInt64, audio: Data, format: AudioFormat)
+        /// Audio as the engine makes it, for browsers that stream (`seq` counts from 0 per turn).
+        case speechChunk(turn: UInt64, seq: Int, audio: Data, format: AudioFormat)
+        /// All of the turn's audio, joined into one file; `chunks` is how many chunks went before.
+        /// Empty audio: there was nothing to say aloud.
+        case speechReady(turn: UInt64, audio: Data, format: AudioFormat, chunks: Int)
         case speechFailed(turn: UInt64, reason: String)
         case playbackDone
         case recording(audio: Data, format: AudioFormat)
@@ -77,14 +81,24 @@ public struct ConverseMachine: Sendable {
         case (_, .converse(_, _, let requestID)):
             return [.reply("Error: a converse call is already in progress for this session.", requestID: requestID)]
 
-        case (.speaking(let turn), .speechReady(let id, let audio, let format)) where id == turn.id:
+        case (.speaking(let turn), .speechChunk(let id, let seq, let audio, let format)) where id == turn.id:
+            return [.send(.audioChunk(seq: seq, audio: audio, format: format, final: false))]
+
+        case (.speaking(let turn), .speechReady(let id, let audio, let format, let chunks)) where id == turn.id:
+            // Streaming browsers have the audio already and learn that it is complete; the others get it whole.
+            let delivery: [Action] = audio.isEmpty ? [] : [
+                .send(.audioChunk(seq: chunks, audio: Data(), format: format, final: true)), .send(.audio(audio, format)),
+            ]
             guard turn.waitForResponse else {
                 phase = .idle
-                return [.send(.audio(audio, format)), .reply("Message delivered.", requestID: turn.requestID),
-                        .send(.done), .converseEnded]
+                return delivery + [.reply("Message delivered.", requestID: turn.requestID), .send(.done), .converseEnded]
+            }
+            guard !audio.isEmpty else {
+                phase = .listening(turn)
+                return [.send(.listening)]
             }
             phase = .awaitingPlayback(turn, audio: audio, format: format)
-            return [.send(.audio(audio, format))]
+            return delivery
 
         case (.speaking(let turn), .speechFailed(let id, let reason)) where id == turn.id:
             return fail(turn, "Error: text-to-speech failed: \(reason)")
@@ -115,7 +129,7 @@ public struct ConverseMachine: Sendable {
             return fail(turn, "Error: speech-to-text failed: \(reason)")
 
         case (.awaitingPlayback(_, let audio, let format), .browserConnected):
-            return [.send(.audio(audio, format))]
+            return [.send(.pendingAudio(audio, format))]
         case (.listening, .browserConnected):
             return [.send(.listening)]
 
@@ -134,7 +148,7 @@ public struct ConverseMachine: Sendable {
             return []
         case (_, .recording):
             return [.ignored("a recording arrived while the session was not listening")]
-        case (_, .speechReady), (_, .speechFailed), (_, .transcribed), (_, .transcriptionFailed):
+        case (_, .speechChunk), (_, .speechReady), (_, .speechFailed), (_, .transcribed), (_, .transcriptionFailed):
             // A late result of a turn that has already ended (cancelled); nothing waits for it.
             return []
         }

@@ -5,10 +5,30 @@ import PluginAPI
 public enum SessionEvent: Sendable, Equatable {
     case assistantText(String)
     case status(String)
+    /// The whole audio of a turn, for browsers that do not stream.
     case audio(Data, AudioFormat)
+    /// Part of a turn's audio as it is made, for browsers that announced `audio_stream`.
+    case audioChunk(seq: Int, audio: Data, format: AudioFormat, final: Bool)
+    /// The audio a newly connected browser must play (an `audio` message, whatever it announced).
+    case pendingAudio(Data, AudioFormat)
     case listening
     case userText(String)
     case done
+}
+
+extension SessionEvent {
+    /// Which browsers an event is for.
+    public enum Audience: Sendable {
+        case all, streaming, nonStreaming
+    }
+
+    public var audience: Audience {
+        switch self {
+        case .audio: .nonStreaming
+        case .audioChunk: .streaming
+        default: .all
+        }
+    }
 }
 
 /// Every message the hub sends to browsers.
@@ -19,6 +39,12 @@ public enum BrowserEvent: Sendable, Equatable {
     case sessionTerminated(id: String)
     case error(sessionID: String?, message: String)
 
+    /// Which browsers get it: audio goes to those that stream or to those that do not.
+    public var audience: SessionEvent.Audience {
+        if case .session(_, let event) = self { return event.audience }
+        return .all
+    }
+
     public var json: JSONValue {
         switch self {
         case .session(let id, let event):
@@ -26,10 +52,16 @@ public enum BrowserEvent: Sendable, Equatable {
             switch event {
             case .assistantText(let text): fields["type"] = .string("assistant_text"); fields["text"] = .string(text)
             case .status(let text): fields["type"] = .string("status"); fields["text"] = .string(text)
-            case .audio(let data, let format):
+            case .audio(let data, let format), .pendingAudio(let data, let format):
                 fields["type"] = .string("audio")
                 fields["data"] = .string(data.base64EncodedString())
                 fields["format"] = .string(format.mimeType)
+            case .audioChunk(let seq, let data, let format, let final):
+                fields["type"] = .string("audio_chunk")
+                fields["seq"] = .number(Double(seq))
+                fields["data"] = .string(data.base64EncodedString())
+                fields["format"] = .string(format.mimeType)
+                fields["final"] = .bool(final)
             case .listening: fields["type"] = .string("listening")
             case .userText(let text): fields["type"] = .string("user_text"); fields["text"] = .string(text)
             case .done: fields["type"] = .string("done")

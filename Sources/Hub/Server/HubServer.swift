@@ -11,24 +11,23 @@ public struct HubServer: Sendable {
     public let config: HubConfig
     public let sessions: SessionManager
     let browsers: BrowserHub
-    let backends: BackendStatusReport
+    let speech: SpeechStack
     let logger: Logger
 
     public init(config: HubConfig, plugins: [PluginDescriptor], bridgeExecutable: String, logger: Logger) throws {
-        let registry = try BackendRegistry(config: config, plugins: plugins, logger: logger)
         self.config = config
         self.logger = logger
         self.browsers = BrowserHub(logger: logger)
-        self.backends = BackendStatusReport(registry: registry)
+        self.speech = try SpeechStack(config: config, plugins: plugins, logger: logger)
         self.sessions = try SessionManager(
-            config: config, registry: registry, browsers: browsers, bridgeExecutable: bridgeExecutable, logger: logger)
+            config: config, speech: speech, browsers: browsers, bridgeExecutable: bridgeExecutable, logger: logger)
     }
 
     /// Serves until SIGINT/SIGTERM, then ends every session and returns (within a few seconds).
     /// With `exitOnStdinClose`, end of standard input counts as a shutdown signal.
     public func run(exitOnStdinClose: Bool = false, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let router = Router(context: BasicWebSocketRequestContext.self)
-        RESTRoutes(sessions: sessions, backends: backends).register(on: router)
+        RESTRoutes(sessions: sessions, speech: speech).register(on: router)
         StaticFiles(directory: config.server.staticDirectory).register(on: router)
         let sockets = Router(context: BasicWebSocketRequestContext.self)
         BrowserSocket(sessions: sessions, browsers: browsers, logger: logger).register(on: sockets)
@@ -36,6 +35,7 @@ public struct HubServer: Sendable {
 
         let sessions = self.sessions
         let browsers = self.browsers
+        let speech = self.speech
         let logger = self.logger
         // Recordings arrive as one base64 text frame; the default 16 KiB frame limit would refuse them.
         let maxFrame = config.limits.maxRecordingBytes / 3 * 4 + 64 * 1024
@@ -54,6 +54,7 @@ public struct HubServer: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             group.addTask { await sessions.watch() }
+            group.addTask { await speech.run() }
             group.addTask {
                 await ShutdownSignal.wait(orStdinClose: exitOnStdinClose)
                 // Cancelled: the server failed; the error is reported by whoever awaits it.
@@ -61,6 +62,7 @@ public struct HubServer: Sendable {
                 logger.notice("shutting down: ending every session")
                 await sessions.terminateAll()
                 await browsers.closeAll()
+                await speech.stop()
                 await server.triggerGracefulShutdown()
                 // Never let a stuck connection hold the exit up.
                 try await Task.sleep(for: .seconds(3))
@@ -71,6 +73,7 @@ public struct HubServer: Sendable {
                 try await group.next()
             } catch {
                 await sessions.terminateAll()
+                await speech.stop()
                 throw error
             }
         }

@@ -5,7 +5,7 @@ import HummingbirdWebSocket
 /// The original's REST API, plus `/api/voices`, `/api/backends` and `/healthz`.
 struct RESTRoutes: Sendable {
     let sessions: SessionManager
-    let backends: BackendStatusReport
+    let speech: SpeechStack
 
     func register(on router: Router<BasicWebSocketRequestContext>) {
         router.get("/api/sessions") { _, _ in
@@ -36,14 +36,10 @@ struct RESTRoutes: Sendable {
             }
         }
         router.get("/api/voices") { _, _ in
-            let voices = await sessions.router.voices.map { voice -> JSONValue in
-                .object(["id": .string(voice.id), "label": .string(voice.label),
-                         "backend": .string(voice.backend), "engine_voice": .string(voice.engineVoice)])
-            }
-            return JSONResponse.make(.array(voices))
+            JSONResponse.make(await speech.router.voicesReport())
         }
         router.get("/api/backends") { _, _ in
-            JSONResponse.make(.array(await backends.probeAll().map(\.json)))
+            JSONResponse.make(await speech.health.report())
         }
         router.get("/healthz") { _, _ in
             JSONResponse.make(.object(["status": .string("ok")]))

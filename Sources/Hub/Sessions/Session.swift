@@ -251,44 +251,65 @@ actor Session {
     }
 
     private func synthesize(turn: UInt64, text: String) {
-        guard let route = services.router.engine(for: voice) else {
-            let reason = "voice '\(voice)' has no TTS engine"
+        guard let route = services.router.route(voice) else {
+            let reason = "voice '\(voice)' is not in the config"
             engineTasks[turn] = Task { await self.engineFinished(turn, .speechFailed(turn: turn, reason: reason)) }
             return
         }
-        let request = SpeechRequest(text: SpokenText.from(text), voice: route.engineVoice, speed: speed)
+        let pieces = services.router.speak(SpokenText.from(text), voice: route, speed: speed)
         let logger = self.logger
         engineTasks[turn] = Task {
             let started = ContinuousClock.now
+            var joiner = AudioJoiner()
+            var seq = 0
+            var segment = -1
             let event: ConverseMachine.Event
             do {
-                let speech = try await route.engine.synthesize(request)
-                let audio = try await speech.collect()
-                logger.info("speech ready", metadata: [
-                    "backend": "\(route.backend)", "bytes": "\(audio.count)", "took": "\(ContinuousClock.now - started)",
-                ])
-                event = .speechReady(turn: turn, audio: audio, format: speech.format)
+                for try await piece in pieces {
+                    switch piece {
+                    case .audio(let audio, let format, let pieceSegment):
+                        if pieceSegment != segment {
+                            joiner.startSegment()
+                            segment = pieceSegment
+                        }
+                        if seq == 0 { logger.info("first audio", metadata: ["after": "\(ContinuousClock.now - started)"]) }
+                        joiner.append(audio, format: format)
+                        await self.speechChunk(turn, seq: seq, audio: audio, format: format)
+                        seq += 1
+                    case .segmentRestarted:
+                        joiner.restartSegment()
+                    }
+                }
+                if joiner.droppedPieces > 0 {
+                    logger.warning("engines of different formats spoke one message; some parts are missing from the single-file audio",
+                                   metadata: ["dropped": "\(joiner.droppedPieces)"])
+                }
+                let joined = joiner.finish()
+                logger.info("speech ready", metadata: ["bytes": "\(joined?.audio.count ?? 0)", "took": "\(ContinuousClock.now - started)"])
+                event = .speechReady(turn: turn, audio: joined?.audio ?? Data(), format: joined?.format ?? .wav, chunks: seq)
             } catch is CancellationError {
                 return
             } catch {
-                logger.error("TTS failed", metadata: ["backend": "\(route.backend)", "error": "\(error)"])
+                logger.error("TTS failed", metadata: ["voice": "\(route.id)", "error": "\(error)"])
                 event = .speechFailed(turn: turn, reason: "\(error)")
             }
             await self.engineFinished(turn, event)
         }
     }
 
+    private func speechChunk(_ turn: UInt64, seq: Int, audio: Data, format: AudioFormat) async {
+        guard !ending else { return }
+        await perform(converse.handle(.speechChunk(turn: turn, seq: seq, audio: audio, format: format)))
+    }
+
     private func transcribe(turn: UInt64, audio: Data, format: AudioFormat) {
-        let request = TranscriptionRequest(audio: audio, format: format, language: services.sttLanguage)
-        let engine = services.stt
+        let router = services.router
+        let route = router.route(voice)
         let logger = self.logger
         engineTasks[turn] = Task {
-            let started = ContinuousClock.now
             let event: ConverseMachine.Event
             do {
-                let text = try await engine.transcribe(request)
-                logger.info("transcript ready", metadata: ["chars": "\(text.count)", "took": "\(ContinuousClock.now - started)"])
-                event = .transcribed(turn: turn, text: text)
+                event = .transcribed(turn: turn, text: try await router.transcribe(audio, format: format, voice: route))
             } catch is CancellationError {
                 return
             } catch {

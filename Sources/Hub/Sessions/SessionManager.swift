@@ -16,16 +16,13 @@ public actor SessionManager {
     private let hubHost: String
     private let logger: Logger
 
-    public init(config: HubConfig, registry: BackendRegistry, browsers: BrowserHub, bridgeExecutable: String, logger: Logger) throws {
-        guard let spawner = registry.spawner(config.sessions.spawner),
-              let stt = registry.stt(config.stt.backend) else {
-            throw ConfigError(file: config.file, line: 0, column: 0, keyPath: "sessions", message: "spawner or STT backend missing")
+    public init(config: HubConfig, speech: SpeechStack, browsers: BrowserHub, bridgeExecutable: String, logger: Logger) throws {
+        guard let spawner = speech.registry.spawner(config.sessions.spawner) else {
+            throw ConfigError(file: config.file, line: 0, column: 0, keyPath: "sessions.spawner", message: "spawner missing")
         }
         self.spawner = spawner
         self.services = SessionServices(
-            router: VoiceRouter(voices: config.voices, registry: registry), stt: stt,
-            sttLanguage: config.stt.language, browsers: browsers, settings: config.sessions,
-            limits: config.limits, logger: logger)
+            router: speech.router, browsers: browsers, settings: config.sessions, limits: config.limits, logger: logger)
         self.bridgeExecutable = bridgeExecutable
         self.hubPort = config.server.port
         self.hubHost = config.server.host
@@ -36,7 +33,7 @@ public actor SessionManager {
         hubPort = port
     }
 
-    public var router: VoiceRouter { services.router }
+    public var router: SpeechRouter { services.router }
 
     public func snapshots() async -> [SessionSnapshot] {
         var result: [SessionSnapshot] = []

@@ -3,9 +3,7 @@ import PluginAPI
 
 /// What every session needs from the hub: engines, browsers, settings.
 struct SessionServices: Sendable {
-    let router: VoiceRouter
-    let stt: any STTEngine
-    let sttLanguage: String?
+    let router: SpeechRouter
     let browsers: BrowserHub
     let settings: SessionSettings
     let limits: Limits

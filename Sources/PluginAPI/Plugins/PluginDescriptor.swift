@@ -24,10 +24,19 @@ public struct PluginContext: Sendable {
     /// The backend instance's name in the config (`kokoro`, `local-whisper`, ...).
     public let instanceName: String
     public let logger: Logger
+    /// The config file's directory: relative paths in options are taken from here.
+    public let baseDirectory: String
 
-    public init(instanceName: String, logger: Logger) {
+    public init(instanceName: String, logger: Logger, baseDirectory: String = ".") {
         self.instanceName = instanceName
         self.logger = logger
+        self.baseDirectory = baseDirectory
+    }
+
+    /// `path` as given when absolute, else relative to the config file's directory.
+    public func resolvePath(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return baseDirectory.hasSuffix("/") ? baseDirectory + path : baseDirectory + "/" + path
     }
 }
 

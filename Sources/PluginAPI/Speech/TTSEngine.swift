@@ -41,4 +41,12 @@ public struct SpeechAudio: Sendable {
 /// A text-to-speech engine instance, built by a plugin from its config.
 public protocol TTSEngine: HealthProbe {
     func synthesize(_ request: SpeechRequest) async throws -> SpeechAudio
+    /// True when audio arrives while the engine is still synthesizing (a streamed HTTP body);
+    /// the hub then sends a long text in one request. Otherwise it splits the text into sentences
+    /// so the first sentence is heard while the rest is made.
+    var streamsAudio: Bool { get }
+}
+
+extension TTSEngine {
+    public var streamsAudio: Bool { false }
 }

@@ -9,12 +9,20 @@ struct KokoroHTTPEngine: TTSEngine {
     let http: HTTPEngine
     let model: String
     let responseFormat: SpeechResponseFormat
+    /// Kokoro-FastAPI streams the body as it synthesizes (`"stream": true`); plain OpenAI-compatible
+    /// servers answer when done, so the hub sends them one sentence at a time instead.
+    let streaming: Bool
+
+    var streamsAudio: Bool {
+        // Only MP3 and PCM/WAV can be joined after sentence-by-sentence synthesis.
+        streaming || !["mp3", "wav", "pcm"].contains(responseFormat.name)
+    }
 
     static let descriptor = PluginDescriptor(
         name: "kokoro-http", kind: .tts,
         summary: "Kokoro or any OpenAI-compatible /v1/audio/speech server"
     ) { options, context in
-        try options.rejectUnknownKeys(allowed: HTTPEngine.commonKeys.union(["model", "response_format", "sample_rate"]))
+        try options.rejectUnknownKeys(allowed: HTTPEngine.commonKeys.union(["model", "response_format", "sample_rate", "streaming"]))
         let sampleRate = try options.optional("sample_rate")?.intValue(in: 8000...192_000) ?? 24_000
         let formatNode = try options.optional("response_format")
         let format = try formatNode.map { node in
@@ -26,16 +34,18 @@ struct KokoroHTTPEngine: TTSEngine {
         return .tts(KokoroHTTPEngine(
             http: try HTTPEngine(options: options, context: context, defaultTimeout: .seconds(60)),
             model: try options.optional("model")?.stringValue() ?? "kokoro",
-            responseFormat: format))
+            responseFormat: format,
+            streaming: try options.optional("streaming")?.boolValue() ?? true))
     }
 
     func synthesize(_ speech: SpeechRequest) async throws -> SpeechAudio {
         var request = http.request("/v1/audio/speech", method: .POST)
         request.headers.add(name: "Content-Type", value: "application/json")
-        let body: [String: Any] = [
+        var body: [String: Any] = [
             "model": model, "input": speech.text, "voice": speech.voice,
             "response_format": responseFormat.name, "speed": speech.speed,
         ]
+        if streaming { body["stream"] = true }
         request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
         let response = try await http.send(request)
         return SpeechAudio(format: responseFormat.audioFormat, chunks: stream(response.body))

@@ -1,9 +1,11 @@
 @testable import Hub
+import Logging
 import PluginAPI
+import Plugins
 import Testing
 
 /// A router over three kokoro voices, in this order: af_sky, am_adam (engine voice adam_v2), bm_fable.
-private func threeVoiceRouter() throws -> VoiceRouter {
+private func threeVoiceRouter() throws -> SpeechRouter {
     let lines = TestConfig.backendLines + [
         "voices:",
         "  af_sky: {backend: kokoro, label: Sky}",
@@ -11,10 +13,10 @@ private func threeVoiceRouter() throws -> VoiceRouter {
         "  bm_fable: {backend: kokoro, label: Fable}",
     ] + TestConfig.sttLines
     let config = try TestConfig.parse(lines)
-    return VoiceRouter(voices: config.voices, registry: try TestConfig.registry(config))
+    return try SpeechStack(config: config, plugins: PluginTable.all, logger: Logger(label: "test")).router
 }
 
-struct VoiceRouterTests {
+struct SpeechRouterTests {
     @Test func routeFindsAVoiceByID() throws {
         let router = try threeVoiceRouter()
         let route = try #require(router.route("am_adam"))
@@ -33,13 +35,6 @@ struct VoiceRouterTests {
         #expect(router.route("bm_fable")?.engineVoice == "bm_fable")
     }
 
-    @Test func engineForAVoiceCarriesItsEngineVoiceAndBackend() throws {
-        let router = try threeVoiceRouter()
-        let engine = try #require(router.engine(for: "am_adam"))
-        #expect(engine.engineVoice == "adam_v2")
-        #expect(engine.backend == "kokoro")
-        #expect(router.engine(for: "af_nobody")?.backend == nil)
-    }
 
     @Test func validIDsKeepTheConfigOrder() throws {
         let router = try threeVoiceRouter()

@@ -1,0 +1,174 @@
+import Foundation
+import Logging
+import PluginAPI
+
+/// Routes speech: a voice id to its chain of TTS engines, a recording to its chain of STT engines.
+/// Links known to be down are skipped; on an error or timeout the next link is tried; the
+/// conversation only notices when every link fails.
+public struct SpeechRouter: Sendable {
+    public let voices: [VoiceRoute]
+    let registry: BackendRegistry
+    let health: BackendHealth
+    let supervisors: EngineSupervisors
+    let stt: SpeechToTextSettings
+    let logger: Logger
+
+    public init(config: HubConfig, registry: BackendRegistry, health: BackendHealth, supervisors: EngineSupervisors, logger: Logger) {
+        self.voices = config.voices
+        self.registry = registry
+        self.health = health
+        self.supervisors = supervisors
+        self.stt = config.stt
+        self.logger = logger
+    }
+
+    public func route(_ voiceID: String) -> VoiceRoute? {
+        voices.first { $0.id == voiceID }
+    }
+
+    public var validIDs: [String] { voices.map(\.id) }
+
+    /// The first voice no live session uses, so side-by-side agents sound different; the first voice
+    /// again when all are taken.
+    public func distinctVoice(avoiding used: Set<String>) -> VoiceRoute {
+        voices.first { !used.contains($0.id) } ?? voices[0]
+    }
+
+    /// `GET /api/voices`: id, label, chain and whether some link of it is healthy now.
+    public func voicesReport() async -> JSONValue {
+        var entries: [JSONValue] = []
+        for voice in voices {
+            let chain = voice.links.map { link -> JSONValue in
+                .object(["backend": .string(link.backend), "voice": .string(link.engineVoice)])
+            }
+            entries.append(.object([
+                "id": .string(voice.id), "label": .string(voice.label),
+                "backend": .string(voice.backend), "engine_voice": .string(voice.engineVoice),
+                "chain": .array(chain),
+                "healthy": .bool(await health.anyHealthy(voice.links.map(\.backend))),
+            ]))
+        }
+        return .array(entries)
+    }
+
+    // MARK: Text to speech
+
+    /// Speaks `text` as a stream of pieces. Engines that do not stream get the text sentence by
+    /// sentence, so the first audio does not wait for the whole message.
+    func speak(_ text: String, voice: VoiceRoute, speed: Double) -> AsyncThrowingStream<SpeechPiece, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: SpeechPiece.self)
+        let task = Task {
+            do {
+                var linkIndex = await firstUsableLink(of: voice)
+                let first = voice.links[linkIndex]
+                let segments = registry.tts(first.backend)?.streamsAudio == true ? [text] : SentenceSplitter.split(text)
+                for (segment, sentence) in segments.enumerated() {
+                    linkIndex = try await speakSegment(sentence, segment: segment, voice: voice, from: linkIndex, speed: speed) {
+                        continuation.yield($0)
+                    }
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    private func firstUsableLink(of voice: VoiceRoute) async -> Int {
+        for (index, link) in voice.links.enumerated() where await health.isUsable(link.backend) {
+            return index
+        }
+        return 0
+    }
+
+    /// Speaks one segment, starting with link `start` (the one that spoke the previous segment,
+    /// so one message keeps one engine when it can). Returns the link that spoke it.
+    private func speakSegment(
+        _ text: String, segment: Int, voice: VoiceRoute, from start: Int, speed: Double,
+        yield: (SpeechPiece) -> Void
+    ) async throws -> Int {
+        var attempts: [(backend: String, error: String)] = []
+        for index in await attemptOrder(voice.links.map(\.backend), from: start) {
+            let link = voice.links[index]
+            guard let engine = registry.tts(link.backend) else { continue }
+            let began = ContinuousClock.now
+            var yielded = false
+            do {
+                try await supervisors.ensureRunning(link.backend)
+                let speech = try await engine.synthesize(SpeechRequest(text: text, voice: link.engineVoice, speed: speed))
+                var decoder = speech.format.baseType == "audio/wav" ? WAVStreamDecoder() : nil
+                for try await chunk in speech.chunks {
+                    var data = chunk
+                    var format = speech.format
+                    if var wav = decoder {
+                        data = try wav.feed(chunk)
+                        decoder = wav
+                        guard let decoded = wav.format, !data.isEmpty else { continue }
+                        format = decoded
+                    }
+                    if !yielded { await health.recordSuccess(link.backend, latency: ContinuousClock.now - began) }
+                    yielded = true
+                    yield(.audio(data, format, segment: segment))
+                }
+                if !yielded { throw SpeechError.badResponse(engine: link.backend, detail: "no audio") }
+                logger.debug("segment spoken", metadata: ["backend": "\(link.backend)", "segment": "\(segment)"])
+                return index
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                logger.warning("TTS engine failed; trying the next one", metadata: [
+                    "backend": "\(link.backend)", "voice": "\(voice.id)", "error": "\(error)",
+                ])
+                await health.recordFailure(link.backend, error: "\(error)")
+                attempts.append((link.backend, "\(error)"))
+                if yielded { yield(.segmentRestarted(segment: segment)) }
+            }
+        }
+        throw ChainFailure(attempts: attempts)
+    }
+
+    /// Usable links from `start` on, then (as a last resort, when all of those failed) the ones
+    /// known to be down: a probe may not have noticed yet that an engine came back.
+    private func attemptOrder(_ backends: [String], from start: Int) async -> [Int] {
+        let indices = Array(start..<backends.count) + Array(0..<start)
+        var usable: [Int] = []
+        var down: [Int] = []
+        for index in indices {
+            if await health.isUsable(backends[index]) { usable.append(index) } else { down.append(index) }
+        }
+        return usable + down
+    }
+
+    // MARK: Speech to text
+
+    /// The transcript from the first STT engine of the chain (the voice's own, else the
+    /// config's) that answers.
+    func transcribe(_ audio: Data, format: AudioFormat, voice: VoiceRoute?) async throws -> String {
+        let chain = voice?.sttChain ?? stt.chain
+        let request = TranscriptionRequest(audio: audio, format: format, language: voice?.language ?? stt.language)
+        var attempts: [(backend: String, error: String)] = []
+        for index in await attemptOrder(chain, from: 0) {
+            let backend = chain[index]
+            guard let engine = registry.stt(backend) else { continue }
+            let began = ContinuousClock.now
+            do {
+                try await supervisors.ensureRunning(backend)
+                let text = try await engine.transcribe(request)
+                await health.recordSuccess(backend, latency: ContinuousClock.now - began)
+                logger.info("transcribed", metadata: ["backend": "\(backend)", "chars": "\(text.count)", "took": "\(ContinuousClock.now - began)"])
+                return text
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                logger.warning("STT engine failed; trying the next one", metadata: ["backend": "\(backend)", "error": "\(error)"])
+                await health.recordFailure(backend, error: "\(error)")
+                attempts.append((backend, "\(error)"))
+            }
+        }
+        throw ChainFailure(attempts: attempts)
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+import PluginAPI
+
+/// What the speech pipeline yields while a message is spoken.
+enum SpeechPiece: Sendable {
+    /// Audio of segment `segment`, as it arrives (WAV already turned into PCM).
+    case audio(Data, AudioFormat, segment: Int)
+    /// The engine speaking `segment` failed part-way; the segment is spoken again from its start
+    /// by the next engine (pieces of it already received should be dropped where possible).
+    case segmentRestarted(segment: Int)
+}
+
+/// Every link of a chain failed (or was down).
+struct ChainFailure: Error, CustomStringConvertible {
+    let attempts: [(backend: String, error: String)]
+
+    var description: String {
+        if attempts.isEmpty { return "no engine is configured" }
+        return "every engine failed: " + attempts.map { "\($0.backend): \($0.error)" }.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,220 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// A child process started with `posix_spawn` (argv, never a shell) in its own process group,
+/// with default signal handling, reaped by a thread of its own so it never lingers as a zombie.
+/// Used for engines the hub launches and for engines that are subprocesses (Piper).
+public final class ChildProcess: Sendable {
+    public enum Stream: Sendable {
+        case null
+        case pipe
+        /// Appended to (created with mode 0644).
+        case file(String)
+        /// stderr only: wherever stdout goes.
+        case stdout
+    }
+
+    public enum LaunchError: Error, CustomStringConvertible {
+        case spawn(executable: String, errno: Int32)
+        case openFile(String, errno: Int32)
+
+        public var description: String {
+            switch self {
+            case .spawn(let executable, let code): "cannot start \(executable): \(String(cString: strerror(code)))"
+            case .openFile(let path, let code): "cannot open \(path): \(String(cString: strerror(code)))"
+            }
+        }
+    }
+
+    public let pid: pid_t
+    /// Write end of the child's stdin (when `.pipe`); closed by `closeInput()` or on deinit.
+    public let input: FileHandle?
+    /// Read ends of the child's stdout/stderr (when `.pipe`).
+    public let output: FileHandle?
+    public let errorOutput: FileHandle?
+    private let exit: ExitBox
+
+    /// How the process ended: `exited(code)` or `signalled(signal)`.
+    public enum Termination: Sendable, Equatable, CustomStringConvertible {
+        case exited(Int32)
+        case signalled(Int32)
+
+        public var description: String {
+            switch self {
+            case .exited(let code): "exited with status \(code)"
+            case .signalled(let signal): "killed by signal \(signal)"
+            }
+        }
+    }
+
+    public init(
+        argv: [String], environment: [String: String] = [:],
+        stdin: Stream = .null, stdout: Stream = .null, stderr: Stream = .null
+    ) throws {
+        precondition(!argv.isEmpty, "argv needs the executable")
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var parentEnds: [Int32: Int32] = [:]
+        var childEnds: [Int32] = []
+        defer { for fd in childEnds { close(fd) } }
+
+        func wire(_ stream: Stream, to target: Int32, readByChild: Bool) throws {
+            switch stream {
+            case .null:
+                posix_spawn_file_actions_addopen(&actions, target, "/dev/null", readByChild ? O_RDONLY : O_WRONLY, 0)
+            case .stdout:
+                posix_spawn_file_actions_adddup2(&actions, 1, target)
+            case .file(let path):
+                let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+                guard fd >= 0 else { throw LaunchError.openFile(path, errno: errno) }
+                childEnds.append(fd)
+                posix_spawn_file_actions_adddup2(&actions, fd, target)
+            case .pipe:
+                var fds: [Int32] = [0, 0]
+                guard pipe(&fds) == 0 else { throw LaunchError.openFile("a pipe", errno: errno) }
+                // Only the child's copy (made by dup2) survives exec: no other child inherits these.
+                for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+                let (childEnd, parentEnd) = readByChild ? (fds[0], fds[1]) : (fds[1], fds[0])
+                childEnds.append(childEnd)
+                parentEnds[target] = parentEnd
+                posix_spawn_file_actions_adddup2(&actions, childEnd, target)
+            }
+        }
+        do {
+            try wire(stdin, to: 0, readByChild: true)
+            try wire(stdout, to: 1, readByChild: false)
+            try wire(stderr, to: 2, readByChild: false)
+        } catch {
+            for fd in parentEnds.values { close(fd) }
+            throw error
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Own process group (a terminal's Ctrl-C reaches the hub, which stops its children in
+        // order), no blocked signals, default dispositions for the ones the hub handles.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGPIPE, SIGCHLD, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(environment) { $1 }
+        let environ = merged.map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let result = Self.withCStrings(argv) { argvPointers in
+            Self.withCStrings(environ) { environPointers in
+                argv[0].contains("/")
+                    ? posix_spawn(&pid, argv[0], &actions, &attributes, argvPointers, environPointers)
+                    : posix_spawnp(&pid, argv[0], &actions, &attributes, argvPointers, environPointers)
+            }
+        }
+        guard result == 0 else {
+            for fd in parentEnds.values { close(fd) }
+            throw LaunchError.spawn(executable: argv[0], errno: result)
+        }
+        let childPID = pid
+        self.pid = pid
+        self.input = parentEnds[0].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+        self.output = parentEnds[1].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+        self.errorOutput = parentEnds[2].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+        self.exit = ExitBox()
+        let box = exit
+        let reaper = Thread {
+            var status: Int32 = 0
+            while waitpid(childPID, &status, 0) < 0 && errno == EINTR {}
+            // WIFEXITED / WEXITSTATUS / WTERMSIG, spelled out (they are macros).
+            let signal = status & 0x7f
+            box.finish(signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal))
+        }
+        reaper.name = "reaper \(childPID)"
+        reaper.start()
+    }
+
+    /// Returns when the process has ended (and been reaped).
+    public func waitForExit() async -> Termination {
+        await exit.wait()
+    }
+
+    /// Set once the process has ended.
+    public var termination: Termination? { exit.result }
+
+    /// Sends `signal` to the process's whole group, unless it has already been reaped
+    /// (its pid may belong to someone else by now).
+    public func signalGroup(_ signal: Int32) {
+        exit.ifRunning { kill(-pid, signal) }
+    }
+
+    /// SIGTERM to the group; SIGKILL after `grace`. Returns once the process is reaped.
+    @discardableResult
+    public func terminate(grace: Duration = .seconds(3)) async -> Termination {
+        signalGroup(SIGTERM)
+        let box = exit
+        let pid = pid
+        let killer = Task {
+            try await Task.sleep(for: grace)
+            box.ifRunning { kill(-pid, SIGKILL) }
+        }
+        let result = await waitForExit()
+        killer.cancel()
+        // Whatever else of the group survived its leader.
+        kill(-pid, SIGKILL)
+        return result
+    }
+
+    /// Closes our end of stdin: the child reads end of file.
+    public func closeInput() {
+        try? input?.close()
+    }
+
+    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+        pointers.append(nil)
+        defer { for pointer in pointers { free(pointer) } }
+        return body(pointers)
+    }
+}
+
+/// The exit status, set once by the reaper thread; async waiters are resumed then.
+private final class ExitBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: ChildProcess.Termination?
+    private var waiters: [CheckedContinuation<ChildProcess.Termination, Never>] = []
+
+    var result: ChildProcess.Termination? { lock.withLock { value } }
+
+    func finish(_ termination: ChildProcess.Termination) {
+        let pending = lock.withLock {
+            value = termination
+            defer { waiters.removeAll() }
+            return waiters
+        }
+        for waiter in pending { waiter.resume(returning: termination) }
+    }
+
+    func wait() async -> ChildProcess.Termination {
+        await withCheckedContinuation { continuation in
+            let ready: ChildProcess.Termination? = lock.withLock {
+                if let value { return value }
+                waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// Runs `body` while holding the lock, only if the process has not been reaped, so a signal
+    /// never reaches a recycled pid.
+    func ifRunning(_ body: () -> Void) {
+        lock.withLock { if value == nil { body() } }
+    }
+}
