@@ -5,6 +5,8 @@ public enum PluginTable {
     public static let all: [PluginDescriptor] = [
         KokoroHTTPEngine.descriptor,
         WhisperHTTPEngine.descriptor,
+        WyomingTTSEngine.descriptor,
+        WyomingSTTEngine.descriptor,
         TmuxSpawner.descriptor,
         PTYSpawner.descriptor,
     ]

@@ -33,7 +33,7 @@ struct BackendRegistryTests {
         #expect(error.line == 3)
         #expect(error.keyPath == "backends.kokoro.plugin")
         #expect(error.message.contains("unknown plugin 'kokoro-grpc'"))
-        #expect(error.message.contains("kokoro-http, whisper-http, tmux, pty"))
+        #expect(error.message.contains("kokoro-http, whisper-http, wyoming-tts, wyoming-stt, tmux, pty"))
     }
 
     @Test func voiceOnAnSTTBackendIsRefused() throws {
