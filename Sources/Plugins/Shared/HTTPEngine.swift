@@ -59,11 +59,16 @@ struct HTTPEngine: Sendable {
 
     /// OpenAI-compatible servers list models at `/v1/models`; others (whisper.cpp) have `/health`.
     func probeModelsOrHealth() async throws -> String {
-        let models = try? await send(request("/v1/models", method: .GET))
-        if let models {
+        do {
+            let models = try await send(request("/v1/models", method: .GET))
             let body = try await readBody(models, limit: 1 << 20)
             let list = (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["data"] as? [Any]
             return list.map { "\($0.count) model(s) at \(baseURL)" } ?? "answering at \(baseURL)"
+        } catch SpeechError.engineStatus(_, let status, _) where [404, 405].contains(status) {
+            // No model list here: try /health below.
+        } catch let error as SpeechError {
+            // A server error on /v1/models says more than a 404 on /health would.
+            if case .engineStatus(_, let status, _) = error, status >= 500 { throw error }
         }
         _ = try await readBody(try await send(request("/health", method: .GET)), limit: 1 << 16)
         return "healthy at \(baseURL)"

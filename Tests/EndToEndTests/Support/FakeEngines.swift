@@ -2,11 +2,19 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// OpenAI-compatible TTS and STT that answer at once and predictably, for protocol tests:
 /// speech is the bytes `AUDIO:<input>`; a transcript is the uploaded file's bytes as text.
 /// An input containing `FAIL-TTS` or an upload containing `FAIL-STT` gets HTTP 500.
 /// Real engines are tested separately (RealEngineTests).
+///
+/// For routing tests, under `/k/{key}/{mode}/...` the same API misbehaves on purpose (`key` keeps
+/// parallel tests apart): `fail` answers 500 everywhere; `hang` never answers speech;
+/// `flaky` fails while `POST /control/{key}/down` is in force (until `POST /control/{key}/up`) and
+/// speaks `FLAKY[voice]:input`; `gated` streams `PART1[voice]:` and holds the rest (and `blocking`
+/// holds any input containing `BLOCK`) until `POST /control/{key}/open`. Every speech request is
+/// counted at `GET /control/{key}/count`.
 struct FakeEngines: Sendable {
     let port: Int
     private let task: Task<Void, any Error>
@@ -47,6 +55,7 @@ struct FakeEngines: Sendable {
             let json = try JSONSerialization.data(withJSONObject: ["text": text])
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: json)))
         }
+        addMisbehaving(to: router)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
@@ -58,6 +67,91 @@ struct FakeEngines: Sendable {
         return FakeEngines(port: port, task: task)
     }
 
+
+    private static let keyed = Mutex<[String: (down: Bool, open: Bool, count: Int)]>([:])
+
+    private static func state(_ key: String) -> (down: Bool, open: Bool, count: Int) {
+        keyed.withLock { $0[key] ?? (false, false, 0) }
+    }
+
+    private static func update(_ key: String, _ change: (inout (down: Bool, open: Bool, count: Int)) -> Void) {
+        keyed.withLock { states in
+            var state = states[key] ?? (false, false, 0)
+            change(&state)
+            states[key] = state
+        }
+    }
+
+    private static func failure(_ what: String) -> Response {
+        Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "fake \(what) failure")))
+    }
+
+    private static func waitUntilOpen(_ key: String) async {
+        while !state(key).open { try? await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    private static func addMisbehaving(to router: Router<BasicRequestContext>) {
+        router.post("/control/{key}/{action}") { _, context -> Response in
+            let key = context.parameters.get("key") ?? ""
+            switch context.parameters.get("action") {
+            case "down": update(key) { $0.down = true }
+            case "up": update(key) { $0.down = false }
+            case "open": update(key) { $0.open = true }
+            default: return Response(status: .notFound)
+            }
+            return Response(status: .ok)
+        }
+        router.get("/control/{key}/{action}") { _, context -> Response in
+            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "\(state(context.parameters.get("key") ?? "").count)")))
+        }
+        router.get("/k/{key}/{mode}/v1/models") { _, context -> Response in
+            let key = context.parameters.get("key") ?? ""
+            let mode = context.parameters.get("mode") ?? ""
+            if mode == "fail" || (mode == "flaky" && state(key).down) { return failure("probe") }
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"data":[{"id":"fake"}]}"#)))
+        }
+        router.post("/k/{key}/{mode}/v1/audio/speech") { request, context -> Response in
+            let key = context.parameters.get("key") ?? ""
+            let mode = context.parameters.get("mode") ?? ""
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
+            let input = json["input"] as? String ?? ""
+            let voice = json["voice"] as? String ?? ""
+            update(key) { $0.count += 1 }
+            switch mode {
+            case "fail":
+                return failure("TTS")
+            case "hang":
+                try? await Task.sleep(for: .seconds(120))
+                return failure("TTS")
+            case "flaky":
+                if state(key).down { return failure("TTS") }
+                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "FLAKY[\(voice)]:\(input)")))
+            case "gated":
+                return Response(status: .ok, headers: [.contentType: "audio/mpeg"], body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "PART1[\(voice)]:"))
+                    await waitUntilOpen(key)
+                    try await writer.write(ByteBuffer(string: input))
+                    try await writer.finish(nil)
+                })
+            case "blocking":
+                if input.contains("BLOCK") { await waitUntilOpen(key) }
+                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "AUDIO[\(voice)]:\(input)")))
+            default:
+                return Response(status: .notFound)
+            }
+        }
+        router.post("/k/{key}/{mode}/v1/audio/transcriptions") { request, context -> Response in
+            let key = context.parameters.get("key") ?? ""
+            let mode = context.parameters.get("mode") ?? ""
+            let body = String(buffer: try await request.body.collect(upTo: 32 << 20))
+            if mode == "fail" || (mode == "flaky" && state(key).down) { return failure("STT") }
+            let text = uploadedFile(in: body, contentType: request.headers[.contentType] ?? "")
+            let json = try JSONSerialization.data(withJSONObject: ["text": "\(mode.uppercased()):\(text)"])
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: json)))
+        }
+    }
 
     /// The content of the multipart part named `file`.
     static func uploadedFile(in body: String, contentType: String) -> String {

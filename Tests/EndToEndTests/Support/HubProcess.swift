@@ -17,11 +17,12 @@ final class HubProcess: Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var workRoot: String { directory.appendingPathComponent("sessions").path }
 
-    /// `sessionsYAML` replaces the `sessions:` block; `extraBackends` is added under `backends:`.
+    /// `speechLines`, when given, replace the speech backends, `voices:` and `stt:` (they follow
+    /// the spawner backends, so they start with more `backends:` entries, indented by two).
     static func start(
-        name: String, ttsURL: String, sttURL: String, spawner: String = "tmux",
+        name: String, ttsURL: String = "", sttURL: String = "", spawner: String = "tmux",
         command: [String] = ["clawmux", "demo-agent"], extraSessionLines: [String] = [],
-        ttsFormat: String = "mp3", environment: [String: String] = [:]
+        ttsFormat: String = "mp3", environment: [String: String] = [:], speechLines: [String]? = nil
     ) async throws -> HubProcess {
         let directory = try TestPaths.temporaryDirectory(name)
         let socket = "clawmux-test-\(UUID().uuidString.prefix(8))"
@@ -40,14 +41,7 @@ final class HubProcess: Sendable {
             backends:
               tmux: {plugin: tmux, socket: \(socket)}
               pty: {plugin: pty}
-              tts: {plugin: kokoro-http, url: "\(ttsURL)", response_format: \(ttsFormat), timeout: 60s}
-              stt: {plugin: whisper-http, url: "\(sttURL)", timeout: 60s}
-            voices:
-              af_sky: {backend: tts, voice: af_sky, label: Sky}
-              am_adam: {backend: tts, voice: am_adam, label: Adam}
-            stt:
-              backend: stt
-              language: en
+            \((speechLines ?? Self.defaultSpeechLines(ttsURL: ttsURL, sttURL: sttURL, ttsFormat: ttsFormat)).joined(separator: "\n"))
             """
         let configPath = directory.appendingPathComponent("config.yaml").path
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -73,6 +67,19 @@ final class HubProcess: Sendable {
 
         let port = try await Self.readPort(from: stdout.read, process: process, logPath: logPath)
         return HubProcess(process: process, port: port, directory: directory, stdin: stdin.write, logPath: logPath, tmuxSocket: socket)
+    }
+
+    private static func defaultSpeechLines(ttsURL: String, sttURL: String, ttsFormat: String) -> [String] {
+        [
+            "  tts: {plugin: kokoro-http, url: \"\(ttsURL)\", response_format: \(ttsFormat), timeout: 60s}",
+            "  stt: {plugin: whisper-http, url: \"\(sttURL)\", timeout: 60s}",
+            "voices:",
+            "  af_sky: {backend: tts, voice: af_sky, label: Sky}",
+            "  am_adam: {backend: tts, voice: am_adam, label: Adam}",
+            "stt:",
+            "  backend: stt",
+            "  language: en",
+        ]
     }
 
     private init(process: Process, port: Int, directory: URL, stdin: FileHandle, logPath: String, tmuxSocket: String) {
