@@ -169,3 +169,87 @@ struct ConfigTests {
         #expect(error.message.contains("expected minutes"))
     }
 }
+
+struct ChainConfigTests {
+    @Test func chainsTakeMappingsAndNamesAndDefaultTheEngineVoiceToTheVoiceID() throws {
+        let lines = TestConfig.backendLines + [
+            "  spare:",
+            "    plugin: kokoro-http",
+            "    url: http://127.0.0.1:9",
+            "voices:",
+            "  af_sky: {label: Sky, chain: [{backend: kokoro, voice: sky_v2}, spare], stt: [whisper], language: de}",
+            "stt:",
+            "  chain: [whisper]",
+            "  language: en",
+        ]
+        let config = try TestConfig.parse(lines)
+        let voice = try #require(config.voices.first)
+        #expect(voice.links == [SpeechLink(backend: "kokoro", engineVoice: "sky_v2"), SpeechLink(backend: "spare", engineVoice: "af_sky")])
+        #expect(voice.sttChain == ["whisper"])
+        #expect(voice.language == "de")
+        #expect(config.stt.chain == ["whisper"])
+        _ = try TestConfig.registry(config)
+    }
+
+    @Test func aChainLinkToAnSTTBackendIsNamedWithItsLine() throws {
+        let lines = TestConfig.backendLines + [
+            "voices:",
+            "  af_sky:",
+            "    chain:",
+            "      - kokoro",
+            "      - whisper",
+        ] + TestConfig.sttLines
+        let error = try TestConfig.registryError(lines)
+        #expect(error.line == TestConfig.backendLines.count + 5)
+        #expect(error.message.contains("'whisper' is not a TTS backend"))
+    }
+
+    @Test func backendAndChainTogetherAreRefused() throws {
+        let error = try TestConfig.parseError(TestConfig.backendLines + [
+            "voices:",
+            "  af_sky: {backend: kokoro, chain: [kokoro]}",
+        ] + TestConfig.sttLines)
+        #expect(error.message.contains("either 'backend' or 'chain'"))
+    }
+
+    @Test func anEmptyChainIsRefused() throws {
+        let error = try TestConfig.parseError(TestConfig.backendLines + ["voices:", "  af_sky: {chain: []}"] + TestConfig.sttLines)
+        #expect(error.message.contains("at least one backend"))
+    }
+
+    @Test func launchNeedsAnArgvAndTakesAHealthURLOrAPort() throws {
+        let lines = [
+            "backends:",
+            "  kokoro:",
+            "    plugin: kokoro-http",
+            "    url: http://127.0.0.1:8880",
+            "    launch:",
+            "      argv: [.venv/bin/server, --port, \"8880\"]",
+            "      env: {MODEL: tiny}",
+            "      health: http://127.0.0.1:8880/health",
+            "      start: first_use",
+            "  whisper:",
+            "    plugin: whisper-http",
+            "    url: http://127.0.0.1:8000",
+            "    launch: {argv: [whisper-server], port: 8000}",
+        ] + TestConfig.voiceLines + TestConfig.sttLines
+        let config = try TestConfig.parse(lines)
+        let kokoro = try #require(config.backends.first?.launch)
+        #expect(kokoro.argv == [".venv/bin/server", "--port", "8880"])
+        #expect(kokoro.environment == ["MODEL": "tiny"])
+        #expect(kokoro.health == .url("http://127.0.0.1:8880/health"))
+        #expect(kokoro.start == .firstUse)
+        #expect(config.backends.last?.launch?.health == .port(8000))
+        #expect(config.backends.last?.launch?.start == .startup)
+        // The plugin does not see `launch`: its options are still valid.
+        _ = try TestConfig.registry(config)
+    }
+
+    @Test func launchWithBothHealthAndPortIsRefused() throws {
+        var lines = TestConfig.validLines
+        lines.insert("    launch: {argv: [x], health: http://127.0.0.1:1/, port: 1}", at: 4)
+        let error = try TestConfig.parseError(lines)
+        #expect(error.keyPath == "backends.kokoro.launch.port")
+        #expect(error.message.contains("either 'health'"))
+    }
+}
