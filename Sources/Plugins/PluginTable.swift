@@ -7,6 +7,7 @@ public enum PluginTable {
         WhisperHTTPEngine.descriptor,
         WyomingTTSEngine.descriptor,
         WyomingSTTEngine.descriptor,
+        PiperEngine.descriptor,
         TmuxSpawner.descriptor,
         PTYSpawner.descriptor,
     ]

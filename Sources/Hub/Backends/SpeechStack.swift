@@ -22,8 +22,15 @@ public struct SpeechStack: Sendable {
         await health.monitor()
     }
 
-    /// Stops every engine the hub launched.
+    /// Stops every engine the hub launched, and the subprocesses of engines that have some.
     public func stop() async {
+        await withTaskGroup(of: Void.self) { group in
+            for instance in registry.instances {
+                if let engine = instance.probe as? any ShutdownAware {
+                    group.addTask { await engine.shutdown() }
+                }
+            }
+        }
         await supervisors.stopAll()
     }
 }

@@ -10,5 +10,7 @@ public enum InheritedSignals {
         var none = sigset_t()
         sigemptyset(&none)
         sigprocmask(SIG_SETMASK, &none, nil)
+        // A child that dies while we write to its stdin (Piper, ffmpeg) must give EPIPE, not kill the hub.
+        signal(SIGPIPE, SIG_IGN)
     }
 }

@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import PluginAPI
+
+/// The running Piper processes, one per (model, length scale); the least recently used idle
+/// one is stopped when a new one would exceed `maxProcesses`. A dead or hung process is
+/// replaced on the next request.
+actor PiperPool {
+    private struct Key: Hashable {
+        let model: PiperModel
+        /// Rounded so that speeds set from a slider do not each start a process.
+        let lengthScale: Double
+    }
+
+    private var processes: [Key: PiperProcess] = [:]
+    private var lastUse: [Key: ContinuousClock.Instant] = [:]
+    /// Processes being started, so that concurrent first requests share one.
+    private var starting: [Key: Task<PiperProcess, any Error>] = [:]
+    private let executable: String
+    private let speaker: Int?
+    private let timeout: Duration
+    private let maxProcesses: Int
+    private let name: String
+    private let logger: Logger
+
+    init(executable: String, speaker: Int?, timeout: Duration, maxProcesses: Int, name: String, logger: Logger) {
+        self.executable = executable
+        self.speaker = speaker
+        self.timeout = timeout
+        self.maxProcesses = maxProcesses
+        self.name = name
+        self.logger = logger
+    }
+
+    func speak(_ line: String, model: PiperModel, lengthScale: Double) async throws -> Data {
+        let key = Key(model: model, lengthScale: (lengthScale * 100).rounded() / 100)
+        let process = try await process(for: key)
+        lastUse[key] = .now
+        do {
+            return try await process.speak(line)
+        } catch {
+            // Crashed or hung: the next request gets a fresh process.
+            if processes[key] === process { processes[key] = nil }
+            await process.stop()
+            throw error
+        }
+    }
+
+    func probe(_ model: PiperModel) async throws -> String {
+        let process = try await process(for: Key(model: model, lengthScale: (model.lengthScale * 100).rounded() / 100))
+        return "piper pid \(process.pid) alive, \(URL(fileURLWithPath: model.modelPath).lastPathComponent) at \(model.sampleRate) Hz"
+    }
+
+    func stopAll() async {
+        let running = Array(processes.values)
+        processes.removeAll()
+        for process in running { await process.stop() }
+    }
+
+    private func process(for key: Key) async throws -> PiperProcess {
+        if let running = processes[key], running.isAlive { return running }
+        if let pending = starting[key] { return try await pending.value }
+        let task = Task { try await self.start(key) }
+        starting[key] = task
+        defer { starting[key] = nil }
+        let process = try await task.value
+        processes[key] = process
+        await evictIdle(keeping: key)
+        return process
+    }
+
+    private func start(_ key: Key) async throws -> PiperProcess {
+        var argv = [executable, "-m", key.model.modelPath, "-c", key.model.configPath, "--length-scale", String(key.lengthScale)]
+        if let speaker { argv += ["-s", String(speaker)] }
+        let process = try PiperProcess(argv: argv, name: name, timeout: timeout, logger: logger)
+        logger.info("piper started", metadata: ["pid": "\(process.pid)", "length_scale": "\(key.lengthScale)"])
+        do {
+            // The model loads before the first line is read: pay for it now, not in a conversation.
+            _ = try await process.speak("Ready.")
+        } catch {
+            await process.stop()
+            throw error
+        }
+        return process
+    }
+
+    private func evictIdle(keeping key: Key) async {
+        while processes.count > maxProcesses {
+            guard let oldest = processes.keys.filter({ $0 != key })
+                .min(by: { (lastUse[$0] ?? .now) < (lastUse[$1] ?? .now) }) else { return }
+            let process = processes.removeValue(forKey: oldest)
+            lastUse[oldest] = nil
+            await process?.stop()
+        }
+    }
+}
