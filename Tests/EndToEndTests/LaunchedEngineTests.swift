@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Hub
+import Testing
+
+/// Engines the hub starts itself (`launch:`): started with the hub, restarted with backoff when
+/// they die, stopped when the hub exits, their output in a log file.
+@Suite("Launched engines")
+struct LaunchedEngineTests {
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { throw TestFailure("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func launched(_ hub: HubProcess) async throws -> JSONValue? {
+        let backends = try await REST(baseURL: hub.baseURL).get("/api/backends").json?.arrayValue ?? []
+        return backends.first { $0["name"]?.stringValue == "side" }?["launched"]
+    }
+
+    /// Polls until `condition` holds for the launched engine's report (up to 20 s).
+    func wait(_ hub: HubProcess, _ what: String, until condition: (JSONValue) -> Bool) async throws -> JSONValue {
+        for _ in 0..<200 {
+            if let report = try await launched(hub), condition(report) { return report }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("timed out waiting for: \(what); last report: \(String(describing: try await launched(hub)))\n\(hub.log)")
+    }
+
+    @Test("started with the hub, restarted after being killed, stopped when the hub exits; output in its log")
+    func lifecycle() async throws {
+        let engines = try await FakeEngines.shared()
+        let port = try Self.freePort()
+        let logFile = try TestPaths.temporaryDirectory("launch-log").appendingPathComponent("side.log").path
+        // A stand-in engine: Python's HTTP server, healthy once its port answers.
+        let hub = try await HubProcess.start(name: "launch", speechLines: [
+            "  tts: {plugin: kokoro-http, url: \"\(engines.url)\"}",
+            "  stt: {plugin: whisper-http, url: \"\(engines.url)\"}",
+            "  side:",
+            "    plugin: kokoro-http",
+            "    url: http://127.0.0.1:\(port)",
+            "    launch:",
+            "      argv: [python3, -m, http.server, \"\(port)\", --bind, 127.0.0.1]",
+            "      health: http://127.0.0.1:\(port)/",
+            "      log: \(logFile)",
+            "voices:",
+            "  sky: {backend: tts}",
+            "stt: {backend: stt}",
+            "health: {interval: 1s, retry_interval: 300ms}",
+        ])
+        let running = try await wait(hub, "the engine running") { $0["state"]?.stringValue == "running" }
+        let firstPID = try #require(running["pid"]?.doubleValue.map { Int32($0) })
+        #expect(ProcessInspection.isRunning(firstPID))
+        #expect(running["log"]?.stringValue == logFile)
+
+        kill(firstPID, SIGKILL)
+        let restarted = try await wait(hub, "a new process") {
+            $0["state"]?.stringValue == "running" && $0["pid"]?.doubleValue.map { Int32($0) } != firstPID
+        }
+        #expect(restarted["restarts"]?.doubleValue == 1)
+        let secondPID = try #require(restarted["pid"]?.doubleValue.map { Int32($0) })
+        let log = try String(contentsOfFile: logFile, encoding: .utf8)
+        #expect(log.components(separatedBy: "clawmux starts: python3 -m http.server").count == 3, "two starts logged:\n\(log)")
+        #expect(log.contains("GET / HTTP"), "the engine's own output is in the log")
+
+        _ = await hub.stopAndWait()
+        #expect(!ProcessInspection.isRunning(secondPID), "stopped with the hub")
+    }
+
+    @Test("start: first_use waits until a voice needs it; the converse then waits for it to come up")
+    func firstUse() async throws {
+        let engines = try await FakeEngines.shared()
+        let port = try Self.freePort()
+        // The fake engines stand behind a small forwarding engine that the hub launches on first use.
+        let hub = try await HubProcess.start(name: "firstuse", speechLines: [
+            "  stt: {plugin: whisper-http, url: \"\(engines.url)\"}",
+            "  side:",
+            "    plugin: kokoro-http",
+            "    url: http://127.0.0.1:\(port)",
+            "    launch:",
+            "      argv: [python3, \"\(TestPaths.packageRoot.appendingPathComponent("Tests/Fixtures/forward.py").path)\", \"\(port)\", \"\(engines.url)\"]",
+            "      port: \(port)",
+            "      start: first_use",
+            "voices:",
+            "  sky: {backend: side}",
+            "stt: {backend: stt}",
+        ])
+        defer { hub.stop() }
+        #expect(try await launched(hub)?["state"]?.stringValue == "idle", "not started before it is needed")
+        let browser = try await BrowserClient.connect(to: hub.port)
+        let id = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json?["session_id"]?.stringValue)
+        let turn = try await Conversation(browser: browser, sessionID: id).turn(after: 0, answer: nil)
+        #expect(String(decoding: turn.audio, as: UTF8.self).hasPrefix("AUDIO[sky]:Hello!"))
+        #expect(try await launched(hub)?["state"]?.stringValue == "running")
+    }
+}
