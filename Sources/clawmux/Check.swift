@@ -5,7 +5,7 @@ import Plugins
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Validate the config and probe every backend; exits non-zero on any problem.")
+        abstract: "Validate the config and probe every backend; exits non-zero when a voice, the STT chain or the spawner has no working engine.")
 
     @OptionGroup var common: CommonOptions
 
@@ -19,18 +19,34 @@ struct Check: AsyncParsableCommand {
             throw ExitMessage("\(error)")
         }
         print("config \(config.file): ok (\(config.voices.count) voices, \(registry.instances.count) backends)")
-        var failures = 0
-        for entry in await BackendStatusReport(registry: registry).probeAll() {
+        var usable = Set<String>()
+        let entries = await BackendStatusReport(registry: registry).probeAll()
+        await registry.shutdownEngines()
+        for entry in entries {
             let outcome = entry.outcome
-            let milliseconds = Int(Double(outcome.latency.components.seconds) * 1000 + Double(outcome.latency.components.attoseconds) / 1e15)
             // An engine the hub launches is not running while the hub is not: that is no failure.
             let mark = outcome.healthy ? "ok  " : entry.launched ? "--  " : "FAIL"
             let note = !outcome.healthy && entry.launched ? " (the hub starts this engine itself)" : ""
-            print("\(mark) \(entry.name) (\(entry.plugin), \(entry.kind.rawValue)) \(milliseconds) ms: \(outcome.detail)\(note)")
-            if !outcome.healthy && !entry.launched { failures += 1 }
+            print("\(mark) \(entry.name) (\(entry.plugin), \(entry.kind.rawValue)) \(outcome.latency.milliseconds) ms: \(outcome.detail)\(note)")
+            if outcome.healthy || entry.launched { usable.insert(entry.name) }
         }
-        if failures > 0 {
+        // A backend that is down is fine while every chain that uses it has another that works.
+        var problems: [String] = []
+        for voice in config.voices where !voice.links.contains(where: { usable.contains($0.backend) }) {
+            problems.append("voice \(voice.id): no engine of its chain works")
+        }
+        var sttChains = [("stt", config.stt.chain)]
+        sttChains += config.voices.compactMap { voice in voice.sttChain.map { ("voice \(voice.id) stt", $0) } }
+        for (name, chain) in sttChains where !chain.contains(where: usable.contains) {
+            problems.append("\(name): no engine of its chain works")
+        }
+        if !usable.contains(config.sessions.spawner) {
+            problems.append("spawner \(config.sessions.spawner) does not work")
+        }
+        for problem in problems { print("FAIL \(problem)") }
+        if !problems.isEmpty {
             throw ExitCode(1)
         }
+        print("ok: every voice and the STT chain have a working engine")
     }
 }

@@ -10,7 +10,7 @@ struct BackendRegistryTests {
         let text = try String(contentsOf: TestConfig.repoConfigURL, encoding: .utf8)
         let config = try HubConfig.parse(yaml: text, file: "config.yaml", environment: [:])
         let registry = try TestConfig.registry(config)
-        #expect(registry.instances.map(\.name) == ["tmux", "pty", "kokoro", "whisper"])
+        #expect(registry.instances.map(\.name) == ["tmux", "pty", "kokoro", "piper", "whisper", "local-whisper"])
         #expect(registry.instance(named: "kokoro")?.engine.kind == PluginKind.tts)
         #expect(registry.instance(named: "whisper")?.engine.kind == PluginKind.stt)
         #expect(registry.instance(named: "tmux")?.engine.kind == PluginKind.spawner)
@@ -33,7 +33,7 @@ struct BackendRegistryTests {
         #expect(error.line == 3)
         #expect(error.keyPath == "backends.kokoro.plugin")
         #expect(error.message.contains("unknown plugin 'kokoro-grpc'"))
-        #expect(error.message.contains("kokoro-http, whisper-http, wyoming-tts, wyoming-stt, tmux, pty"))
+        #expect(error.message.contains("kokoro-http, whisper-http, wyoming-tts, wyoming-stt, piper, tmux, pty"))
     }
 
     @Test func voiceOnAnSTTBackendIsRefused() throws {

@@ -18,8 +18,10 @@ struct ConfigTests {
         #expect(config.sessions.readyTimeout == .seconds(120))
         #expect(config.sessions.prompts.count == 3)
         #expect(config.sessions.workRoot == "/tmp/clawmux-sessions")
-        #expect(config.stt.chain == ["whisper"])
-        #expect(config.backends.map(\.name) == ["tmux", "pty", "kokoro", "whisper"])
+        #expect(config.stt.chain == ["whisper", "local-whisper"])
+        #expect(config.backends.map(\.name) == ["tmux", "pty", "kokoro", "piper", "whisper", "local-whisper"])
+        #expect(config.voices.allSatisfy { $0.links.map(\.backend) == ["kokoro", "piper"] }, "Kokoro first, else the local Piper")
+        #expect(config.backends.last?.launch?.start == .startup, "the hub launches the local Whisper")
         #expect(config.limits.maxRecordingBytes == 26_214_400)
     }
 

@@ -25,7 +25,7 @@ struct PiperEngineTests {
     func backToBack() async throws {
         let engine = try engine()
         defer { Task { await engine.shutdown() } }
-        #expect(engine.defaultModel.sampleRate == 22050)
+        #expect(try engine.defaultModel.load().sampleRate == 22050)
         var lengths: [Double] = []
         for text in ["Hi.", "This sentence is quite a bit longer than the first one was.", "Okay."] {
             let audio = try await engine.synthesize(SpeechRequest(text: text, voice: "joe"))
@@ -68,11 +68,14 @@ struct PiperEngineTests {
     func textIsData() async throws {
         let engine = try engine()
         defer { Task { await engine.shutdown() } }
-        let audio = try await engine.synthesize(SpeechRequest(text: "-m /etc/passwd --output-raw\n-d /tmp\nthird line", voice: "joe"))
+        let audio = try await engine.synthesize(SpeechRequest(text: "-m /etc/passwd --output-raw\n-d /tmp\u{0}\nthird [[ line ]]", voice: "joe"))
         #expect(try await audio.pcmSeconds().seconds > 1)
         // No letters or digits: nothing to say, and no hang waiting for a file Piper never writes.
-        let nothing = try await engine.synthesize(SpeechRequest(text: " ... !!", voice: "joe"))
-        #expect(try await nothing.collect().isEmpty)
+        for punctuation in [" ... !!", "—", "()", "\u{0}"] {
+            let nothing = try await engine.synthesize(SpeechRequest(text: punctuation, voice: "joe"))
+            #expect(try await nothing.collect().isEmpty)
+        }
+        #expect(try await engine.synthesize(SpeechRequest(text: "Still alive.", voice: "joe")).pcmSeconds().seconds > 0.3)
     }
 
     @Test("a process killed between utterances is replaced; one killed mid-utterance fails that request, not the next")
@@ -119,8 +122,11 @@ struct PiperEngineTests {
         #expect(kill(pid, 0) != 0, "the hung process is gone")
     }
 
-    @Test("a missing model is a config error naming the path")
-    func missingModel() throws {
-        #expect(throws: ConfigError.self) { _ = try PluginOptions.tts(PiperEngine.descriptor, ["model": "/nonexistent/voice.onnx"]) }
+    @Test("a missing model: the engine loads, its probe and requests fail naming the path")
+    func missingModel() async throws {
+        let engine = try PluginOptions.tts(PiperEngine.descriptor, ["model": "/nonexistent/voice.onnx"])
+        await #expect(throws: PiperModelError.self) { _ = try await engine.probe() }
+        let error = await #expect(throws: PiperModelError.self) { _ = try await engine.synthesize(SpeechRequest(text: "Hi.", voice: "x")) }
+        #expect(error?.description.contains("/nonexistent/voice.onnx") == true)
     }
 }

@@ -55,6 +55,17 @@ public struct BackendRegistry: Sendable {
         try validateReferences(config)
     }
 
+    /// Lets engines with subprocesses of their own (Piper) end them.
+    public func shutdownEngines() async {
+        await withTaskGroup(of: Void.self) { group in
+            for instance in instances {
+                if let engine = instance.probe as? any ShutdownAware {
+                    group.addTask { await engine.shutdown() }
+                }
+            }
+        }
+    }
+
     public func instance(named name: String) -> Instance? {
         instances.first { $0.name == name }
     }

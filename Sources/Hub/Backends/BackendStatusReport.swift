@@ -70,7 +70,7 @@ public struct BackendStatusReport: Sendable {
 
 extension Duration {
     /// Whole milliseconds, for reports.
-    var milliseconds: Int {
+    public var milliseconds: Int {
         Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -24,13 +24,7 @@ public struct SpeechStack: Sendable {
 
     /// Stops every engine the hub launched, and the subprocesses of engines that have some.
     public func stop() async {
-        await withTaskGroup(of: Void.self) { group in
-            for instance in registry.instances {
-                if let engine = instance.probe as? any ShutdownAware {
-                    group.addTask { await engine.shutdown() }
-                }
-            }
-        }
+        await registry.shutdownEngines()
         await supervisors.stopAll()
     }
 }

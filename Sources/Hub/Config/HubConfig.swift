@@ -26,6 +26,7 @@ public struct ServerSettings: Sendable {
 
     static var defaultStateDirectory: String {
         let environment = ProcessInfo.processInfo.environment
+        if let state = environment["CLAWMUX_STATE_DIR"], state.hasPrefix("/") { return state }
         if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/clawmux" }
         return (environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp") + "/.local/state/clawmux"
     }
@@ -122,8 +123,13 @@ public struct LaunchSpec: Sendable {
     public var startTimeout: Duration
     /// Where the engine's stdout and stderr go; nil: `<state_dir>/engines/<name>.log`.
     public var logFile: String?
-    /// The config file's directory: relative paths in `argv[0]` and `log` are taken from here.
+    /// The config file's directory: relative paths in `argv[0]` and `log` are taken from here,
+    /// and `{config_dir}` in arguments and environment values stands for it.
     public var baseDirectory: String
+
+    func expandingConfigDirectory(_ text: String) -> String {
+        text.replacingOccurrences(of: "{config_dir}", with: baseDirectory)
+    }
 }
 
 public struct Limits: Sendable {

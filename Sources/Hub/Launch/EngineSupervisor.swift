@@ -123,12 +123,14 @@ actor EngineSupervisor {
     }
 
     private func launch() -> ChildProcess? {
-        let argv = [Self.resolve(spec.argv[0], base: spec.baseDirectory, onlyIfRelativePath: true)] + spec.argv.dropFirst()
+        let argv = [Self.resolve(spec.argv[0], base: spec.baseDirectory, onlyIfRelativePath: true)]
+            + spec.argv.dropFirst().map(spec.expandingConfigDirectory)
         do {
             try FileManager.default.createDirectory(
                 atPath: URL(fileURLWithPath: logFile).deletingLastPathComponent().path, withIntermediateDirectories: true)
             appendToLog("--- \(Date()) clawmux starts: \(argv.joined(separator: " "))\n")
-            let child = try ChildProcess(argv: argv, environment: spec.environment, stdout: .file(logFile), stderr: .stdout)
+            let child = try ChildProcess(
+                argv: argv, environment: spec.environment.mapValues(spec.expandingConfigDirectory), stdout: .file(logFile), stderr: .stdout)
             logger.info("engine started", metadata: ["pid": "\(child.pid)", "log": "\(logFile)"])
             return child
         } catch {
@@ -180,6 +182,7 @@ actor EngineSupervisor {
     /// Relative paths are taken from the config file's directory; a bare command name
     /// (no slash) is left for a PATH lookup when `onlyIfRelativePath`.
     static func resolve(_ path: String, base: String, onlyIfRelativePath: Bool = false) -> String {
+        let path = path.replacingOccurrences(of: "{config_dir}", with: base)
         if path.hasPrefix("/") || (onlyIfRelativePath && !path.contains("/")) { return path }
         return URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
     }

@@ -6,22 +6,19 @@ import PluginAPI
 /// scale, so a model is loaded once, not per utterance. Speaks 16-bit PCM at the model's rate.
 struct PiperEngine: TTSEngine, ShutdownAware {
     let pool: PiperPool
-    let defaultModel: PiperModel
+    let defaultModel: PiperModelFile
     /// Extra models, chosen by the link's voice name.
-    let models: [String: PiperModel]
+    let models: [String: PiperModelFile]
 
     static let descriptor = PluginDescriptor(
         name: "piper", kind: .tts, summary: "Piper text to speech as a local subprocess (voice model .onnx + .onnx.json)"
     ) { options, context in
-        try options.rejectUnknownKeys(allowed: ["executable", "model", "config", "models", "speaker", "timeout", "max_processes"])
+        try options.rejectUnknownKeys(allowed: ["executable", "model", "models", "speaker", "timeout", "max_processes"])
         let executable = try options.optional("executable").map { context.resolvePath(try $0.stringValue()) } ?? "piper"
-        let modelNode = try options.required("model")
-        let defaultModel = try PiperModel.load(
-            model: context.resolvePath(try modelNode.stringValue()),
-            config: try options.optional("config").map { context.resolvePath(try $0.stringValue()) }, at: modelNode.location)
-        var models: [String: PiperModel] = [:]
+        let defaultModel = PiperModelFile(model: context.resolvePath(try options.required("model").stringValue()))
+        var models: [String: PiperModelFile] = [:]
         for (name, node) in try options.optional("models")?.entries() ?? [] {
-            models[name] = try PiperModel.load(model: context.resolvePath(try node.stringValue()), config: nil, at: node.location)
+            models[name] = PiperModelFile(model: context.resolvePath(try node.stringValue()))
         }
         let pool = PiperPool(
             executable: executable, speaker: try options.optional("speaker")?.intValue(in: 0...10_000),
@@ -32,7 +29,7 @@ struct PiperEngine: TTSEngine, ShutdownAware {
     }
 
     func synthesize(_ request: SpeechRequest) async throws -> SpeechAudio {
-        let model = models[request.voice] ?? defaultModel
+        let model = try (models[request.voice] ?? defaultModel).load()
         let line = PiperText.line(from: request.text)
         let (chunks, continuation) = AsyncThrowingStream.makeStream(of: Data.self)
         // Piper writes nothing for text without letters or digits; there is nothing to say.
@@ -55,7 +52,17 @@ struct PiperEngine: TTSEngine, ShutdownAware {
 
     /// The default model's process is alive (started, and warmed up, if it was not).
     func probe() async throws -> String {
-        try await pool.probe(defaultModel)
+        try await pool.probe(try defaultModel.load())
+    }
+}
+
+/// Where a voice model is. Read when first used: a default config that names a model the
+/// set-up script has not installed yet still loads, and the engine reports it as down.
+struct PiperModelFile: Sendable {
+    let model: String
+
+    func load() throws -> PiperModel {
+        try PiperModel.load(model: model)
     }
 }
 
@@ -67,30 +74,40 @@ struct PiperModel: Sendable, Hashable {
     /// The model's own default (`inference.length_scale`); speed divides it.
     let lengthScale: Double
 
-    static func load(model: String, config: String?, at location: ConfigLocation) throws -> PiperModel {
-        let configPath = config ?? model + ".json"
+    /// Piper reads the voice's config from next to the model (`MODEL.onnx.json`); so do we.
+    static func load(model: String) throws -> PiperModel {
+        let configPath = model + ".json"
         guard FileManager.default.isReadableFile(atPath: model) else {
-            throw ConfigError(at: location, "no Piper voice model at \(model)")
+            throw PiperModelError("no Piper voice model at \(model) (scripts/setup-engines.sh installs one)")
         }
         guard let data = FileManager.default.contents(atPath: configPath),
               let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ConfigError(at: location, "cannot read the voice's config \(configPath) (the .onnx.json next to the model)")
+            throw PiperModelError("cannot read the voice's config \(configPath) (the .onnx.json next to the model)")
         }
         guard let rate = ((json["audio"] as? [String: Any])?["sample_rate"] as? NSNumber)?.intValue, rate > 0 else {
-            throw ConfigError(at: location, "\(configPath) has no audio.sample_rate")
+            throw PiperModelError("\(configPath) has no audio.sample_rate")
         }
         let scale = ((json["inference"] as? [String: Any])?["length_scale"] as? NSNumber)?.doubleValue ?? 1
         return PiperModel(modelPath: model, configPath: configPath, sampleRate: rate, lengthScale: scale > 0 ? scale : 1)
     }
 }
 
-/// Text as one Piper input line: Piper reads one utterance per line and skips blank ones,
-/// and writes no file at all for a line without letters or digits (a reader waiting for
-/// it would hang), so such text becomes empty here.
+struct PiperModelError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Text as one Piper input line: Piper reads one utterance per line and skips blank ones;
+/// a line without letters or digits, or with control characters, crashes it (or leaves a
+/// reader waiting for a file that never comes), so control characters go and such text becomes
+/// empty; `[[ ]]` (Piper's raw-phoneme syntax) is broken up so an agent's text is only ever read.
 enum PiperText {
     static func line(from text: String) -> String {
-        let flat = text.split(whereSeparator: { $0.isNewline || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
-            .trimmingCharacters(in: .whitespaces)
+        let printable = String(String.UnicodeScalarView(text.unicodeScalars.map {
+            CharacterSet.controlCharacters.contains($0) || $0.properties.generalCategory == .format ? " " : $0
+        }))
+        let flat = printable.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            .replacingOccurrences(of: "[[", with: "[ [").replacingOccurrences(of: "]]", with: "] ]")
         guard flat.unicodeScalars.contains(where: { CharacterSet.alphanumerics.contains($0) }) else { return "" }
         return flat
     }

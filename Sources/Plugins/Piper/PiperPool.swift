@@ -70,7 +70,8 @@ actor PiperPool {
     }
 
     private func start(_ key: Key) async throws -> PiperProcess {
-        var argv = [executable, "-m", key.model.modelPath, "-c", key.model.configPath, "--length-scale", String(key.lengthScale)]
+        // Only flags Piper knows: it speaks unknown ones as text.
+        var argv = [executable, "-m", key.model.modelPath, "--length-scale", String(key.lengthScale)]
         if let speaker { argv += ["-s", String(speaker)] }
         let process = try PiperProcess(argv: argv, name: name, timeout: timeout, logger: logger)
         logger.info("piper started", metadata: ["pid": "\(process.pid)", "length_scale": "\(key.lengthScale)"])
