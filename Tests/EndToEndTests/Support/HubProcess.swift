@@ -45,12 +45,24 @@ final class HubProcess: Sendable {
             """
         let configPath = directory.appendingPathComponent("config.yaml").path
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        return try await launch(configPath: configPath, directory: directory, arguments: [], environment: environment, tmuxSocket: socket)
+    }
+
+    /// A hub on an existing config file (e.g. the repository's own), with extra `serve` arguments.
+    static func start(name: String, configPath: String, arguments: [String], environment: [String: String]) async throws -> HubProcess {
+        let directory = try TestPaths.temporaryDirectory(name)
+        return try await launch(configPath: configPath, directory: directory, arguments: arguments, environment: environment, tmuxSocket: "default")
+    }
+
+    private static func launch(
+        configPath: String, directory: URL, arguments: [String], environment: [String: String], tmuxSocket socket: String
+    ) async throws -> HubProcess {
         let logPath = directory.appendingPathComponent("hub.log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestPaths.clawmux)
-        process.arguments = ["serve", "--config", configPath, "--exit-on-stdin-close"]
+        process.arguments = ["serve", "--config", configPath, "--exit-on-stdin-close"] + arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "VOICE_CHAT_HUB_PORT")
         env.removeValue(forKey: "VOICE_CHAT_TIMEOUT")
