@@ -111,6 +111,29 @@ struct SpeechRoutingTests {
         #expect(String(decoding: next.audio, as: UTF8.self) == "FLAKY[sky]:You said: fine")
     }
 
+    @Test("Piper dying mid-utterance: the next link speaks and the piper backend shows the failure")
+    func piperCrash() async throws {
+        let piper = TestPaths.packageRoot.appendingPathComponent("Tests/Fixtures/fake-piper.py").path
+        let model = try TestPaths.temporaryDirectory("fake-voice")
+        try Data().write(to: model.appendingPathComponent("voice.onnx"))
+        try Data(#"{"audio": {"sample_rate": 22050}}"#.utf8).write(to: model.appendingPathComponent("voice.onnx.json"))
+        let hub = try await HubProcess.start(name: "piper-crash", environment: ["FAKE_PIPER_MODE": "crash"], speechLines: [
+            "  piper: {plugin: piper, executable: \"\(piper)\", model: \"\(model.appendingPathComponent("voice.onnx").path)\"}",
+            "  good: {plugin: kokoro-http, url: \"\(engines.url)\", streaming: false}",
+            "  stt: {plugin: whisper-http, url: \"\(engines.url)\"}",
+            "voices:",
+            "  sky: {chain: [piper, good]}",
+            "stt: {backend: stt}",
+            "health: {interval: 30s, retry_interval: 30s}",
+        ])
+        defer { hub.stop() }
+        let (audio, _, _) = try await greeting(hub)
+        #expect(audio.hasPrefix("AUDIO[sky]:Hello!"), "\(audio)\n\(hub.log)")
+        let status = try await backends(hub)["piper"]
+        #expect(status?["status"]?.stringValue == "down")
+        #expect(status?["last_error"]?.stringValue?.contains("piper exited") == true, "\(status ?? .null)")
+    }
+
     @Test("every link failing: the agent gets a clear Error and the browser an error status")
     func allFail() async throws {
         let hub = try await hub("allfail", backends: [
@@ -149,6 +172,21 @@ struct SpeechRoutingTests {
         let echo = try await conversation.turn(after: greeting.end, answer: nil)
         #expect(echo.said == "You said: GOOD:hello there", "\(echo.said)")
         #expect(try await backends(hub)["deaf"]?["status"]?.stringValue == "down")
+    }
+
+    @Test("whisper-http with api: whisper.cpp posts to /inference")
+    func whisperCppAPI() async throws {
+        let hub = try await hub("whispercpp", backends: [
+            "tts: {plugin: kokoro-http, url: \"\(engines.url)\", timeout: 5s}",
+            "cpp: {plugin: whisper-http, api: whisper.cpp, url: \"\(engines.url)\", timeout: 5s}",
+        ], chain: ["tts"], sttChain: ["cpp"])
+        defer { hub.stop() }
+        let browser = try await BrowserClient.connect(to: hub.port)
+        let id = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json?["session_id"]?.stringValue)
+        let conversation = Conversation(browser: browser, sessionID: id)
+        let greeting = try await conversation.turn(after: 0, answer: Data("from whisper cpp".utf8))
+        let echo = try await conversation.turn(after: greeting.end, answer: nil)
+        #expect(echo.said == "You said: CPP:from whisper cpp")
     }
 
     @Test("a streaming browser gets audio_chunks while the engine is still synthesizing; others get one audio")

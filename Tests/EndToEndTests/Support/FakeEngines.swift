@@ -91,6 +91,16 @@ struct FakeEngines: Sendable {
     }
 
     private static func addMisbehaving(to router: Router<BasicRequestContext>) {
+        // whisper.cpp's own server: one model, no `model` field; `temperature` and `response_format` are.
+        router.post("/inference") { request, _ -> Response in
+            let body = String(buffer: try await request.body.collect(upTo: 32 << 20))
+            guard body.contains("name=\"temperature\""), body.contains("name=\"response_format\""), !body.contains("name=\"model\"") else {
+                return Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: "Invalid request")))
+            }
+            let text = uploadedFile(in: body, contentType: request.headers[.contentType] ?? "")
+            let json = try JSONSerialization.data(withJSONObject: ["text": " CPP:\(text)\n"])
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: json)))
+        }
         router.post("/control/{key}/{action}") { _, context -> Response in
             let key = context.parameters.get("key") ?? ""
             switch context.parameters.get("action") {
