@@ -48,6 +48,6 @@ struct CheckCommandTests {
         #expect(status != 0)
         #expect(output.contains("config.yaml:4:"))
         #expect(output.contains("backends.bad.plugin"))
-        #expect(output.contains("known plugins: kokoro-http, whisper-http, tmux, pty"))
+        #expect(output.contains("known plugins: kokoro-http, whisper-http, wyoming-tts, wyoming-stt, piper, tmux, pty"))
     }
 }

@@ -27,9 +27,9 @@ public struct ConverseMachine: Sendable {
         case converse(message: String, waitForResponse: Bool, requestID: String?)
         /// Audio as the engine makes it, for browsers that stream (`seq` counts from 0 per turn).
         case speechChunk(turn: UInt64, seq: Int, audio: Data, format: AudioFormat)
-        /// All of the turn's audio, joined into one file; `chunks` is how many chunks went before.
-        /// Empty audio: there was nothing to say aloud.
-        case speechReady(turn: UInt64, audio: Data, format: AudioFormat, chunks: Int)
+        /// All of the turn's audio, joined into one file; `chunks` is how many chunks went before,
+        /// in `streamFormat`. Empty audio: there was nothing to say aloud.
+        case speechReady(turn: UInt64, audio: Data, format: AudioFormat, chunks: Int, streamFormat: AudioFormat? = nil)
         case speechFailed(turn: UInt64, reason: String)
         case playbackDone
         case recording(audio: Data, format: AudioFormat)
@@ -84,10 +84,10 @@ public struct ConverseMachine: Sendable {
         case (.speaking(let turn), .speechChunk(let id, let seq, let audio, let format)) where id == turn.id:
             return [.send(.audioChunk(seq: seq, audio: audio, format: format, final: false))]
 
-        case (.speaking(let turn), .speechReady(let id, let audio, let format, let chunks)) where id == turn.id:
+        case (.speaking(let turn), .speechReady(let id, let audio, let format, let chunks, let streamFormat)) where id == turn.id:
             // Streaming browsers have the audio already and learn that it is complete; the others get it whole.
             let delivery: [Action] = audio.isEmpty ? [] : [
-                .send(.audioChunk(seq: chunks, audio: Data(), format: format, final: true)), .send(.audio(audio, format)),
+                .send(.audioChunk(seq: chunks, audio: Data(), format: streamFormat ?? format, final: true)), .send(.audio(audio, format)),
             ]
             guard turn.waitForResponse else {
                 phase = .idle

@@ -263,6 +263,7 @@ actor Session {
             var joiner = AudioJoiner()
             var seq = 0
             var segment = -1
+            var streamFormat: AudioFormat?
             let event: ConverseMachine.Event
             do {
                 for try await piece in pieces {
@@ -274,6 +275,7 @@ actor Session {
                         }
                         if seq == 0 { logger.info("first audio", metadata: ["after": "\(ContinuousClock.now - started)"]) }
                         joiner.append(audio, format: format)
+                        streamFormat = format
                         await self.speechChunk(turn, seq: seq, audio: audio, format: format)
                         seq += 1
                     case .segmentRestarted:
@@ -286,7 +288,8 @@ actor Session {
                 }
                 let joined = joiner.finish()
                 logger.info("speech ready", metadata: ["bytes": "\(joined?.audio.count ?? 0)", "took": "\(ContinuousClock.now - started)"])
-                event = .speechReady(turn: turn, audio: joined?.audio ?? Data(), format: joined?.format ?? .wav, chunks: seq)
+                event = .speechReady(
+                    turn: turn, audio: joined?.audio ?? Data(), format: joined?.format ?? .wav, chunks: seq, streamFormat: streamFormat)
             } catch is CancellationError {
                 return
             } catch {

@@ -57,8 +57,13 @@ final class PiperProcess: Sendable {
 
     var isAlive: Bool { child.termination == nil && !written.isClosed }
 
-    /// Speaks one line; returns the WAV file's bytes.
+    /// Speaks one line; returns the WAV file's bytes. A caller that is cancelled still waits for
+    /// its line: Piper finishes it anyway, and its `Wrote` line must not be taken by the next one.
     func speak(_ line: String) async throws -> Data {
+        try await Task { try await self.exchange(line) }.value
+    }
+
+    private func exchange(_ line: String) async throws -> Data {
         try await turn.run {
             guard let input = child.input, isAlive else {
                 throw Failure.exited(engine: name, detail: written.closeReason ?? "not running")

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -34,8 +37,11 @@ struct HTTPEngine: Sendable {
             throw SpeechError.timedOut(engine: name, after: timeout)
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as IOError {
+            // NIO names the syscall ("connection reset (error set)"); the errno says what happened.
+            throw SpeechError.unreachable(engine: name, detail: "\(baseURL): \(String(cString: strerror(error.errnoCode)).lowercased())")
         } catch {
-            throw SpeechError.unreachable(engine: name, detail: "\(error)")
+            throw SpeechError.unreachable(engine: name, detail: "\(baseURL): \(error)")
         }
         guard (200..<300).contains(response.status.code) else {
             let body = (try? await readBody(response, limit: 4096)) ?? Data()
