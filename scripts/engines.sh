@@ -4,6 +4,7 @@
 #
 #   scripts/engines.sh start [--tts-port 8880] [--stt-port 8000] [--log-dir DIR]
 #                            [--wyoming-tts-port N] [--wyoming-stt-port N]
+#                            [--whisper-cpp-port N]
 #   scripts/engines.sh stop  [--log-dir DIR]
 #
 # TTS  local-tts-studio      POST /v1/audio/speech        health GET /api/health
@@ -21,6 +22,11 @@
 # wyoming-stt  wyoming-faster-whisper Whisper tiny.en (same model dir as STT),
 #      language en, cpu/int8; any PCM rate/width/channels (resampled to
 #      16 kHz/16-bit/mono); closes the connection after each `transcript`.
+# whisper-cpp  whisper.cpp's whisper-server  POST /inference  health GET /health
+#      (HTTP, only when --whisper-cpp-port is given); ggml tiny.en converted from
+#      the same CT2 model; --convert: every upload goes through ffmpeg, so any
+#      format ffmpeg reads works (WAV, WEBM/opus, ...). Needs
+#      scripts/setup-whisper-cpp.sh first (binary + model in its cache dir).
 #
 # Needs scripts/setup-engines.sh first. PIDs go to $LOG_DIR/engines.pids.
 set -euo pipefail
@@ -31,6 +37,9 @@ TTS_PORT=8880
 STT_PORT=8000
 WY_TTS_PORT=""
 WY_STT_PORT=""
+WCPP_PORT=""
+# Where scripts/setup-whisper-cpp.sh puts whisper-server and the ggml model.
+WCPP_DIR="${CLAWMUX_CACHE:-$HOME/.cache/clawmux}/whisper.cpp"
 LOG_DIR="$PWD/state/engines"
 WAIT_SECS=120
 
@@ -46,6 +55,9 @@ while [[ $# -gt 0 ]]; do
       [[ "${2:-}" =~ ^[0-9]+$ ]] || die "$1 needs a port number"
       if [[ $1 == --wyoming-tts-port ]]; then WY_TTS_PORT="$2"; else WY_STT_PORT="$2"; fi
       shift 2 ;;
+    --whisper-cpp-port)
+      [[ "${2:-}" =~ ^[0-9]+$ ]] || die "$1 needs a port number"
+      WCPP_PORT="$2"; shift 2 ;;
     *) die "unknown option $1" ;;
   esac
 done
@@ -102,7 +114,15 @@ start() {
       if alive "$pid"; then die "$name already running (pid $pid); run: $0 stop --log-dir $LOG_DIR"; fi
     done <"$PIDS"
   fi
-  for port in "$TTS_PORT" "$STT_PORT"; do
+  local wcpp_bin="$WCPP_DIR/bin/whisper-server" wcpp_model="$WCPP_DIR/models/ggml-tiny.en.bin"
+  if [[ -n "$WCPP_PORT" ]]; then
+    # The .stamp files are written last by setup-whisper-cpp.sh, so they also
+    # rule out a half-finished build or conversion.
+    [[ -x "$wcpp_bin" && -f "$wcpp_bin.stamp" && -s "$wcpp_model" && -f "$wcpp_model.stamp" ]] \
+      || die "no whisper.cpp server in $WCPP_DIR; run scripts/setup-whisper-cpp.sh first"
+    command -v ffmpeg >/dev/null 2>&1 || die "ffmpeg not found (whisper-server --convert needs it)"
+  fi
+  for port in "$TTS_PORT" "$STT_PORT" $WCPP_PORT; do
     if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
       die "port $port is already in use"
     fi
@@ -160,9 +180,20 @@ EOF
     wstt_pid=$! wstt_ok=0
     printf 'wyoming-stt %s %s\n' "$wstt_pid" "$WY_STT_PORT" >>"$PIDS"
   fi
+  # whisper.cpp, only when asked for. --tmp-dir: --convert writes each upload
+  # there for ffmpeg (default is the cwd, i.e. the clone). stdin from /dev/null
+  # so the ffmpeg it runs per request cannot read our terminal.
+  local wcpp_pid="" wcpp_ok=1
+  if [[ -n "$WCPP_PORT" ]]; then
+    mkdir -p "$LOG_DIR/whisper-cpp-tmp"
+    "$wcpp_bin" -m "$wcpp_model" --host 127.0.0.1 --port "$WCPP_PORT" -t 2 --convert \
+      --tmp-dir "$LOG_DIR/whisper-cpp-tmp" </dev/null >"$LOG_DIR/whisper-cpp.log" 2>&1 &
+    wcpp_pid=$! wcpp_ok=0
+    printf 'whisper-cpp %s %s\n' "$wcpp_pid" "$WCPP_PORT" >>"$PIDS"
+  fi
 
   local deadline=$((SECONDS + WAIT_SECS)) tts_ok=0 stt_ok=0
-  while ((!tts_ok || !stt_ok || !wtts_ok || !wstt_ok)); do
+  while ((!tts_ok || !stt_ok || !wtts_ok || !wstt_ok || !wcpp_ok)); do
     alive "$tts_pid" || { tail -n 20 "$LOG_DIR/tts.log" >&2; stop; die "TTS server exited (log: $LOG_DIR/tts.log)"; }
     alive "$stt_pid" || { tail -n 20 "$LOG_DIR/stt.log" >&2; stop; die "STT server exited (log: $LOG_DIR/stt.log)"; }
     if [[ -n "$wtts_pid" ]] && ! alive "$wtts_pid"; then
@@ -171,12 +202,17 @@ EOF
     if [[ -n "$wstt_pid" ]] && ! alive "$wstt_pid"; then
       tail -n 20 "$LOG_DIR/wyoming-stt.log" >&2; stop; die "Wyoming STT server exited (log: $LOG_DIR/wyoming-stt.log)"
     fi
+    if [[ -n "$wcpp_pid" ]] && ! alive "$wcpp_pid"; then
+      tail -n 20 "$LOG_DIR/whisper-cpp.log" >&2; stop; die "whisper.cpp server exited (log: $LOG_DIR/whisper-cpp.log)"
+    fi
     if curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$TTS_PORT/api/health"; then tts_ok=1; fi
     if curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$STT_PORT/health"; then stt_ok=1; fi
     if ((!wtts_ok)) && wyoming_ready "$WY_TTS_PORT" tts; then wtts_ok=1; fi
     if ((!wstt_ok)) && wyoming_ready "$WY_STT_PORT" asr; then wstt_ok=1; fi
+    # /health is 503 while the model loads, 200 once it serves.
+    if ((!wcpp_ok)) && curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$WCPP_PORT/health"; then wcpp_ok=1; fi
     ((SECONDS < deadline)) || { stop; die "servers not healthy after ${WAIT_SECS}s (logs in $LOG_DIR)"; }
-    ((tts_ok && stt_ok && wtts_ok && wstt_ok)) || sleep 0.2
+    ((tts_ok && stt_ok && wtts_ok && wstt_ok && wcpp_ok)) || sleep 0.2
   done
   echo "engines: tts pid $tts_pid http://127.0.0.1:$TTS_PORT (voice en_US-joe-medium)"
   echo "engines: stt pid $stt_pid http://127.0.0.1:$STT_PORT (model $stt_model)"
@@ -186,11 +222,14 @@ EOF
   if [[ -n "$wstt_pid" ]]; then
     echo "engines: wyoming-stt pid $wstt_pid tcp://127.0.0.1:$WY_STT_PORT (model $stt_model)"
   fi
+  if [[ -n "$wcpp_pid" ]]; then
+    echo "engines: whisper-cpp pid $wcpp_pid http://127.0.0.1:$WCPP_PORT (model $wcpp_model)"
+  fi
   echo "engines: pids in $PIDS"
 }
 
 case "$cmd" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start [--tts-port N] [--stt-port N] [--log-dir DIR] [--wyoming-tts-port N] [--wyoming-stt-port N] | stop [--log-dir DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--tts-port N] [--stt-port N] [--log-dir DIR] [--wyoming-tts-port N] [--wyoming-stt-port N] [--whisper-cpp-port N] | stop [--log-dir DIR]" >&2; exit 2 ;;
 esac

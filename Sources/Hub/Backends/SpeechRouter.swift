@@ -61,7 +61,9 @@ public struct SpeechRouter: Sendable {
             do {
                 var linkIndex = await firstUsableLink(of: voice)
                 let first = voice.links[linkIndex]
-                let segments = registry.tts(first.backend)?.streamsAudio == true ? [text] : SentenceSplitter.split(text)
+                // Pieces with nothing to pronounce ("...", "—") are skipped: some engines fail on them.
+                let segments = (registry.tts(first.backend)?.streamsAudio == true ? [text] : SentenceSplitter.split(text))
+                    .filter { $0.contains { $0.isLetter || $0.isNumber } }
                 for (segment, sentence) in segments.enumerated() {
                     linkIndex = try await speakSegment(sentence, segment: segment, voice: voice, from: linkIndex, speed: speed) {
                         continuation.yield($0)
