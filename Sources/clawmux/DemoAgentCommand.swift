@@ -16,6 +16,9 @@ struct DemoAgentCommand: AsyncParsableCommand {
     @Option(help: "The first thing the agent says.")
     var greeting: String?
 
+    @Option(help: "Seconds to wait after the user muted the mic before speaking again.")
+    var mutedPause: Double = 5
+
     @Flag(help: "After the last turn, stay connected without talking (with --turns).")
     var stay = false
 
@@ -29,6 +32,7 @@ struct DemoAgentCommand: AsyncParsableCommand {
         var options = DemoAgent.Options(turns: turns, askFirst: ask)
         if let greeting { options.greeting = greeting }
         options.stay = stay
+        options.mutedPause = .milliseconds(Int64(max(0, mutedPause) * 1000))
         try await DemoAgent(options: options, logger: logger).run(configPath: mcpConfig)
     }
 }

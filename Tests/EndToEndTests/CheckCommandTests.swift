@@ -50,4 +50,15 @@ struct CheckCommandTests {
         #expect(output.contains("backends.bad.plugin"))
         #expect(output.contains("known plugins: kokoro-http, whisper-http, wyoming-tts, wyoming-stt, piper, tmux, pty"))
     }
+
+    @Test("clawmux plugins lists every plugin of the table with its kind and summary")
+    func plugins() async throws {
+        let result = await Blocking.run { try? ProcessInspection.run([TestPaths.clawmux, "plugins"]) }
+        #expect(result?.status == 0)
+        let lines = (result?.output ?? "").split(separator: "\n").map(String.init)
+        for (name, kind) in [("kokoro-http", "tts"), ("piper", "tts"), ("wyoming-tts", "tts"), ("whisper-http", "stt"),
+                             ("wyoming-stt", "stt"), ("tmux", "spawner"), ("pty", "spawner")] {
+            #expect(lines.contains { $0.hasPrefix(name + " ") && $0.contains(" \(kind) ") }, "\(name) (\(kind)) in:\n\(result?.output ?? "")")
+        }
+    }
 }

@@ -84,7 +84,7 @@ struct ConverseRoundTripTests {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(
             name: "errors", ttsURL: engines.url, sttURL: engines.url,
-            command: ["clawmux", "demo-agent", "--greeting", "FAIL-TTS hello"])
+            command: ["clawmux", "demo-agent", "--greeting", "FAIL-TTS hello", "--muted-pause", "0"])
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub.port)
         let id = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json?["session_id"]?.stringValue)

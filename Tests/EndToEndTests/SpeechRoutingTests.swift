@@ -82,7 +82,10 @@ struct SpeechRoutingTests {
         defer { hub.stop() }
         let (audio, _, _) = try await greeting(hub)
         #expect(audio.hasPrefix("AUDIO[sky]:Hello!"), "\(audio)")
-        #expect(try await backends(hub)["slow"]?["last_error"]?.stringValue?.contains("did not answer within") == true)
+        let slow = try await backends(hub)["slow"]
+        // Usually "did not answer within 1 s"; on a loaded machine the connection itself may time out.
+        let error = slow?["last_error"]?.stringValue ?? ""
+        #expect(error.contains("did not answer within") || error.contains("imeout"), "\(slow ?? .null)")
     }
 
     @Test("a failed backend is skipped until a probe passes, then speaks again")

@@ -6,28 +6,29 @@ import Testing
 struct AudioJoinerTests {
     let pcm22k = AudioFormat.pcm16(sampleRate: 22050)
 
-    @Test func pcmPiecesBecomeOneWAVWithTheirRate() throws {
+    @Test func pcmPiecesBecomeOneWAVWithTheirRate() async throws {
         var joiner = AudioJoiner()
         joiner.startSegment()
         joiner.append(Data([1, 0, 2, 0]), format: pcm22k)
         joiner.startSegment()
         joiner.append(Data([3, 0]), format: pcm22k)
-        let (audio, format) = try #require(joiner.finish())
+        let (audio, format) = try #require(try await joiner.finish())
         #expect(format == .wav)
         var decoder = WAVStreamDecoder()
         #expect(try decoder.feed(audio) == Data([1, 0, 2, 0, 3, 0]))
         #expect(decoder.format == pcm22k)
     }
 
-    @Test func mp3PiecesAreConcatenated() throws {
+    @Test func mp3PiecesAreConcatenated() async throws {
         var joiner = AudioJoiner()
         joiner.append(Data("ab".utf8), format: .mp3)
         joiner.append(Data("cd".utf8), format: .mp3)
-        #expect(joiner.finish()?.audio == Data("abcd".utf8))
-        #expect(joiner.finish()?.format == .mp3)
+        let joined = try await joiner.finish()
+        #expect(joined?.audio == Data("abcd".utf8))
+        #expect(joined?.format == .mp3)
     }
 
-    @Test func aRestartedSegmentKeepsOnlyItsSecondTry() throws {
+    @Test func aRestartedSegmentKeepsOnlyItsSecondTry() async throws {
         var joiner = AudioJoiner()
         joiner.startSegment()
         joiner.append(Data("one ".utf8), format: .mp3)
@@ -35,19 +36,54 @@ struct AudioJoinerTests {
         joiner.append(Data("tw".utf8), format: .mp3)
         joiner.restartSegment()
         joiner.append(Data("two".utf8), format: .mp3)
-        #expect(joiner.finish()?.audio == Data("one two".utf8))
+        #expect(try await joiner.finish()?.audio == Data("one two".utf8))
     }
 
-    @Test func piecesOfAnotherFormatAreCountedAsDropped() {
+    @Test func aFirstSegmentRestartedOnAnEngineOfAnotherEncodingKeepsOnlyTheNewOne() async throws {
         var joiner = AudioJoiner()
-        joiner.append(Data("mp3".utf8), format: .mp3)
-        joiner.append(Data([0, 0]), format: pcm22k)
-        #expect(joiner.finish()?.audio == Data("mp3".utf8))
-        #expect(joiner.droppedPieces == 1)
+        joiner.startSegment()
+        joiner.append(Data("partial mp3".utf8), format: .mp3)
+        joiner.restartSegment()
+        joiner.append(Data([5, 0, 6, 0]), format: pcm22k)
+        #expect(!joiner.isMixed)
+        let (audio, format) = try #require(try await joiner.finish())
+        #expect(format == .wav)
+        var decoder = WAVStreamDecoder()
+        #expect(try decoder.feed(audio) == Data([5, 0, 6, 0]))
     }
 
-    @Test func nothingReceivedIsNil() {
-        #expect(AudioJoiner().finish() == nil)
+    @Test func partsInDifferentEncodingsAreAllKeptAsPCM() async throws {
+        // Half a second of a tone as PCM, and the same as an MP3 made by ffmpeg.
+        let samples = (0..<11025).map { Int16(8000 * sin(Double($0) * 2 * .pi * 440 / 22050)) }
+        let pcm = samples.withUnsafeBytes { Data($0) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("joiner-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let wavPath = directory.appendingPathComponent("tone.wav").path, mp3Path = directory.appendingPathComponent("tone.mp3").path
+        try WAVFile.wrap(pcm, sampleRate: 22050).write(to: URL(fileURLWithPath: wavPath))
+        let ffmpeg = Process()
+        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        ffmpeg.arguments = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", wavPath, mp3Path]
+        try ffmpeg.run()
+        ffmpeg.waitUntilExit()
+        let mp3 = try Data(contentsOf: URL(fileURLWithPath: mp3Path))
+
+        var joiner = AudioJoiner()
+        joiner.startSegment()
+        joiner.append(mp3, format: .mp3)
+        joiner.startSegment()
+        joiner.append(pcm, format: pcm22k)
+        #expect(joiner.isMixed)
+        let (audio, format) = try #require(try await joiner.finish())
+        #expect(format == .wav)
+        var decoder = WAVStreamDecoder()
+        let joined = try decoder.feed(audio)
+        let seconds = Double(joined.count) / 2 / 22050
+        #expect(seconds > 0.95 && seconds < 1.3, "both halves are there: \(seconds) s")
+    }
+
+    @Test func nothingReceivedIsNil() async throws {
+        #expect(try await AudioJoiner().finish() == nil)
     }
 }
 

@@ -275,3 +275,37 @@ struct ConverseMachineTests {
         #expect(actions.first == Action.reply("(session muted)", requestID: nil))
     }
 }
+
+struct ConverseMachineStreamingTests {
+    @Test func chunksGoOutAsTheyComeAndAStreamingLatecomerCatchesUp() {
+        var machine = ConverseMachine()
+        _ = machine.handle(.converse(message: "Hi. There.", waitForResponse: true, requestID: "r"))
+        let pcm = AudioFormat.pcm16(sampleRate: 22050)
+        #expect(machine.handle(.speechChunk(turn: 1, seq: 0, audio: Data([1]), format: pcm))
+            == [.send(.audioChunk(seq: 0, audio: Data([1]), format: pcm, final: false))])
+        _ = machine.handle(.speechChunk(turn: 1, seq: 1, audio: Data([2]), format: pcm))
+        #expect(machine.handle(.browserConnected) == [
+            .send(.audioChunk(seq: 0, audio: Data([1]), format: pcm, final: false)),
+            .send(.audioChunk(seq: 1, audio: Data([2]), format: pcm, final: false)),
+        ])
+        let ready = machine.handle(.speechReady(turn: 1, audio: Data([9]), format: .wav, chunks: 2, streamFormat: pcm))
+        #expect(ready == [.send(.audioChunk(seq: 2, audio: Data(), format: pcm, final: true)), .send(.audio(Data([9]), .wav))])
+    }
+
+    @Test func nothingToSayGoesStraightToListening() {
+        var machine = ConverseMachine()
+        _ = machine.handle(.converse(message: "...", waitForResponse: true, requestID: nil))
+        #expect(machine.handle(.speechReady(turn: 1, audio: Data(), format: .wav, chunks: 0)) == [.send(.listening)])
+        guard case .listening = machine.phase else {
+            Issue.record("expected listening, got \(machine.phase)")
+            return
+        }
+    }
+
+    @Test func chunksOfAnEndedTurnAreDropped() {
+        var machine = ConverseMachine()
+        _ = machine.handle(.converse(message: "Hi.", waitForResponse: true, requestID: nil))
+        _ = machine.handle(.cancelled(reason: "bye"))
+        #expect(machine.handle(.speechChunk(turn: 1, seq: 0, audio: Data([1]), format: .mp3)) == [])
+    }
+}

@@ -14,9 +14,15 @@ public struct ConverseMachine: Sendable {
         public let requestID: String?
     }
 
+    /// Audio already streamed in this turn, replayed to a streaming browser that connects mid-turn.
+    public struct StreamedChunk: Sendable, Equatable {
+        public let audio: Data
+        public let format: AudioFormat
+    }
+
     public enum Phase: Sendable, Equatable {
         case idle
-        case speaking(Turn)
+        case speaking(Turn, streamed: [StreamedChunk] = [])
         /// The audio is with the browsers; kept so that a browser that connects now gets it too.
         case awaitingPlayback(Turn, audio: Data, format: AudioFormat)
         case listening(Turn)
@@ -64,7 +70,7 @@ public struct ConverseMachine: Sendable {
     public var currentRequestID: String? {
         switch phase {
         case .idle: nil
-        case .speaking(let turn), .awaitingPlayback(let turn, _, _), .listening(let turn), .transcribing(let turn):
+        case .speaking(let turn, _), .awaitingPlayback(let turn, _, _), .listening(let turn), .transcribing(let turn):
             turn.requestID
         }
     }
@@ -81,10 +87,11 @@ public struct ConverseMachine: Sendable {
         case (_, .converse(_, _, let requestID)):
             return [.reply("Error: a converse call is already in progress for this session.", requestID: requestID)]
 
-        case (.speaking(let turn), .speechChunk(let id, let seq, let audio, let format)) where id == turn.id:
+        case (.speaking(let turn, let streamed), .speechChunk(let id, let seq, let audio, let format)) where id == turn.id:
+            phase = .speaking(turn, streamed: streamed + [StreamedChunk(audio: audio, format: format)])
             return [.send(.audioChunk(seq: seq, audio: audio, format: format, final: false))]
 
-        case (.speaking(let turn), .speechReady(let id, let audio, let format, let chunks, let streamFormat)) where id == turn.id:
+        case (.speaking(let turn, _), .speechReady(let id, let audio, let format, let chunks, let streamFormat)) where id == turn.id:
             // Streaming browsers have the audio already and learn that it is complete; the others get it whole.
             let delivery: [Action] = audio.isEmpty ? [] : [
                 .send(.audioChunk(seq: chunks, audio: Data(), format: streamFormat ?? format, final: true)), .send(.audio(audio, format)),
@@ -100,7 +107,7 @@ public struct ConverseMachine: Sendable {
             phase = .awaitingPlayback(turn, audio: audio, format: format)
             return delivery
 
-        case (.speaking(let turn), .speechFailed(let id, let reason)) where id == turn.id:
+        case (.speaking(let turn, _), .speechFailed(let id, let reason)) where id == turn.id:
             return fail(turn, "Error: text-to-speech failed: \(reason)")
 
         case (.awaitingPlayback(let turn, _, _), .playbackDone):
@@ -128,6 +135,12 @@ public struct ConverseMachine: Sendable {
         case (.transcribing(let turn), .transcriptionFailed(let id, let reason)) where id == turn.id:
             return fail(turn, "Error: speech-to-text failed: \(reason)")
 
+        // A streaming browser that connects mid-turn catches up with the chunks so far, then gets
+        // the rest like the others (a non-streaming one gets the whole audio when it is ready).
+        case (.speaking(_, let streamed), .browserConnected):
+            return streamed.enumerated().map { seq, chunk in
+                .send(.audioChunk(seq: seq, audio: chunk.audio, format: chunk.format, final: false))
+            }
         case (.awaitingPlayback(_, let audio, let format), .browserConnected):
             return [.send(.pendingAudio(audio, format))]
         case (.listening, .browserConnected):
@@ -135,7 +148,7 @@ public struct ConverseMachine: Sendable {
 
         case (.idle, .cancelled):
             return []
-        case (.speaking(let turn), .cancelled(let reason)), (.awaitingPlayback(let turn, _, _), .cancelled(let reason)),
+        case (.speaking(let turn, _), .cancelled(let reason)), (.awaitingPlayback(let turn, _, _), .cancelled(let reason)),
              (.listening(let turn), .cancelled(let reason)), (.transcribing(let turn), .cancelled(let reason)):
             phase = .idle
             return [.reply("Error: \(reason)", requestID: turn.requestID), .send(.done), .converseEnded]

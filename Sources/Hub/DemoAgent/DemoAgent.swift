@@ -14,6 +14,8 @@ public struct DemoAgent: Sendable {
         /// Print this question and wait for Enter before starting, like Claude Code's trust prompt.
         public var askFirst: String?
         public var greeting: String
+        /// How long to wait after "(session muted)" before speaking again.
+        public var mutedPause: Duration = .seconds(5)
 
         public init(turns: Int? = nil, askFirst: String? = nil, greeting: String = "Hello! I'm the ClawMux demo agent. Say something and I'll repeat it.") {
             self.turns = turns
@@ -58,6 +60,8 @@ public struct DemoAgent: Sendable {
                 return nil
             }.joined(separator: " ")
             say("User: \(heard)")
+            // A muted microphone answers at once: give the user time before asking again.
+            if heard == "(session muted)" { try await Task.sleep(for: options.mutedPause) }
             message = Self.answer(to: heard)
         }
         if options.stay {

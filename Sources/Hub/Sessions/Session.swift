@@ -282,11 +282,10 @@ actor Session {
                         joiner.restartSegment()
                     }
                 }
-                if joiner.droppedPieces > 0 {
-                    logger.warning("engines of different formats spoke one message; some parts are missing from the single-file audio",
-                                   metadata: ["dropped": "\(joiner.droppedPieces)"])
+                if joiner.isMixed {
+                    logger.notice("engines with different encodings spoke one message; joining it as PCM")
                 }
-                let joined = joiner.finish()
+                let joined = try await joiner.finish()
                 logger.info("speech ready", metadata: ["bytes": "\(joined?.audio.count ?? 0)", "took": "\(ContinuousClock.now - started)"])
                 event = .speechReady(
                     turn: turn, audio: joined?.audio ?? Data(), format: joined?.format ?? .wav, chunks: seq, streamFormat: streamFormat)

@@ -22,7 +22,7 @@ extension SpeechRouter {
                 joiner.restartSegment()
             }
         }
-        guard let joined = joiner.finish() else { throw ChainFailure(attempts: []) }
+        guard let joined = try await joiner.finish() else { throw ChainFailure(attempts: []) }
         return joined
     }
 

@@ -91,6 +91,9 @@ public final class ChildProcess: Sendable {
             for fd in parentEnds.values { close(fd) }
             throw error
         }
+        // After the dup2s (actions run in order): the hub's own descriptors (its listening socket,
+        // engine connections, other children's pipes) must not live on in an engine that may outlive it.
+        Self.closeInheritedDescriptors(&actions)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -174,6 +177,23 @@ public final class ChildProcess: Sendable {
     /// Closes our end of stdin: the child reads end of file.
     public func closeInput() {
         try? input?.close()
+    }
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc 2.34+ closes every descriptor from 3 up in the child (`addclosefrom_np`, looked up
+    /// at run time since the Glibc module does not export it); older ones get FD_CLOEXEC set on
+    /// our open descriptors instead.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+            let addCloseFrom = unsafeBitCast(symbol, to: AddCloseFrom.self)
+            if addCloseFrom(&actions, 3) == 0 { return }
+        }
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+            guard let fd = Int32(entry), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {

@@ -68,6 +68,9 @@ public struct WAVStreamDecoder: Sendable {
         let channels = Int(uint16(chunk, at: start + 2))
         let rate = Int(uint32(chunk, at: start + 4))
         let bits = uint16(chunk, at: start + 14)
+        guard (1000...384_000).contains(rate), (1...8).contains(channels) else {
+            throw Failure.unsupported("\(rate) Hz, \(channels) channels")
+        }
         // 1 = PCM; 0xFFFE = WAVE_FORMAT_EXTENSIBLE, which 16-bit PCM writers also use.
         guard encoding == 1 || encoding == 0xFFFE, bits == 16 else {
             throw Failure.unsupported("encoding \(encoding), \(bits) bits")
@@ -119,6 +122,8 @@ extension AudioFormat {
             if pair[0] == "rate" { rate = Int(pair[1]) }
             if pair[0] == "channels" { channels = Int(pair[1]) ?? 1 }
         }
-        return rate.map { ($0, channels) }
+        // Bounds keep a client's `audio/pcm;rate=1` from turning into millions of tiny chunks.
+        guard let rate, (1000...384_000).contains(rate), (1...8).contains(channels) else { return nil }
+        return (rate, channels)
     }
 }

@@ -80,8 +80,9 @@ struct WyomingReader {
             }
             let dataLength = (header["data_length"] as? NSNumber)?.intValue ?? 0
             let payloadLength = (header["payload_length"] as? NSNumber)?.intValue ?? 0
-            guard dataLength >= 0, payloadLength >= 0, dataLength + payloadLength <= limit else {
-                throw Failure.tooLarge(dataLength + payloadLength)
+            // Compared one by one: a hostile length near Int.max must not overflow the sum.
+            guard (0...limit).contains(dataLength), (0...limit).contains(payloadLength), dataLength + payloadLength <= limit else {
+                throw Failure.tooLarge(max(dataLength, payloadLength))
             }
             pending = (type, header["data"] as? [String: Any] ?? [:], dataLength, payloadLength)
         }

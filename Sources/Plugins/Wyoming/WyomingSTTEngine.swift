@@ -23,7 +23,7 @@ struct WyomingSTTEngine: STTEngine {
     }
 
     func transcribe(_ request: TranscriptionRequest) async throws -> String {
-        let (pcm, rate, channels) = try await PCMDecoding.decode(request.audio, format: request.format, engine: endpoint.name)
+        let (pcm, rate, channels) = try await PCMDecoding.decode(request.audio, format: request.format)
         let audioInfo: [String: Any] = ["rate": rate, "width": 2, "channels": channels]
         var transcribe: [String: Any] = [:]
         if let language = request.language ?? language { transcribe["language"] = language }
