@@ -25,10 +25,12 @@ struct Check: AsyncParsableCommand {
         for entry in entries {
             let outcome = entry.outcome
             // An engine the hub launches is not running while the hub is not: that is no failure.
-            let mark = outcome.healthy ? "ok  " : entry.launched ? "--  " : "FAIL"
-            let note = !outcome.healthy && entry.launched ? " (the hub starts this engine itself)" : ""
+            let launchProblem = outcome.healthy ? nil : registry.instance(named: entry.name)?.launch?.executableProblem
+            let startable = entry.launched && launchProblem == nil
+            let mark = outcome.healthy ? "ok  " : startable ? "--  " : "FAIL"
+            let note = outcome.healthy || !entry.launched ? "" : launchProblem.map { " (launch: \($0))" } ?? " (the hub starts this engine itself)"
             print("\(mark) \(entry.name) (\(entry.plugin), \(entry.kind.rawValue)) \(outcome.latency.milliseconds) ms: \(outcome.detail)\(note)")
-            if outcome.healthy || entry.launched { usable.insert(entry.name) }
+            if outcome.healthy || startable { usable.insert(entry.name) }
         }
         // A backend that is down is fine while every chain that uses it has another that works.
         var problems: [String] = []

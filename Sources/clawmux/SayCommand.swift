@@ -35,49 +35,14 @@ struct SayCommand: AsyncParsableCommand {
             throw ExitMessage("\(error)")
         }
         let voiceID = voice ?? config.voices[0].id
-        let result: Result<(audio: Data, format: AudioFormat), any Error>
+        let (text, speed) = (text, speed)
+        let audio: Data, format: AudioFormat
         do {
-            result = .success(try await stack.router.speakToFile(text, voice: voiceID, speed: speed))
+            (audio, format) = try await stack.runInterruptibly { try await stack.router.speakToFile(text, voice: voiceID, speed: speed) }
         } catch {
-            result = .failure(error)
+            throw ExitMessage("say failed: \(error)")
         }
-        await stack.stop()
-        let (audio, format) = try result.mapError { ExitMessage("say failed: \($0)") }.get()
         try AudioFile.write(audio, format: format, to: output)
         print("wrote \(output) (\(format.mimeType), \(audio.count) bytes)")
-    }
-}
-
-/// `clawmux transcribe FILE`: a recording through the STT chain, the text on stdout.
-struct TranscribeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "transcribe", abstract: "Transcribe a recording with the configured STT chain (with failover).")
-
-    @OptionGroup var common: CommonOptions
-
-    @Option(help: "Use this voice's STT chain and language, if it has its own.")
-    var voice: String?
-
-    @Argument(help: "A recording: .wav, .mp3, .webm, .ogg, .flac or .m4a.")
-    var file: String
-
-    func run() async throws {
-        let logger = common.bootstrapLogging(label: "clawmux.transcribe")
-        let config = try common.loadConfig()
-        guard let audio = FileManager.default.contents(atPath: file) else { throw ExitMessage("cannot read \(file)") }
-        let stack: SpeechStack
-        do {
-            stack = try SpeechStack(config: config, plugins: PluginTable.all, logger: logger)
-        } catch {
-            throw ExitMessage("\(error)")
-        }
-        let result: Result<String, any Error>
-        do {
-            result = .success(try await stack.router.transcribeFile(audio, format: AudioFile.format(ofPath: file), voice: voice))
-        } catch {
-            result = .failure(error)
-        }
-        await stack.stop()
-        print(try result.mapError { ExitMessage("transcribe failed: \($0)") }.get())
     }
 }

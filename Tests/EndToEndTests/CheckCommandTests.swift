@@ -61,4 +61,25 @@ struct CheckCommandTests {
             #expect(lines.contains { $0.hasPrefix(name + " ") && $0.contains(" \(kind) ") }, "\(name) (\(kind)) in:\n\(result?.output ?? "")")
         }
     }
+
+    @Test("a launched engine that is not running is fine, unless its executable is missing")
+    func launchedEngines() async throws {
+        let engines = try await FakeEngines.shared()
+        let good = Self.config(tts: engines.url).replacingOccurrences(of: "stt: {backend: stt}", with: "stt: {backend: spare}")
+            + "\n" + "health: {interval: 1s}"
+        let yaml = good.replacingOccurrences(of: "voices:", with: """
+              spare: {plugin: whisper-http, url: "http://127.0.0.1:9", launch: {argv: [python3, -m, http.server], port: 9}}
+            voices:
+            """)
+        let (status, output) = try await check(yaml)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("--   spare (whisper-http, stt)"))
+        #expect(output.contains("(the hub starts this engine itself)"))
+
+        let (badStatus, badOutput) = try await check(yaml.replacingOccurrences(of: "argv: [python3,", with: "argv: [/nonexistent/server,"))
+        #expect(badStatus == 1)
+        #expect(badOutput.contains("FAIL spare"), "\(badOutput)")
+        #expect(badOutput.contains("/nonexistent/server is not an executable file"))
+        #expect(badOutput.contains("FAIL stt: no engine of its chain works"))
+    }
 }

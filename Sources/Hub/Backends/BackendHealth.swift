@@ -22,6 +22,8 @@ public actor BackendHealth {
     }
 
     private var states: [String: State] = [:]
+    /// Set at shutdown: no probe may start an engine (Piper) that is being stopped.
+    private var stopped = false
     private let registry: BackendRegistry
     private let supervisors: EngineSupervisors
     private let settings: HealthSettings
@@ -49,8 +51,15 @@ public actor BackendHealth {
         states[name] = state
     }
 
-    func recordFailure(_ name: String, error: String) {
+    /// `engineAtFault: false` (a request the engine refused): noted, but the engine stays in use.
+    func recordFailure(_ name: String, error: String, engineAtFault: Bool = true) {
         guard var state = states[name] else { return }
+        guard engineAtFault else {
+            state.lastError = error
+            state.lastUsed = Date()
+            states[name] = state
+            return
+        }
         if state.status != .down {
             logger.warning("backend failed; skipping it until a probe passes", metadata: ["backend": "\(name)", "error": "\(error)"])
         }
@@ -64,7 +73,7 @@ public actor BackendHealth {
     /// every `retry_interval`. Runs until cancelled.
     public func monitor() async {
         let tick = min(settings.retryInterval, settings.interval)
-        while !Task.isCancelled {
+        while !Task.isCancelled && !stopped {
             let now = Date()
             for instance in registry.instances {
                 guard let state = states[instance.name], !state.probing else { continue }
@@ -77,8 +86,13 @@ public actor BackendHealth {
         }
     }
 
+    func stopMonitoring() {
+        stopped = true
+    }
+
     private func probe(_ instance: BackendRegistry.Instance) async {
         defer { states[instance.name]?.probing = false }
+        guard !stopped else { return }
         // A launched engine that is not running is reported by its supervisor, not probed.
         if let supervisor = supervisors.supervisor(instance.name) {
             let snapshot = await supervisor.snapshot

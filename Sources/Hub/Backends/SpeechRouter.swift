@@ -64,9 +64,19 @@ public struct SpeechRouter: Sendable {
                 // Pieces with nothing to pronounce ("...", "—") are skipped: some engines fail on them.
                 let segments = (registry.tts(first.backend)?.streamsAudio == true ? [text] : SentenceSplitter.split(text))
                     .filter { $0.contains { $0.isLetter || $0.isNumber } }
-                for (segment, sentence) in segments.enumerated() {
-                    linkIndex = try await speakSegment(sentence, segment: segment, voice: voice, from: linkIndex, speed: speed) {
+                var pending = segments[...]
+                var segment = 0
+                while let sentence = pending.popFirst() {
+                    switch try await speakSegment(sentence, segment: segment, voice: voice, from: linkIndex, speed: speed, yield: {
                         continuation.yield($0)
+                    }) {
+                    case .spoken(let link):
+                        linkIndex = link
+                        segment += 1
+                    case .split(let link, let pieces):
+                        // A streaming engine failed and the next one does not stream: sentence by sentence.
+                        linkIndex = link
+                        pending = pieces[...] + pending
                     }
                 }
                 continuation.finish()
@@ -85,16 +95,27 @@ public struct SpeechRouter: Sendable {
         return 0
     }
 
+    private enum SegmentOutcome {
+        /// Spoken by this link.
+        case spoken(link: Int)
+        /// This link does not stream and the text is long: speak these pieces instead.
+        case split(link: Int, pieces: [String])
+    }
+
     /// Speaks one segment, starting with link `start` (the one that spoke the previous segment,
-    /// so one message keeps one engine when it can). Returns the link that spoke it.
+    /// so one message keeps one engine when it can).
     private func speakSegment(
         _ text: String, segment: Int, voice: VoiceRoute, from start: Int, speed: Double,
         yield: (SpeechPiece) -> Void
-    ) async throws -> Int {
+    ) async throws -> SegmentOutcome {
         var attempts: [(backend: String, error: String)] = []
         for index in await attemptOrder(voice.links.map(\.backend), from: start) {
             let link = voice.links[index]
             guard let engine = registry.tts(link.backend) else { continue }
+            if !engine.streamsAudio, text.count > SentenceSplitter.groupLimit {
+                let pieces = SentenceSplitter.split(text).filter { $0.contains { $0.isLetter || $0.isNumber } }
+                if pieces.count > 1 { return .split(link: index, pieces: pieces) }
+            }
             let began = ContinuousClock.now
             var yielded = false
             do {
@@ -115,8 +136,10 @@ public struct SpeechRouter: Sendable {
                     yield(.audio(data, format, segment: segment))
                 }
                 if !yielded { throw SpeechError.badResponse(engine: link.backend, detail: "no audio") }
-                logger.debug("segment spoken", metadata: ["backend": "\(link.backend)", "segment": "\(segment)"])
-                return index
+                if segment == 0 || index != start {
+                    logger.info("speaking", metadata: ["backend": "\(link.backend)", "voice": "\(voice.id)", "from_segment": "\(segment)"])
+                }
+                return .spoken(link: index)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
@@ -124,12 +147,19 @@ public struct SpeechRouter: Sendable {
                 logger.warning("TTS engine failed; trying the next one", metadata: [
                     "backend": "\(link.backend)", "voice": "\(voice.id)", "error": "\(error)",
                 ])
-                await health.recordFailure(link.backend, error: "\(error)")
+                await health.recordFailure(link.backend, error: "\(error)", engineAtFault: Self.engineAtFault(error))
                 attempts.append((link.backend, "\(error)"))
                 if yielded { yield(.segmentRestarted(segment: segment)) }
             }
         }
         throw ChainFailure(attempts: attempts)
+    }
+
+    /// A 4xx answer or a recording ffmpeg cannot decode says something about this request (the
+    /// next engine may take it), not that the engine is down for everyone.
+    static func engineAtFault(_ error: any Error) -> Bool {
+        if case SpeechError.engineStatus(_, let status, _) = error, (400..<500).contains(status) { return false }
+        return !(error is AudioDecoding.Failure)
     }
 
     /// Usable links from `start` on, then (as a last resort, when all of those failed) the ones
@@ -167,7 +197,7 @@ public struct SpeechRouter: Sendable {
             } catch {
                 if Task.isCancelled { throw CancellationError() }
                 logger.warning("STT engine failed; trying the next one", metadata: ["backend": "\(backend)", "error": "\(error)"])
-                await health.recordFailure(backend, error: "\(error)")
+                await health.recordFailure(backend, error: "\(error)", engineAtFault: Self.engineAtFault(error))
                 attempts.append((backend, "\(error)"))
             }
         }

@@ -24,6 +24,7 @@ public struct SpeechStack: Sendable {
 
     /// Stops every engine the hub launched, and the subprocesses of engines that have some.
     public func stop() async {
+        await health.stopMonitoring()
         await registry.shutdownEngines()
         await supervisors.stopAll()
     }

@@ -214,9 +214,15 @@ extension SpeechToTextSettings {
 extension HealthSettings {
     init(node: ConfigNode) throws {
         try node.rejectUnknownKeys(allowed: ["interval", "retry_interval", "timeout"])
-        if let interval = try node.optional("interval") { self.interval = try interval.durationValue() }
-        if let retry = try node.optional("retry_interval") { self.retryInterval = try retry.durationValue() }
-        if let timeout = try node.optional("timeout") { self.timeout = try timeout.durationValue() }
+        func atLeast100ms(_ key: String) throws -> Duration? {
+            guard let value = try node.optional(key) else { return nil }
+            let duration = try value.durationValue()
+            guard duration >= .milliseconds(100) else { throw ConfigError(at: value.location, "expected at least 100ms") }
+            return duration
+        }
+        if let interval = try atLeast100ms("interval") { self.interval = interval }
+        if let retry = try atLeast100ms("retry_interval") { self.retryInterval = retry }
+        if let timeout = try atLeast100ms("timeout") { self.timeout = timeout }
     }
 }
 

@@ -33,7 +33,7 @@ actor EngineSupervisor {
 
         var description: String {
             switch self {
-            case .startFailed(let engine, let detail, let log): "\(engine) could not be started: \(detail) (log: \(log))"
+            case .startFailed(let engine, let detail, let log): "\(engine) is not running: \(detail) (log: \(log))"
             case .stopped(let engine): "\(engine) is stopped (the hub is shutting down)"
             }
         }
@@ -47,7 +47,8 @@ actor EngineSupervisor {
     private(set) var phase: Phase = .idle
     private var process: ChildProcess?
     private var loop: Task<Void, Never>?
-    private var waiters: [CheckedContinuation<Void, any Error>] = []
+    private var waiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+    private var nextWaiter: UInt64 = 0
     private var restarts = 0
     private var lastFailure: String?
     private var stopping = false
@@ -78,7 +79,24 @@ actor EngineSupervisor {
         if phase == .running { return }
         guard !stopping else { throw Failure.stopped(engine: name) }
         start()
-        try await withCheckedThrowingContinuation { waiters.append($0) }
+        nextWaiter += 1
+        let id = nextWaiter
+        // A caller that gives up (its session ended) stops waiting at once.
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    waiters[id] = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    private func cancelWaiter(_ id: UInt64) {
+        waiters.removeValue(forKey: id)?.resume(throwing: CancellationError())
     }
 
     /// Stops the engine and its process group; no restart follows.
@@ -165,7 +183,7 @@ actor EngineSupervisor {
     }
 
     private func resumeWaiters(throwing error: (any Error)?) {
-        let pending = waiters
+        let pending = waiters.values
         waiters.removeAll()
         for waiter in pending {
             if let error { waiter.resume(throwing: error) } else { waiter.resume() }

@@ -9,7 +9,10 @@ public enum SentenceSplitter {
         "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "fig", "no", "approx", "inc", "ltd",
     ]
 
-    public static func split(_ text: String, firstLimit: Int = 160, groupLimit: Int = 400) -> [String] {
+    /// Longest group of later sentences sent in one request.
+    public static let groupLimit = 400
+
+    public static func split(_ text: String, firstLimit: Int = 160, groupLimit: Int = SentenceSplitter.groupLimit) -> [String] {
         let sentences = sentences(in: text).flatMap { cut($0, limit: groupLimit) }
         guard let first = sentences.first else { return [] }
         var pieces = cut(first, limit: firstLimit)

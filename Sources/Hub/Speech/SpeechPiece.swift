@@ -9,13 +9,3 @@ enum SpeechPiece: Sendable {
     /// by the next engine (pieces of it already received should be dropped where possible).
     case segmentRestarted(segment: Int)
 }
-
-/// Every link of a chain failed (or was down).
-struct ChainFailure: Error, CustomStringConvertible {
-    let attempts: [(backend: String, error: String)]
-
-    var description: String {
-        if attempts.isEmpty { return "no engine is configured" }
-        return "every engine failed: " + attempts.map { "\($0.backend): \($0.error)" }.joined(separator: "; ")
-    }
-}

@@ -44,9 +44,13 @@ public final class ChildProcess: Sendable {
         public var description: String {
             switch self {
             case .exited(let code): "exited with status \(code)"
-            case .signalled(let signal): "killed by signal \(signal)"
+            case .signalled(let signal): "was killed by signal \(signal)\(Self.signalNames[signal].map { " (\($0))" } ?? "")"
             }
         }
+
+        private static let signalNames: [Int32: String] = [
+            SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGINT: "SIGINT", SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGPIPE: "SIGPIPE",
+        ]
     }
 
     public init(
@@ -169,8 +173,6 @@ public final class ChildProcess: Sendable {
         }
         let result = await waitForExit()
         killer.cancel()
-        // Whatever else of the group survived its leader.
-        kill(-pid, SIGKILL)
         return result
     }
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Logging
 import PluginAPI
@@ -47,7 +50,8 @@ final class PiperProcess: Sendable {
                     written.post(String(line[range.upperBound...]))
                 } else if !line.isEmpty {
                     tail = Array((tail + [line]).suffix(5))
-                    logger.warning("piper says", metadata: ["pid": "\(child.pid)", "line": "\(line)"])
+                    let routine = line.hasPrefix("INFO:") || line.hasPrefix("DEBUG:")
+                    logger.log(level: routine ? .debug : .warning, "piper says", metadata: ["pid": "\(child.pid)", "line": "\(line)"])
                 }
             }
             let termination = await child.waitForExit()
@@ -77,6 +81,9 @@ final class PiperProcess: Sendable {
             do {
                 path = try await withTimeout(timeout) { try await self.written.next() }
             } catch is TimeoutExceeded {
+                // Killed before the next line gets its turn: that line must not receive this one's late file.
+                child.signalGroup(SIGKILL)
+                written.close(reason: "timed out")
                 throw SpeechError.timedOut(engine: name, after: timeout)
             } catch let closed as Mailbox.Closed {
                 throw Failure.exited(engine: name, detail: closed.reason)
