@@ -58,6 +58,6 @@ struct SayTranscribeTests {
         _ = await Blocking.run { try? ProcessInspection.run([TestPaths.clawmux, "say", "--config", config, "Hi.", "-o", wav]) }
         let deaf = await Blocking.run { try? ProcessInspection.run([TestPaths.clawmux, "transcribe", "--config", config, wav]) }
         #expect(deaf?.status != 0)
-        #expect(deaf?.output.contains("every engine failed: deaf:") == true, "\(deaf?.output ?? "")")
+        #expect(deaf?.output.contains("every engine failed: deaf is unreachable") == true, "\(deaf?.output ?? "")")
     }
 }

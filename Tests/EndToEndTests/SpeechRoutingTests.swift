@@ -70,6 +70,7 @@ struct SpeechRoutingTests {
         #expect(status["good"]?["latency_ms"]?.doubleValue != nil)
         let voices = try await REST(baseURL: hub.baseURL).get("/api/voices")
         #expect(voices.json?[0]?["healthy"]?.boolValue == true)
+        #expect(voices.json?[0]?["active_backend"]?.stringValue == "good", "the first link not known to be down")
         #expect(voices.json?[0]?["chain"]?.arrayValue?.count == 3)
     }
 
@@ -152,11 +153,11 @@ struct SpeechRoutingTests {
                 && ($0["text"]?.stringValue ?? "").hasPrefix("Error: text-to-speech failed")
         }
         let text = status["text"]?.stringValue ?? ""
-        #expect(text.contains("closed:") && text.contains("broken:"), "names every engine it tried: \(text)")
+        #expect(text.contains("closed is unreachable") && text.contains("broken answered HTTP 500"), "names every engine it tried: \(text)")
         // The demo agent says what converse returned ("Something went wrong: <the error>").
         let (_, said) = try await browser.next(after: 0, "the agent repeating the error") {
             $0["type"]?.stringValue == "assistant_text" && $0["session_id"]?.stringValue == id
-                && ($0["text"]?.stringValue ?? "").contains("Something went wrong: text-to-speech failed: every engine failed: closed:")
+                && ($0["text"]?.stringValue ?? "").contains("Something went wrong: text-to-speech failed: every engine failed: closed is unreachable")
         }
         #expect(said["text"]?.stringValue?.isEmpty == false)
     }

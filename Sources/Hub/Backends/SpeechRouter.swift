@@ -46,6 +46,8 @@ public struct SpeechRouter: Sendable {
                 "backend": .string(voice.backend), "engine_voice": .string(voice.engineVoice),
                 "chain": .array(chain),
                 "healthy": .bool(await health.anyHealthy(voice.links.map(\.backend))),
+                // The link that would speak now: the first one not known to be down.
+                "active_backend": .string(voice.links[await firstUsableLink(of: voice)].backend),
             ]))
         }
         return .array(entries)

@@ -4,6 +4,9 @@ struct ChainFailure: Error, CustomStringConvertible {
 
     var description: String {
         if attempts.isEmpty { return "no engine is configured" }
-        return "every engine failed: " + attempts.map { "\($0.backend): \($0.error)" }.joined(separator: "; ")
+        // Engine errors usually start with the engine's name already ("kokoro is unreachable ...").
+        return "every engine failed: " + attempts.map { attempt in
+            attempt.error.hasPrefix(attempt.backend + " ") ? attempt.error : "\(attempt.backend): \(attempt.error)"
+        }.joined(separator: "; ")
     }
 }

@@ -7,6 +7,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import PluginAPI
+import Synchronization
 
 /// The pieces every engine spoken to over HTTP shares: one pooled client, bounded body reads,
 /// errors that name the engine, and the cheap health probe.
@@ -16,6 +17,8 @@ struct HTTPEngine: Sendable {
     let baseURL: String
     let timeout: Duration
     let apiKey: String?
+    /// Remembers that this server has no `/v1/models`, so probes stop asking (and filling its log with 404s).
+    let probeRoute = ProbeRoute()
 
     var client: HTTPClient { EngineHTTPClient.shared }
 
@@ -65,19 +68,40 @@ struct HTTPEngine: Sendable {
 
     /// OpenAI-compatible servers list models at `/v1/models`; others (whisper.cpp) have `/health`.
     func probeModelsOrHealth() async throws -> String {
+        if probeRoute.healthOnly {
+            do {
+                _ = try await readBody(try await send(request("/health", method: .GET)), limit: 1 << 16)
+                return "healthy at \(baseURL)"
+            } catch {
+                // Perhaps another server now listens there: ask for the model list again next time.
+                probeRoute.healthOnly = false
+                throw error
+            }
+        }
         do {
             let models = try await send(request("/v1/models", method: .GET))
             let body = try await readBody(models, limit: 1 << 20)
             let list = (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["data"] as? [Any]
             return list.map { "\($0.count) model(s) at \(baseURL)" } ?? "answering at \(baseURL)"
         } catch SpeechError.engineStatus(_, let status, _) where [404, 405].contains(status) {
-            // No model list here: try /health below.
+            // No model list here: try /health below, and from now on only that.
+            probeRoute.healthOnly = true
         } catch let error as SpeechError {
             // A server error on /v1/models says more than a 404 on /health would.
             if case .engineStatus(_, let status, _) = error, status >= 500 { throw error }
         }
         _ = try await readBody(try await send(request("/health", method: .GET)), limit: 1 << 16)
         return "healthy at \(baseURL)"
+    }
+}
+
+/// Which health route answers, per engine instance.
+final class ProbeRoute: Sendable {
+    private let state = Mutex(false)
+
+    var healthOnly: Bool {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
     }
 }
 
