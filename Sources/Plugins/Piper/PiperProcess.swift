@@ -30,8 +30,9 @@ final class PiperProcess: Sendable {
     private let timeout: Duration
 
     init(argv: [String], name: String, timeout: Duration, logger: Logger) throws {
+        Self.removeDirectoriesOfDeadOwners()
         let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("clawmux-piper-\(UUID().uuidString.prefix(8))").path
+            .appendingPathComponent("\(Self.directoryPrefix)\(getpid())-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let child = try ChildProcess(argv: argv + ["-d", directory], stdin: .pipe, stdout: .null, stderr: .pipe)
         self.child = child
@@ -91,6 +92,20 @@ final class PiperProcess: Sendable {
             defer { try? FileManager.default.removeItem(atPath: path) }
             guard let wav = FileManager.default.contents(atPath: path) else { throw Failure.unreadable(engine: name, path: path) }
             return wav
+        }
+    }
+
+    private static let directoryPrefix = "clawmux-piper-"
+
+    /// Output directories are named after the process that made them; those of a process that
+    /// is gone (killed, or a test run that ended) are removed here.
+    private static func removeDirectoriesOfDeadOwners() {
+        let temporary = FileManager.default.temporaryDirectory
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] where name.hasPrefix(directoryPrefix) {
+            let owner = name.dropFirst(directoryPrefix.count).split(separator: "-").first.flatMap { Int32($0) }
+            // Directories from before owners were recorded have no pid: they are stale too.
+            if let owner, kill(owner, 0) == 0 || errno == EPERM { continue }
+            try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
         }
     }
 
