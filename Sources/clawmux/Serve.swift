@@ -34,7 +34,13 @@ struct Serve: AsyncParsableCommand {
         do {
             try await hub.run(exitOnStdinClose: exitOnStdinClose) { port in
                 let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
-                FileHandle.standardOutput.write(Data("ClawMux hub listening on http://\(shown):\(port)/\n".utf8))
+                Console.out("ClawMux hub listening on http://\(shown):\(port)/")
+                if let token = hub.accessToken {
+                    Console.out("Open http://\(shown):\(port)/?token=\(token)")
+                } else {
+                    logger.warning("auth: none — no token is needed: anyone who can reach \(shown):\(port) (any local user or web page's script) controls the agents")
+                    Console.error("WARNING: auth: none — anyone who can reach \(shown):\(port) controls the agents")
+                }
             }
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
             throw ExitMessage("cannot listen on \(host):\(config.server.port): the address is in use (another hub? try --port)")

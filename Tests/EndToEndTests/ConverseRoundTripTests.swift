@@ -12,10 +12,10 @@ struct ConverseRoundTripTests {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(name: "roundtrip-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner)
         defer { hub.stop() }
-        let browser = try await BrowserClient.connect(to: hub.port)
+        let browser = try await BrowserClient.connect(to: hub)
         _ = try await browser.next("session_list")
 
-        let created = try await REST(baseURL: hub.baseURL).post("/api/sessions")
+        let created = try await hub.rest.post("/api/sessions")
         #expect(created.status == 200, "\(created.text)\n\(hub.log)")
         let id = try #require(created.json?["session_id"]?.stringValue)
         // Ready when POST answers; the demo agent may already be talking (active).
@@ -39,8 +39,8 @@ struct ConverseRoundTripTests {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(name: "speed", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
-        let browser = try await BrowserClient.connect(to: hub.port)
-        let rest = REST(baseURL: hub.baseURL)
+        let browser = try await BrowserClient.connect(to: hub)
+        let rest = hub.rest
         let id = try #require(try await rest.post("/api/sessions").json?["session_id"]?.stringValue)
         let conversation = Conversation(browser: browser, sessionID: id)
         // While the greeting waits for an answer, change how the next turn sounds.
@@ -58,8 +58,8 @@ struct ConverseRoundTripTests {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(name: "two", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
-        let browser = try await BrowserClient.connect(to: hub.port)
-        let rest = REST(baseURL: hub.baseURL)
+        let browser = try await BrowserClient.connect(to: hub)
+        let rest = hub.rest
         async let first = rest.post("/api/sessions")
         async let second = rest.post("/api/sessions")
         let ids = try await [first, second].map { try #require($0.json?["session_id"]?.stringValue) }
@@ -86,8 +86,8 @@ struct ConverseRoundTripTests {
             name: "errors", ttsURL: engines.url, sttURL: engines.url,
             command: ["clawmux", "demo-agent", "--greeting", "FAIL-TTS hello", "--muted-pause", "0"])
         defer { hub.stop() }
-        let browser = try await BrowserClient.connect(to: hub.port)
-        let id = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json?["session_id"]?.stringValue)
+        let browser = try await BrowserClient.connect(to: hub)
+        let id = try #require(try await hub.rest.post("/api/sessions").json?["session_id"]?.stringValue)
 
         // The greeting's TTS fails: the browser sees an error status, the agent an Error: text.
         let (statusIndex, status) = try await browser.next(after: 0, "TTS error status") {

@@ -13,7 +13,7 @@ struct DefaultConfigTests {
     static let repoConfig = TestPaths.packageRoot.appendingPathComponent("config.yaml").path
 
     func launched(_ hub: HubProcess, _ name: String) async throws -> JSONValue? {
-        let backends = try await REST(baseURL: hub.baseURL).get("/api/backends").json?.arrayValue ?? []
+        let backends = try await hub.rest.get("/api/backends").json?.arrayValue ?? []
         return backends.first { $0["name"]?.stringValue == name }
     }
 
@@ -39,8 +39,13 @@ struct DefaultConfigTests {
 
         let hub = try await HubProcess.start(name: "default", configPath: Self.repoConfig, arguments: ["--demo-agent", "--port", "0"], environment: environment)
         defer { hub.stop() }
-        let browser = try await BrowserClient.connect(to: hub.port)
-        let created = try await REST(baseURL: hub.baseURL).post("/api/sessions")
+        let browser: BrowserClient
+        do {
+            browser = try await BrowserClient.connect(to: hub)
+        } catch {
+            throw TestFailure("\(error)\n\(hub.log)")
+        }
+        let created = try await hub.rest.post("/api/sessions")
         let id = try #require(created.json?["session_id"]?.stringValue, "\(created.text)\n\(hub.log)")
         let conversation = Conversation(browser: browser, sessionID: id)
         let greeting = try await conversation.turn(after: 0, answer: recording, format: "audio/wav", timeout: .seconds(180))

@@ -26,7 +26,7 @@ struct LaunchedEngineTests {
     }
 
     func launched(_ hub: HubProcess) async throws -> JSONValue? {
-        let backends = try await REST(baseURL: hub.baseURL).get("/api/backends").json?.arrayValue ?? []
+        let backends = try await hub.rest.get("/api/backends").json?.arrayValue ?? []
         return backends.first { $0["name"]?.stringValue == "side" }?["launched"]
     }
 
@@ -99,8 +99,8 @@ struct LaunchedEngineTests {
         ])
         defer { hub.stop() }
         #expect(try await launched(hub)?["state"]?.stringValue == "idle", "not started before it is needed")
-        let browser = try await BrowserClient.connect(to: hub.port)
-        let id = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json?["session_id"]?.stringValue)
+        let browser = try await BrowserClient.connect(to: hub)
+        let id = try #require(try await hub.rest.post("/api/sessions").json?["session_id"]?.stringValue)
         let turn = try await Conversation(browser: browser, sessionID: id).turn(after: 0, answer: nil)
         #expect(String(decoding: turn.audio, as: UTF8.self).hasPrefix("AUDIO[sky]:Hello!"))
         #expect(try await launched(hub)?["state"]?.stringValue == "running")

@@ -9,7 +9,7 @@ struct RESTErrorTests {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(name: "rest", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
-        let rest = REST(baseURL: hub.baseURL)
+        let rest = hub.rest
 
         let missing = try await rest.delete("/api/sessions/voice-9-abcdef")
         #expect(missing.status == 404)
@@ -43,7 +43,7 @@ struct RESTErrorTests {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(name: "nocmd", ttsURL: engines.url, sttURL: engines.url, command: ["no-such-agent-command"])
         defer { hub.stop() }
-        let reply = try await REST(baseURL: hub.baseURL).post("/api/sessions")
+        let reply = try await hub.rest.post("/api/sessions")
         #expect(reply.status == 503)
         #expect(reply.json?["error"]?.stringValue?.contains("no-such-agent-command") == true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: hub.workRoot).isEmpty)
@@ -56,7 +56,7 @@ struct RESTErrorTests {
             name: "exits-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner,
             command: ["sh", "-c", "echo agent-is-broken; exit 3"])
         defer { hub.stop() }
-        let reply = try await REST(baseURL: hub.baseURL).post("/api/sessions")
+        let reply = try await hub.rest.post("/api/sessions")
         #expect(reply.status == 503, "\(reply.text)")
         if spawner == "pty" {
             #expect(reply.json?["error"]?.stringValue?.contains("agent-is-broken") == true)
@@ -70,7 +70,7 @@ struct RESTErrorTests {
             name: "cap", ttsURL: engines.url, sttURL: engines.url, spawner: "pty", command: ["sleep", "60"],
             extraSessionLines: ["max_sessions: 1", "ready_timeout: 1s"])
         defer { hub.stop() }
-        let rest = REST(baseURL: hub.baseURL)
+        let rest = hub.rest
         let accepted = try await rest.post("/api/sessions?wait=false")
         #expect(accepted.status == 202)
         #expect(accepted.json?["status"]?.stringValue == "starting")
@@ -91,7 +91,7 @@ struct RESTErrorTests {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(name: "static", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
-        let rest = REST(baseURL: hub.baseURL)
+        let rest = hub.rest
         let page = try await rest.get("/")
         #expect(page.status == 200)
         #expect(page.text.contains("<html"))

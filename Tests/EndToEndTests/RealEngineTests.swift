@@ -69,8 +69,8 @@ struct RealEngineTests {
 
         let hub = try await HubProcess.start(name: "real", ttsURL: ttsURL, sttURL: sttURL, spawner: "pty")
         defer { hub.stop() }
-        let browser = try await BrowserClient.connect(to: hub.port)
-        let created = try await REST(baseURL: hub.baseURL).post("/api/sessions")
+        let browser = try await BrowserClient.connect(to: hub)
+        let created = try await hub.rest.post("/api/sessions")
         let id = try #require(created.json?["session_id"]?.stringValue, "\(created.text)")
         let conversation = Conversation(browser: browser, sessionID: id)
         let greeting = try await conversation.turn(after: 0, answer: recording, format: "audio/wav", timeout: .seconds(120))

@@ -13,14 +13,14 @@ struct SessionHealthTests {
             name: "dead-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner,
             command: ["clawmux", "demo-agent", "--turns", "1"])
         defer { hub.stop() }
-        let browser = try await BrowserClient.connect(to: hub.port)
-        let created = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json)
+        let browser = try await BrowserClient.connect(to: hub)
+        let created = try #require(try await hub.rest.post("/api/sessions").json)
         let id = try #require(created["session_id"]?.stringValue)
         let workDir = try #require(created["work_dir"]?.stringValue)
         let turn = try await Conversation(browser: browser, sessionID: id).turn(after: 0, answer: Data("bye".utf8))
         // The agent exits after its one turn.
         _ = try await browser.next("session_terminated", session: id, after: turn.end, timeout: .seconds(15))
-        #expect(try await REST(baseURL: hub.baseURL).get("/api/sessions").json == .array([]))
+        #expect(try await hub.rest.get("/api/sessions").json == .array([]))
         #expect(!FileManager.default.fileExists(atPath: workDir))
         #expect(browser.messages.contains { $0["type"]?.stringValue == "session_status" && $0["status"]?.stringValue == "dead" })
     }
@@ -32,8 +32,8 @@ struct SessionHealthTests {
             name: "idle", ttsURL: engines.url, sttURL: engines.url,
             command: ["clawmux", "demo-agent", "--turns", "1", "--stay"], extraSessionLines: ["idle_timeout: 1s"])
         defer { hub.stop() }
-        let browser = try await BrowserClient.connect(to: hub.port)
-        let id = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json?["session_id"]?.stringValue)
+        let browser = try await BrowserClient.connect(to: hub)
+        let id = try #require(try await hub.rest.post("/api/sessions").json?["session_id"]?.stringValue)
         let turn = try await Conversation(browser: browser, sessionID: id).turn(after: 0, answer: Data("thanks".utf8))
         _ = try await browser.next("session_terminated", session: id, after: turn.end, timeout: .seconds(10))
         #expect(hub.log.contains("idle for"))
@@ -45,11 +45,11 @@ struct SessionHealthTests {
         let hub = try await HubProcess.start(
             name: "waiting", ttsURL: engines.url, sttURL: engines.url, extraSessionLines: ["idle_timeout: 1s"])
         defer { hub.stop() }
-        let browser = try await BrowserClient.connect(to: hub.port)
-        let id = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json?["session_id"]?.stringValue)
+        let browser = try await BrowserClient.connect(to: hub)
+        let id = try #require(try await hub.rest.post("/api/sessions").json?["session_id"]?.stringValue)
         _ = try await browser.next("audio", session: id)
         try await Task.sleep(for: .seconds(3))
-        let sessions = try await REST(baseURL: hub.baseURL).get("/api/sessions").json
+        let sessions = try await hub.rest.get("/api/sessions").json
         #expect(sessions?[0]?["session_id"]?.stringValue == id)
         #expect(sessions?[0]?["status"]?.stringValue == "active")
     }
@@ -59,9 +59,9 @@ struct SessionHealthTests {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(name: "browsers", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
-        let first = try await BrowserClient.connect(to: hub.port)
-        let second = try await BrowserClient.connect(to: hub.port)
-        let id = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json?["session_id"]?.stringValue)
+        let first = try await BrowserClient.connect(to: hub)
+        let second = try await BrowserClient.connect(to: hub)
+        let id = try #require(try await hub.rest.post("/api/sessions").json?["session_id"]?.stringValue)
         for browser in [first, second] {
             _ = try await browser.next("audio", session: id)
         }

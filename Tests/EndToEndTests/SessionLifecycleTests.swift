@@ -11,7 +11,7 @@ struct SessionLifecycleTests {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(name: "delete-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner)
         defer { hub.stop() }
-        let rest = REST(baseURL: hub.baseURL)
+        let rest = hub.rest
         let created = try #require(try await rest.post("/api/sessions").json)
         let id = try #require(created["session_id"]?.stringValue)
         let workDir = try #require(created["work_dir"]?.stringValue)
@@ -40,7 +40,7 @@ struct SessionLifecycleTests {
             name: "startup", ttsURL: engines.url, sttURL: engines.url, spawner: "pty",
             extraSessionLines: ["startup_input: /voice-hub-test"])
         defer { hub.stop() }
-        let created = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json)
+        let created = try #require(try await hub.rest.post("/api/sessions").json)
         let log = try #require(created["work_dir"]?.stringValue) + "/terminal.log"
         // The terminal echoes what is typed; the demo agent itself prints its greeting first.
         let deadline = ContinuousClock.now + .seconds(10)
@@ -59,7 +59,7 @@ struct SessionLifecycleTests {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(name: "mcpjson", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
-        let created = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json)
+        let created = try #require(try await hub.rest.post("/api/sessions").json)
         let id = try #require(created["session_id"]?.stringValue)
         let workDir = try #require(created["work_dir"]?.stringValue)
         let attributes = try FileManager.default.attributesOfItem(atPath: workDir)
@@ -80,7 +80,7 @@ struct SessionLifecycleTests {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(name: "auth", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
-        let id = try #require(try await REST(baseURL: hub.baseURL).post("/api/sessions").json?["session_id"]?.stringValue)
+        let id = try #require(try await hub.rest.post("/api/sessions").json?["session_id"]?.stringValue)
         for suffix in ["", "?token=wrong"] {
             await #expect(throws: (any Error).self) {
                 try await WebSocketClient.connect(
@@ -90,7 +90,7 @@ struct SessionLifecycleTests {
             }
         }
         // The real bridge is still the connected one.
-        let session = try await REST(baseURL: hub.baseURL).get("/api/sessions").json
+        let session = try await hub.rest.get("/api/sessions").json
         #expect(session?[0]?["mcp_connected"]?.boolValue == true)
     }
 
@@ -103,7 +103,7 @@ struct SessionLifecycleTests {
             command: ["clawmux", "demo-agent", "--ask", question],
             extraSessionLines: ["prompts:", "  - {match: \"\(question)\", answer: \"\"}"])
         defer { hub.stop() }
-        let created = try await REST(baseURL: hub.baseURL).post("/api/sessions")
+        let created = try await hub.rest.post("/api/sessions")
         #expect(created.status == 200, "\(created.text)")
         #expect(hub.log.contains("answering terminal prompt"))
     }
@@ -116,7 +116,7 @@ struct SessionLifecycleTests {
             command: ["clawmux", "demo-agent", "--ask", "Do you trust the files in this folder?"],
             extraSessionLines: ["ready_timeout: 2s"])
         defer { hub.stop() }
-        let rest = REST(baseURL: hub.baseURL)
+        let rest = hub.rest
         let created = try await rest.post("/api/sessions")
         #expect(created.status == 504)
         #expect(created.json?["error"]?.stringValue?.contains("did not connect") == true)
@@ -128,7 +128,7 @@ struct SessionLifecycleTests {
     func shutdown() async throws {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(name: "shutdown", ttsURL: engines.url, sttURL: engines.url)
-        let rest = REST(baseURL: hub.baseURL)
+        let rest = hub.rest
         var trees: [Int32] = []
         for _ in 0..<2 {
             let created = try #require(try await rest.post("/api/sessions").json)

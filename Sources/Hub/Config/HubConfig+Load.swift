@@ -29,7 +29,15 @@ extension HubConfig {
         guard !config.voices.isEmpty else {
             throw ConfigError(at: root.location.child("voices"), "at least one voice is needed")
         }
+        // Like every other relative path in the config: from the config file's directory.
+        if !config.server.staticDirectory.hasPrefix("/") {
+            config.server.staticDirectory = URL(fileURLWithPath: baseDirectory).appendingPathComponent(config.server.staticDirectory).path
+        }
         try config.applyOriginalEnvironment(environment, at: root.location)
+        if config.server.auth == .none && !config.server.isLoopback {
+            throw ConfigError(at: root.location.child("server.auth"),
+                              "auth: none is only allowed while the hub listens on loopback (host is \(config.server.host)); whoever reaches the hub can run commands as you")
+        }
         return config
     }
 
@@ -77,8 +85,30 @@ extension HubConfig {
 
 extension ServerSettings {
     init(node: ConfigNode) throws {
-        try node.rejectUnknownKeys(allowed: ["host", "port", "static_dir", "state_dir"])
+        try node.rejectUnknownKeys(allowed: ["host", "port", "static_dir", "state_dir", "auth", "token", "allowed_origins"])
         if let host = try node.optional("host") { self.host = try host.stringValue() }
+        if let auth = try node.optional("auth") {
+            guard let mode = AuthMode(rawValue: try auth.stringValue()) else {
+                throw ConfigError(at: auth.location, "expected 'token' or 'none'")
+            }
+            self.auth = mode
+        }
+        if let token = try node.optional("token") {
+            let text = try token.stringValue()
+            // Empty (an unset ${CLAWMUX_TOKEN:-}) means: generate one.
+            if !text.isEmpty {
+                guard text.count >= 16, text.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != ";" && $0 != "," }) else {
+                    throw ConfigError(at: token.location, "expected at least 16 printable characters without spaces, ';' or ','")
+                }
+                self.token = text
+            }
+        }
+        if let origins = try node.optional("allowed_origins") {
+            self.allowedOrigins = try origins.stringList()
+            for origin in allowedOrigins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.hasSuffix("/") {
+                throw ConfigError(at: origins.location, "expected origins like https://phone.local:3460 (scheme, host, port; no path), found \"\(origin)\"")
+            }
+        }
         if let state = try node.optional("state_dir") {
             self.stateDirectory = try state.stringValue()
             guard stateDirectory.hasPrefix("/") else { throw ConfigError(at: state.location, "expected an absolute path") }

@@ -19,10 +19,25 @@ public struct HubConfig: Sendable {
 public struct ServerSettings: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 3460
-    /// Where static files are served from; relative paths are taken from the working directory.
+    /// Where static files are served from; a relative path is taken from the config file's directory.
     public var staticDirectory: String = "static"
-    /// Logs of engines the hub launches, and (later) other state that outlives a run.
+    /// Logs of engines the hub launches, the generated access token, and other state that outlives a run.
     public var stateDirectory: String = ServerSettings.defaultStateDirectory
+    /// `token` (default): REST and the browser WebSocket need the hub's token. `none`: only on loopback.
+    public var auth: AuthMode = .token
+    /// The access token; nil: `CLAWMUX_TOKEN`, else the one generated into the state dir.
+    public var token: String?
+    /// Origins (`https://host:port`) besides the hub's own whose pages may open the browser WebSocket.
+    public var allowedOrigins: [String] = []
+
+    public enum AuthMode: String, Sendable {
+        case token, none
+    }
+
+    /// Loopback addresses: the only ones `auth: none` may listen on.
+    public var isLoopback: Bool {
+        ["127.0.0.1", "localhost", "::1"].contains(host) || host.hasPrefix("127.")
+    }
 
     static var defaultStateDirectory: String {
         let environment = ProcessInfo.processInfo.environment

@@ -20,7 +20,7 @@ struct ChildMCPServer: Sendable {
         process.standardError = FileHandle.standardError
         // Without its MCP server the agent can do nothing: stop, as Claude Code's session would fail.
         process.terminationHandler = { child in
-            FileHandle.standardError.write(Data("demo-agent: the MCP server exited (status \(child.terminationStatus)); stopping\n".utf8))
+            Console.error("demo-agent: the MCP server exited (status \(child.terminationStatus)); stopping")
             exit(1)
         }
         try process.run()

@@ -73,7 +73,7 @@ public struct DemoAgent: Sendable {
 
     /// Unbuffered, so the terminal (and the hub's log of it) shows each line at once.
     private func say(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        Console.out(line)
     }
 
     static func answer(to heard: String) -> String {

@@ -8,10 +8,22 @@ import Logging
 struct BrowserSocket: Sendable {
     let sessions: SessionManager
     let browsers: BrowserHub
+    let access: AccessPolicy
     let logger: Logger
 
+    /// The upgrade is refused (HTTP 400) for a page of another origin or without the token.
     func register(on router: Router<BasicWebSocketRequestContext>) {
-        router.ws("/ws") { inbound, outbound, _ in
+        router.ws("/ws") { request, _ in
+            guard access.originAllowed(request) else {
+                logger.warning("refused browser WebSocket from another origin", metadata: ["origin": "\(request.headers[.origin] ?? "")"])
+                return .dontUpgrade
+            }
+            guard access.isAuthorized(request) else {
+                logger.warning("refused browser WebSocket without a valid token")
+                return .dontUpgrade
+            }
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, _ in
             await handle(inbound: inbound, outbound: outbound)
         }
     }

@@ -12,13 +12,20 @@ public struct HubServer: Sendable {
     public let sessions: SessionManager
     let browsers: BrowserHub
     let speech: SpeechStack
+    let access: AccessPolicy
     let logger: Logger
+
+    /// The token to put in the page's URL; nil with `auth: none`.
+    public var accessToken: String? { access.token }
 
     public init(config: HubConfig, plugins: [PluginDescriptor], bridgeExecutable: String, logger: Logger) throws {
         self.config = config
         self.logger = logger
         self.browsers = BrowserHub(logger: logger)
         self.speech = try SpeechStack(config: config, plugins: plugins, logger: logger)
+        self.access = AccessPolicy(
+            token: config.server.auth == .none ? nil : try AccessToken.resolve(settings: config.server),
+            allowedOrigins: Set(config.server.allowedOrigins), secureCookie: false)
         self.sessions = try SessionManager(
             config: config, speech: speech, browsers: browsers, bridgeExecutable: bridgeExecutable, logger: logger)
     }
@@ -27,10 +34,12 @@ public struct HubServer: Sendable {
     /// With `exitOnStdinClose`, end of standard input counts as a shutdown signal.
     public func run(exitOnStdinClose: Bool = false, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let router = Router(context: BasicWebSocketRequestContext.self)
+        // Before the routes: middleware applies to the routes added after it.
+        router.add(middleware: AccessMiddleware(policy: access))
         RESTRoutes(sessions: sessions, speech: speech).register(on: router)
         StaticFiles(directory: config.server.staticDirectory).register(on: router)
         let sockets = Router(context: BasicWebSocketRequestContext.self)
-        BrowserSocket(sessions: sessions, browsers: browsers, logger: logger).register(on: sockets)
+        BrowserSocket(sessions: sessions, browsers: browsers, access: access, logger: logger).register(on: sockets)
         BridgeSocket(sessions: sessions, logger: logger).register(on: sockets)
 
         let sessions = self.sessions

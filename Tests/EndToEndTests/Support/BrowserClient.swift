@@ -1,5 +1,6 @@
 import Foundation
 import Hub
+import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import Synchronization
@@ -11,13 +12,18 @@ final class BrowserClient: Sendable {
     private let closed = Mutex(false)
     private let task = Mutex<Task<Void, Never>?>(nil)
 
-    static func connect(to port: Int, hello: [String]? = nil) async throws -> BrowserClient {
+    /// A browser of `hub`, with its token.
+    static func connect(to hub: HubProcess, hello: [String]? = nil) async throws -> BrowserClient {
+        try await connect(to: hub.port, hello: hello, headers: [.authorization: "Bearer \(hub.token)"])
+    }
+
+    static func connect(to port: Int, hello: [String]? = nil, headers: HTTPFields = [:]) async throws -> BrowserClient {
         let client = BrowserClient()
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Bool.self)
         let task = Task {
             do {
                 try await WebSocketClient.connect(
-                    url: "ws://127.0.0.1:\(port)/ws", configuration: .init(maxFrameSize: 1 << 26),
+                    url: "ws://127.0.0.1:\(port)/ws", configuration: .init(maxFrameSize: 1 << 26, additionalHeaders: headers),
                     logger: Logger(label: "test-browser", factory: { _ in SwiftLogNoOpLogHandler() })
                 ) { inbound, outbound, _ in
                     client.writer.withLock { $0 = outbound }

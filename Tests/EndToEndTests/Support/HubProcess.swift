@@ -13,6 +13,11 @@ final class HubProcess: Sendable {
     let logPath: String
     /// The tmux server (`tmux -L <socket>`) this hub's tmux spawner uses.
     let tmuxSocket: String
+    /// The access token (`CLAWMUX_TOKEN`) the hub was started with.
+    let token: String
+
+    /// REST calls with this hub's token.
+    var rest: REST { REST(baseURL: baseURL, token: token) }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var workRoot: String { directory.appendingPathComponent("sessions").path }
@@ -22,7 +27,8 @@ final class HubProcess: Sendable {
     static func start(
         name: String, ttsURL: String = "", sttURL: String = "", spawner: String = "tmux",
         command: [String] = ["clawmux", "demo-agent"], extraSessionLines: [String] = [],
-        ttsFormat: String = "mp3", environment: [String: String] = [:], speechLines: [String]? = nil
+        ttsFormat: String = "mp3", environment: [String: String] = [:], speechLines: [String]? = nil,
+        serverLines: [String] = []
     ) async throws -> HubProcess {
         let directory = try TestPaths.temporaryDirectory(name)
         let socket = "clawmux-test-\(UUID().uuidString.prefix(8))"
@@ -32,6 +38,7 @@ final class HubProcess: Sendable {
               host: 127.0.0.1
               port: 0
               static_dir: \(TestPaths.packageRoot.appendingPathComponent("static").path)
+            \(serverLines.map { "  " + $0 }.joined(separator: "\n"))
             sessions:
               spawner: \(spawner)
               command: [\(commandList)]
@@ -66,6 +73,9 @@ final class HubProcess: Sendable {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "VOICE_CHAT_HUB_PORT")
         env.removeValue(forKey: "VOICE_CHAT_TIMEOUT")
+        // Each hub its own token, and its own state dir (no token file in the user's home).
+        env["CLAWMUX_TOKEN"] = "test-token-\(UUID().uuidString)"
+        env["CLAWMUX_STATE_DIR"] = directory.appendingPathComponent("state").path
         env.merge(environment) { $1 }
         process.environment = env
         let stdin = Blocking.pipe(), stdout = Blocking.pipe()
@@ -78,7 +88,8 @@ final class HubProcess: Sendable {
         try stdout.write.close()
 
         let port = try await Self.readPort(from: stdout.read, process: process, logPath: logPath)
-        return HubProcess(process: process, port: port, directory: directory, stdin: stdin.write, logPath: logPath, tmuxSocket: socket)
+        return HubProcess(process: process, port: port, directory: directory, stdin: stdin.write, logPath: logPath,
+                          tmuxSocket: socket, token: env["CLAWMUX_TOKEN"] ?? "")
     }
 
     private static func defaultSpeechLines(ttsURL: String, sttURL: String, ttsFormat: String) -> [String] {
@@ -94,8 +105,9 @@ final class HubProcess: Sendable {
         ]
     }
 
-    private init(process: Process, port: Int, directory: URL, stdin: FileHandle, logPath: String, tmuxSocket: String) {
+    private init(process: Process, port: Int, directory: URL, stdin: FileHandle, logPath: String, tmuxSocket: String, token: String) {
         self.tmuxSocket = tmuxSocket
+        self.token = token
         self.process = process
         self.port = port
         self.directory = directory
@@ -147,7 +159,10 @@ final class HubProcess: Sendable {
     deinit {
         // Stopping ends the hub's sessions too (tmux sessions, agents, dirs).
         if process.isRunning { process.terminate() }
-        try? FileManager.default.removeItem(at: directory)
+        // CLAWMUX_TEST_KEEP=1 keeps the hub's dir (config, log) for a look after the run.
+        if ProcessInfo.processInfo.environment["CLAWMUX_TEST_KEEP"] == nil {
+            try? FileManager.default.removeItem(at: directory)
+        }
     }
 }
 

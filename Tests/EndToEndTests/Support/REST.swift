@@ -8,11 +8,17 @@ import NIOHTTP1
 /// Minimal REST calls against the hub: status code and JSON body.
 struct REST {
     let baseURL: String
+    /// Sent as `Authorization: Bearer` unless the call gives its own headers.
+    var token: String? = nil
+    /// Redirects are answers to look at, not to follow. One client for the test process.
+    private static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
 
     struct Reply {
         let status: Int
         let json: JSONValue?
         let text: String
+        var headers = HTTPHeaders()
     }
 
     func get(_ path: String) async throws -> Reply { try await send(.GET, path) }
@@ -24,14 +30,20 @@ struct REST {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
+        // A fresh connection per call: a pooled one may belong to a stopped hub whose port a new
+        // hub got again (the call would then fail with "connection reset").
+        request.headers.add(name: "Connection", value: "close")
+        if let token, !headers.contains(where: { $0.0.lowercased() == "authorization" }) {
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json.encodedText()))
         }
         if let rawBody { request.body = .bytes(ByteBuffer(string: rawBody)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(90))
+        let response = try await Self.client.execute(request, timeout: .seconds(90))
         let body = try await response.body.collect(upTo: 16 << 20)
         let text = String(buffer: body)
-        return Reply(status: Int(response.status.code), json: JSONValue.decode(text), text: text)
+        return Reply(status: Int(response.status.code), json: JSONValue.decode(text), text: text, headers: response.headers)
     }
 }
