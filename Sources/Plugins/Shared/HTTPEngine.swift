@@ -35,7 +35,7 @@ struct HTTPEngine: Sendable {
     func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            response = try await executeRetryingStaleConnection(request)
         } catch let error as HTTPClientError where error == .deadlineExceeded {
             throw SpeechError.timedOut(engine: name, after: timeout)
         } catch is CancellationError {
@@ -53,6 +53,24 @@ struct HTTPEngine: Sendable {
                 body: String(decoding: body, as: UTF8.self))
         }
         return response
+    }
+
+    /// A pooled keep-alive connection the server closed just as we sent (uvicorn drops idle ones
+    /// after 5 s) fails at once with "connection reset" or "remote closed": that is no verdict on
+    /// the engine, so the request (its body is bytes, so it can be sent again) gets one fresh try.
+    private func executeRetryingStaleConnection(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        let started = ContinuousClock.now
+        do {
+            return try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+        } catch let error where Self.isStaleConnection(error) && ContinuousClock.now - started < .milliseconds(500) {
+            return try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+        }
+    }
+
+    private static func isStaleConnection(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError { return error == .remoteConnectionClosed }
+        if let error = error as? IOError { return [ECONNRESET, EPIPE].contains(error.errnoCode) }
+        return false
     }
 
     func readBody(_ response: HTTPClientResponse, limit: Int) async throws -> Data {
@@ -86,9 +104,6 @@ struct HTTPEngine: Sendable {
         } catch SpeechError.engineStatus(_, let status, _) where [404, 405].contains(status) {
             // No model list here: try /health below, and from now on only that.
             probeRoute.healthOnly = true
-        } catch let error as SpeechError {
-            // A server error on /v1/models says more than a 404 on /health would.
-            if case .engineStatus(_, let status, _) = error, status >= 500 { throw error }
         }
         _ = try await readBody(try await send(request("/health", method: .GET)), limit: 1 << 16)
         return "healthy at \(baseURL)"
