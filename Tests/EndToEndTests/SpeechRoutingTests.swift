@@ -83,10 +83,9 @@ struct SpeechRoutingTests {
         defer { hub.stop() }
         let (audio, _, _) = try await greeting(hub)
         #expect(audio.hasPrefix("AUDIO[sky]:Hello!"), "\(audio)")
-        // The failure is in the log and was reported by /api/backends (later probes of the same
-        // fake may overwrite last_error: it is the last error, not the first).
-        #expect(hub.log.contains("TTS engine failed; trying the next one") && hub.log.contains("slow did not answer within 1.0 seconds")
-                    || hub.log.contains("imeout"), "\(hub.log.suffix(3000))")
+        // The timeout is noticed by the converse's call (or, on a loaded machine, by a probe first,
+        // which then keeps the converse off the slow engine): either way it is logged as such.
+        #expect(hub.log.contains("slow did not answer within 1.0 seconds"), "\(hub.log.suffix(3000))")
     }
 
     @Test("a failed backend is skipped until a probe passes, then speaks again")

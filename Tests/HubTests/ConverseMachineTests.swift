@@ -309,3 +309,30 @@ struct ConverseMachineStreamingTests {
         #expect(machine.handle(.speechChunk(turn: 1, seq: 0, audio: Data([1]), format: .mp3)) == [])
     }
 }
+
+struct ConverseMachineNobodyListeningTests {
+    @Test func aConverseWaitingForABrowserIsAnsweredAndTheSessionStaysUsable() {
+        var machine = ConverseMachine()
+        _ = machine.handle(.converse(message: "Hi.", waitForResponse: true, requestID: "r1"))
+        _ = machine.handle(.speechReady(turn: 1, audio: Data([1]), format: .mp3, chunks: 0))
+        #expect(machine.needsBrowser)
+        let actions = machine.handle(.nobodyListening(for: .seconds(120)))
+        guard case .reply(let text, let requestID) = actions.first else {
+            Issue.record("expected a reply first, got \(actions)")
+            return
+        }
+        #expect(text.hasPrefix("(nobody is listening: no browser has been connected to the hub for 2 min"))
+        #expect(requestID == "r1")
+        #expect(Array(actions.dropFirst()) == [.send(.done), .converseEnded])
+        #expect(machine.isIdle)
+        #expect(machine.handle(.converse(message: "Again.", waitForResponse: true, requestID: nil)).contains(.converseStarted))
+    }
+
+    @Test func itDoesNothingWhileSpeakingTranscribingOrIdle() {
+        var machine = ConverseMachine()
+        #expect(machine.handle(.nobodyListening(for: .seconds(1))) == [])
+        _ = machine.handle(.converse(message: "Hi.", waitForResponse: true, requestID: nil))
+        #expect(!machine.needsBrowser)
+        #expect(machine.handle(.nobodyListening(for: .seconds(1))) == [])
+    }
+}

@@ -121,7 +121,7 @@ extension ServerSettings {
 extension SessionSettings {
     init(node: ConfigNode) throws {
         try node.rejectUnknownKeys(allowed: [
-            "spawner", "command", "startup_input", "work_root", "idle_timeout", "max_sessions",
+            "spawner", "command", "startup_input", "work_root", "idle_timeout", "no_listener_timeout", "max_sessions",
             "ready_timeout", "prompts", "allow_bridges_without_token",
         ])
         if let spawner = try node.optional("spawner") { self.spawner = try spawner.stringValue() }
@@ -142,6 +142,7 @@ extension SessionSettings {
             guard workRoot.hasPrefix("/") else { throw ConfigError(at: root.location, "expected an absolute path") }
         }
         if let timeout = try node.optional("idle_timeout") { self.idleTimeout = try timeout.durationValue() }
+        if let timeout = try node.optional("no_listener_timeout") { self.noListenerTimeout = try timeout.durationValue() }
         if let maximum = try node.optional("max_sessions") { self.maxSessions = try maximum.intValue(in: 1...1000) }
         if let timeout = try node.optional("ready_timeout") { self.readyTimeout = try timeout.durationValue() }
         if let prompts = try node.optional("prompts") { self.prompts = try prompts.items().map(PromptAnswer.init(node:)) }

@@ -55,6 +55,9 @@ public struct SessionSettings: Sendable {
     public var startupInput: String? = "/voice-hub"
     public var workRoot: String = "/tmp/clawmux-sessions"
     public var idleTimeout: Duration = .seconds(30 * 60)
+    /// A converse waiting for a browser (to play its audio or record the answer) while none is
+    /// connected is answered "(nobody is listening …)" after this long.
+    public var noListenerTimeout: Duration = .seconds(120)
     public var maxSessions: Int = 10
     /// How long POST /api/sessions waits for the agent's MCP bridge.
     public var readyTimeout: Duration = .seconds(120)

@@ -45,6 +45,8 @@ public struct ConverseMachine: Sendable {
         case browserConnected
         /// The session is ending: whoever waits gets an answer now.
         case cancelled(reason: String)
+        /// No browser has been connected for a while to play the audio or record the answer.
+        case nobodyListening(for: Duration)
     }
 
     public enum Action: Sendable, Equatable {
@@ -65,6 +67,19 @@ public struct ConverseMachine: Sendable {
     public init() {}
 
     public var isIdle: Bool { phase == .idle }
+
+    /// Waiting for a browser: to play the turn's audio or to record the answer.
+    public var needsBrowser: Bool {
+        switch phase {
+        case .awaitingPlayback, .listening: true
+        default: false
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let seconds = Int(duration.components.seconds)
+        return seconds % 60 == 0 && seconds >= 60 ? "\(seconds / 60) min" : "\(seconds) s"
+    }
 
     /// The request id of the turn in flight, so a reconnecting bridge re-attaches instead of re-asking.
     public var currentRequestID: String? {
@@ -145,6 +160,14 @@ public struct ConverseMachine: Sendable {
             return [.send(.pendingAudio(audio, format))]
         case (.listening, .browserConnected):
             return [.send(.listening)]
+
+        // The agent learns that nobody is there; the session stays usable for its next converse.
+        case (.awaitingPlayback(let turn, _, _), .nobodyListening(let duration)), (.listening(let turn), .nobodyListening(let duration)):
+            phase = .idle
+            let text = "(nobody is listening: no browser has been connected to the hub for \(Self.seconds(duration)); the user did not hear or answer this message)"
+            return [.reply(text, requestID: turn.requestID), .send(.done), .converseEnded]
+        case (_, .nobodyListening):
+            return []
 
         case (.idle, .cancelled):
             return []

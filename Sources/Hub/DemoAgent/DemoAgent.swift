@@ -61,7 +61,7 @@ public struct DemoAgent: Sendable {
             }.joined(separator: " ")
             say("User: \(heard)")
             // A muted microphone answers at once: give the user time before asking again.
-            if heard == "(session muted)" { try await Task.sleep(for: options.mutedPause) }
+            if heard == "(session muted)" || heard.hasPrefix("(nobody is listening") { try await Task.sleep(for: options.mutedPause) }
             message = Self.answer(to: heard)
         }
         if options.stay {
@@ -79,6 +79,7 @@ public struct DemoAgent: Sendable {
     static func answer(to heard: String) -> String {
         switch heard {
         case "(session muted)": "You're muted. Unmute when you want to talk."
+        case let text where text.hasPrefix("(nobody is listening"): "Is anyone there? Say something when you're back."
         case "(no speech detected)": "I didn't hear anything. Could you say that again?"
         case let text where text.hasPrefix("Error:"): "Something went wrong: \(text.dropFirst(6).trimmingCharacters(in: .whitespaces).prefix(200))"
         default: "You said: \(heard)"

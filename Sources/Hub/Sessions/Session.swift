@@ -56,6 +56,24 @@ actor Session {
         converse.isIdle && now.timeIntervalSince(lastActivity) > Double(timeout.components.seconds)
     }
 
+    /// Since when the converse has waited for a browser while none was connected.
+    private var unattendedSince: Date?
+
+    /// Called periodically with the number of connected browsers: a converse that waits for a
+    /// browser while none has been there for `timeout` is answered "(nobody is listening …)".
+    func checkListeners(browsers: Int, now: Date, timeout: Duration) async {
+        guard converse.needsBrowser, browsers == 0 else {
+            unattendedSince = nil
+            return
+        }
+        let since = unattendedSince ?? now
+        unattendedSince = since
+        guard now.timeIntervalSince(since) >= timeout.seconds else { return }
+        unattendedSince = nil
+        logger.warning("no browser for the waiting converse; answering the agent", metadata: ["after": "\(timeout)"])
+        await perform(converse.handle(.nobodyListening(for: timeout)))
+    }
+
     /// An agent that is still being spawned counts as alive.
     func agentIsAlive() async -> Bool {
         guard let agent else { return true }

@@ -190,11 +190,14 @@ public actor SessionManager {
     /// Every few seconds (5 s, or the idle timeout if shorter): remove sessions whose agent
     /// died or that sat idle too long.
     public func watch() async {
-        let period = min(.seconds(5), max(.milliseconds(200), services.settings.idleTimeout / 2))
+        let settings = services.settings
+        let period = min(.seconds(5), max(.milliseconds(200), min(settings.idleTimeout, settings.noListenerTimeout) / 4))
         while !Task.isCancelled {
             try? await Task.sleep(for: period)
             let now = Date()
+            let browsers = await services.browsers.count
             for (id, session) in sessions {
+                await session.checkListeners(browsers: browsers, now: now, timeout: settings.noListenerTimeout)
                 let status = await session.status
                 if status != .starting, !(await session.agentIsAlive()) {
                     await remove(id, reason: "the agent exited")
