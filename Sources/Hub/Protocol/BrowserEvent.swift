@@ -38,6 +38,8 @@ public enum BrowserEvent: Sendable, Equatable {
     case sessionStatus(SessionSnapshot)
     case sessionTerminated(id: String)
     case error(sessionID: String?, message: String)
+    /// A session's conversation so far, for browsers that announced `transcript`.
+    case transcript(sessionID: String, entries: [JSONValue])
 
     /// Which browsers get it: audio goes to those that stream or to those that do not.
     public var audience: SessionEvent.Audience {
@@ -76,6 +78,8 @@ public enum BrowserEvent: Sendable, Equatable {
             return .object(fields)
         case .sessionTerminated(let id):
             return .object(["type": .string("session_terminated"), "session_id": .string(id)])
+        case .transcript(let sessionID, let entries):
+            return .object(["type": .string("transcript"), "session_id": .string(sessionID), "entries": .array(entries)])
         case .error(let sessionID, let message):
             var fields: [String: JSONValue] = ["type": .string("error"), "message": .string(message)]
             if let sessionID { fields["session_id"] = .string(sessionID) }

@@ -68,6 +68,7 @@ struct BrowserSocket: Sendable {
         switch request {
         case .hello(let capabilities):
             await browsers.setCapabilities(capabilities, for: client)
+            if capabilities.contains("transcript") { await sessions.sendTranscripts(to: client) }
         case .playbackDone(let id):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
             await session.playbackDone()

@@ -35,6 +35,13 @@ struct RESTRoutes: Sendable {
                 return .number(try await sessions.setSpeed(id, speed: speed).speed)
             }
         }
+        router.get("/api/sessions/{id}/transcript") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let entries = await sessions.transcript(id) else {
+                return JSONResponse.error("no transcript for session '\(id)'", status: .notFound)
+            }
+            return JSONResponse.make(.object(["session_id": .string(id), "entries": .array(entries)]))
+        }
         router.get("/api/voices") { _, _ in
             JSONResponse.make(await speech.router.voicesReport())
         }

@@ -29,6 +29,8 @@ actor Session {
     private var ending = false
     private let services: SessionServices
     private let logger: Logger
+    /// nil when the state dir cannot be written (logged once; the conversation goes on).
+    private let transcript: TranscriptLog?
 
     init(id: String, label: String, voice: String, workspace: SessionWorkspace, secret: String, services: SessionServices) {
         self.id = id
@@ -40,6 +42,12 @@ actor Session {
         var logger = services.logger
         logger[metadataKey: "session"] = "\(id)"
         self.logger = logger
+        do {
+            self.transcript = try TranscriptLog(directory: services.transcriptDirectory, sessionID: id)
+        } catch {
+            logger.error("cannot keep this session's transcript", metadata: ["error": "\(error)"])
+            self.transcript = nil
+        }
     }
 
     var status: SessionStatus { lifecycle.status }
@@ -228,6 +236,7 @@ actor Session {
         bridge = nil
         await agent?.terminate()
         workspace.remove()
+        transcript?.close()
     }
 
     // MARK: Actions
@@ -236,6 +245,8 @@ actor Session {
         for action in actions {
             switch action {
             case .send(let event):
+                // On disk before anyone (the browser, then the agent) is told.
+                if client == nil { record(event) }
                 if let client {
                     await services.browsers.send(.session(id: id, event), to: client)
                 } else {
@@ -256,6 +267,16 @@ actor Session {
                 logger.info("ignored browser message", metadata: ["reason": "\(reason)"])
             }
         }
+    }
+
+    private func record(_ event: SessionEvent) {
+        let written: Bool
+        switch event {
+        case .assistantText(let text): written = transcript?.append(.assistant, text) ?? false
+        case .userText(let text): written = transcript?.append(.user, text) ?? false
+        default: return
+        }
+        if !written && transcript != nil { logger.error("could not write the transcript line") }
     }
 
     private func reply(_ text: String, requestID: String?) {

@@ -22,7 +22,8 @@ public actor SessionManager {
         }
         self.spawner = spawner
         self.services = SessionServices(
-            router: speech.router, browsers: browsers, settings: config.sessions, limits: config.limits, logger: logger)
+            router: speech.router, transcriptDirectory: config.server.stateDirectory + "/transcripts",
+            browsers: browsers, settings: config.sessions, limits: config.limits, logger: logger)
         self.bridgeExecutable = bridgeExecutable
         self.hubPort = config.server.port
         self.hubHost = config.server.host
@@ -209,6 +210,20 @@ public actor SessionManager {
     }
 
     // MARK: Browser and bridge entry points
+
+    /// A session's transcript, also after it ended; nil for an id that never had one.
+    public func transcript(_ id: String) -> [JSONValue]? {
+        guard SessionIdentifier.isWellFormed(id) else { return nil }
+        return TranscriptLog.read(directory: services.transcriptDirectory, sessionID: id)
+    }
+
+    /// For a browser that announced `transcript`: every live session's conversation so far.
+    public func sendTranscripts(to client: BrowserHub.ClientID) async {
+        for id in order {
+            let entries = TranscriptLog.read(directory: services.transcriptDirectory, sessionID: id) ?? []
+            await services.browsers.send(.transcript(sessionID: id, entries: entries), to: client)
+        }
+    }
 
     public func browserConnected(_ client: BrowserHub.ClientID) async {
         await services.browsers.send(.sessionList(await snapshots()), to: client)

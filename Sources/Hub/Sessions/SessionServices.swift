@@ -4,6 +4,8 @@ import PluginAPI
 /// What every session needs from the hub: engines, browsers, settings.
 struct SessionServices: Sendable {
     let router: SpeechRouter
+    /// Where each session's transcript (JSON Lines) is kept.
+    let transcriptDirectory: String
     let browsers: BrowserHub
     let settings: SessionSettings
     let limits: Limits
