@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Hub
 import HTTPTypes
 import HummingbirdWSClient
@@ -17,13 +18,13 @@ final class BrowserClient: Sendable {
         try await connect(to: hub.port, hello: hello, headers: [.authorization: "Bearer \(hub.token)"])
     }
 
-    static func connect(to port: Int, hello: [String]? = nil, headers: HTTPFields = [:]) async throws -> BrowserClient {
+    static func connect(to port: Int, path: String = "/ws", hello: [String]? = nil, headers: HTTPFields = [:]) async throws -> BrowserClient {
         let client = BrowserClient()
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Bool.self)
         let task = Task {
             do {
                 try await WebSocketClient.connect(
-                    url: "ws://127.0.0.1:\(port)/ws", configuration: .init(maxFrameSize: 1 << 26, additionalHeaders: headers),
+                    url: "ws://127.0.0.1:\(port)\(path)", configuration: .init(maxFrameSize: 1 << 26, additionalHeaders: headers),
                     logger: Logger(label: "test-browser", factory: { _ in SwiftLogNoOpLogHandler() })
                 ) { inbound, outbound, _ in
                     client.writer.withLock { $0 = outbound }
@@ -53,6 +54,11 @@ final class BrowserClient: Sendable {
     func send(_ json: JSONValue) async throws {
         guard let writer = writer.withLock({ $0 }) else { throw TestFailure("not connected") }
         try await writer.write(.text(json.encodedText()))
+    }
+
+    func sendBinary(_ bytes: [UInt8]) async throws {
+        guard let writer = writer.withLock({ $0 }) else { throw TestFailure("not connected") }
+        try await writer.write(.binary(ByteBuffer(bytes: bytes)))
     }
 
     func sendRaw(_ text: String) async throws {
