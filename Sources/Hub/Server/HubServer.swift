@@ -60,6 +60,8 @@ public struct HubServer: Sendable {
             logger: logger)
         let server = ServiceGroup(services: [app], logger: logger)
 
+        // Before serving: the bridges of adopted sessions reconnect as soon as the port listens.
+        await sessions.adoptSurvivors()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             group.addTask { await sessions.watch() }

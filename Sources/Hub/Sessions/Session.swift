@@ -9,7 +9,10 @@ actor Session {
     nonisolated let workspace: SessionWorkspace
     /// The bridge must present this on `/mcp/{id}`.
     nonisolated let secret: String
-    nonisolated let createdAt = Date()
+    nonisolated let createdAt: Date
+    /// Taken over from an earlier run of the hub: its agent is already past start-up.
+    nonisolated let adopted: Bool
+    nonisolated let spawnerName: String
 
     private(set) var label: String
     private(set) var voice: String
@@ -32,10 +35,17 @@ actor Session {
     /// nil when the state dir cannot be written (logged once; the conversation goes on).
     private let transcript: TranscriptLog?
 
-    init(id: String, label: String, voice: String, workspace: SessionWorkspace, secret: String, services: SessionServices) {
+    init(
+        id: String, label: String, voice: String, speed: Double = 1.0, workspace: SessionWorkspace, secret: String,
+        spawnerName: String, createdAt: Date = Date(), adopted: Bool = false, services: SessionServices
+    ) {
         self.id = id
         self.label = label
         self.voice = voice
+        self.speed = speed
+        self.spawnerName = spawnerName
+        self.createdAt = createdAt
+        self.adopted = adopted
         self.workspace = workspace
         self.secret = secret
         self.services = services
@@ -48,6 +58,11 @@ actor Session {
             logger.error("cannot keep this session's transcript", metadata: ["error": "\(error)"])
             self.transcript = nil
         }
+        workspace.save(.init(id: id, label: label, voice: voice, speed: speed, spawner: spawnerName, secret: secret, createdAt: createdAt))
+    }
+
+    private var record: SessionWorkspace.Record {
+        .init(id: id, label: label, voice: voice, speed: speed, spawner: spawnerName, secret: secret, createdAt: createdAt)
     }
 
     var status: SessionStatus { lifecycle.status }
@@ -99,7 +114,8 @@ actor Session {
         }
         self.agent = agent
         // The bridge may already have connected (a fast agent): then there is no prompt to answer.
-        if lifecycle.status == .starting {
+        // An adopted agent is long past its prompts.
+        if lifecycle.status == .starting && !adopted {
             terminalWatcher = Task { await self.watchTerminal(agent) }
         }
         return true
@@ -148,7 +164,8 @@ actor Session {
         guard becameReady else { return }
         resolveReadiness(.ready)
         terminalWatcher?.cancel()
-        if let input = services.settings.startupInput, let agent {
+        // An adopted agent got its startup input from the hub that started it.
+        if !adopted, let input = services.settings.startupInput, let agent {
             do {
                 try await agent.type(input, pressEnter: true)
             } catch {
@@ -214,11 +231,13 @@ actor Session {
     func setVoice(_ voice: String) {
         self.voice = voice
         touch()
+        workspace.save(record)
     }
 
     func setSpeed(_ speed: Double) {
         self.speed = speed
         touch()
+        workspace.save(record)
     }
 
     // MARK: End

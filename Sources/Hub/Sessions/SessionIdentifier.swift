@@ -5,6 +5,12 @@ enum SessionIdentifier {
         "voice-\(number)-\(RandomToken.hex(bytes: 3))"
     }
 
+    /// The `<n>` of a well-formed id.
+    static func number(of id: String) -> Int? {
+        guard isWellFormed(id) else { return nil }
+        return Int(id.split(separator: "-")[1])
+    }
+
     static func isWellFormed(_ id: String) -> Bool {
         let parts = id.split(separator: "-", omittingEmptySubsequences: false)
         return id.count <= 64 && parts.count == 3 && parts[0] == "voice"

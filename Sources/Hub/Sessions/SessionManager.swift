@@ -9,6 +9,7 @@ public actor SessionManager {
     private var order: [String] = []
     private var counter = 0
     private let spawner: any Spawner
+    private let spawnerName: String
     private let services: SessionServices
     private let bridgeExecutable: String
     /// The port bridges connect to; known once the server is listening (it may have been 0).
@@ -21,6 +22,7 @@ public actor SessionManager {
             throw ConfigError(file: config.file, line: 0, column: 0, keyPath: "sessions.spawner", message: "spawner missing")
         }
         self.spawner = spawner
+        self.spawnerName = config.sessions.spawner
         self.services = SessionServices(
             router: speech.router, transcriptDirectory: config.server.stateDirectory + "/transcripts",
             browsers: browsers, settings: config.sessions, limits: config.limits, logger: logger)
@@ -88,7 +90,7 @@ public actor SessionManager {
             throw .unavailable("cannot create the session directory: \(error)")
         }
         let session = Session(id: id, label: label.isEmpty ? route.label : label, voice: route.id,
-                              workspace: workspace, secret: secret, services: services)
+                              workspace: workspace, secret: secret, spawnerName: spawnerName, services: services)
         sessions[id] = session
         order.append(id)
         logger.info("starting session", metadata: ["session": "\(id)", "voice": "\(route.id)"])
@@ -142,6 +144,37 @@ public actor SessionManager {
                 .replacingOccurrences(of: "{work_dir}", with: workspace.directory)
                 .replacingOccurrences(of: "{mcp_config}", with: workspace.mcpConfigPath)
                 .replacingOccurrences(of: "{clawmux}", with: bridgeExecutable)
+        }
+    }
+
+    // MARK: Adopt
+
+    /// At start-up: takes over the sessions an earlier run of the hub left behind whose agent
+    /// still runs (tmux); their bridges reconnect by themselves and a converse in flight is sent
+    /// again. Sessions whose agent is gone (or that the current spawner cannot take) are cleaned up.
+    public func adoptSurvivors() async {
+        let root = services.settings.workRoot
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        for name in names.sorted() where SessionIdentifier.isWellFormed(name) && sessions[name] == nil {
+            let workspace = SessionWorkspace(directory: root + "/" + name)
+            guard let record = workspace.loadRecord(), record.id == name, record.spawner == spawnerName,
+                  services.router.route(record.voice) != nil,
+                  let agent = await spawner.adopt(name: name), await agent.isAlive() else {
+                logger.info("cleaning up a session of an earlier run", metadata: ["session": "\(name)"])
+                if let agent = await spawner.adopt(name: name) { await agent.terminate() }
+                workspace.remove()
+                continue
+            }
+            let session = Session(
+                id: name, label: record.label, voice: record.voice, speed: record.speed, workspace: workspace,
+                secret: record.secret, spawnerName: spawnerName, createdAt: record.createdAt, adopted: true, services: services)
+            sessions[name] = session
+            order.append(name)
+            counter = max(counter, SessionIdentifier.number(of: name) ?? 0)
+            _ = await session.started(agent)
+            logger.notice("adopted a session of an earlier run; waiting for its bridge", metadata: ["session": "\(name)"])
+            // A bridge that does not come back in time: the session goes like any that never got ready.
+            Task { _ = try? await self.awaitReady(session) }
         }
     }
 

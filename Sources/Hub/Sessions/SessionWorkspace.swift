@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// A session's private directory: `{work_root}/{id}`, mode 0700, holding `.mcp.json`
@@ -34,6 +37,33 @@ struct SessionWorkspace: Sendable {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: workspace.mcpConfigPath])
         }
         return workspace
+    }
+
+    var recordPath: String { directory + "/session.json" }
+
+    /// What a restarted hub needs to take a live session over.
+    struct Record: Codable, Sendable, Equatable {
+        var id: String
+        var label: String
+        var voice: String
+        var speed: Double
+        var spawner: String
+        var secret: String
+        var createdAt: Date
+    }
+
+    /// Written (0600, atomically) at creation and on every change.
+    func save(_ record: Record) {
+        guard let data = try? JSONEncoder().encode(record) else { return }
+        let temporary = recordPath + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
+        // rename(2): atomic, whether or not the record exists yet.
+        if rename(temporary, recordPath) != 0 { unlink(temporary) }
+    }
+
+    func loadRecord() -> Record? {
+        guard let data = FileManager.default.contents(atPath: recordPath) else { return nil }
+        return try? JSONDecoder().decode(Record.self, from: data)
     }
 
     func remove() {

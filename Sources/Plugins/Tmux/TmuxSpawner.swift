@@ -68,6 +68,14 @@ struct TmuxSpawner: Spawner {
         }
     }
 
+    func adopt(name: String) async -> (any SpawnedAgent)? {
+        guard let tmux, (try? await tmux.run(["has-session", "-t", "=\(name)"]))?.succeeded == true,
+              let pane = try? await tmux.checked(["display-message", "-p", "-t", "=\(name):", "#{pane_pid}"]),
+              let pid = Int32(pane.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        logger.info("adopted tmux session", metadata: ["session": "\(name)", "pid": "\(pid)"])
+        return TmuxAgent(name: name, panePID: pid, tmux: tmux)
+    }
+
     func probe() async throws -> String {
         guard let tmux else { throw SpawnError.unavailable("tmux is not installed (apt-get install tmux)") }
         let version = try await tmux.run(["-V"])

@@ -28,7 +28,7 @@ final class HubProcess: Sendable {
         name: String, ttsURL: String = "", sttURL: String = "", spawner: String = "tmux",
         command: [String] = ["clawmux", "demo-agent"], extraSessionLines: [String] = [],
         ttsFormat: String = "mp3", environment: [String: String] = [:], speechLines: [String]? = nil,
-        serverLines: [String] = []
+        serverLines: [String] = [], arguments: [String] = []
     ) async throws -> HubProcess {
         let directory = try TestPaths.temporaryDirectory(name)
         let socket = "clawmux-test-\(UUID().uuidString.prefix(8))"
@@ -52,7 +52,7 @@ final class HubProcess: Sendable {
             """
         let configPath = directory.appendingPathComponent("config.yaml").path
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
-        return try await launch(configPath: configPath, directory: directory, arguments: [], environment: environment, tmuxSocket: socket)
+        return try await launch(configPath: configPath, directory: directory, arguments: arguments, environment: environment, tmuxSocket: socket)
     }
 
     /// A hub on an existing config file (e.g. the repository's own), with extra `serve` arguments.

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Hub
+import Testing
+
+/// Sessions survive a hub restart: a hub killed with SIGKILL and started again adopts the live
+/// tmux sessions, their bridges reconnect, the converse in flight is asked again and completes;
+/// sessions whose agent is gone are cleaned up.
+@Suite("Restart")
+struct RestartTests {
+    @Test("SIGKILL, restart: the live session is adopted and converses on; the dead one is cleaned up")
+    func adopt() async throws {
+        let engines = try await FakeEngines.shared()
+        let port = try LaunchedEngineTests.freePort()
+        let first = try await HubProcess.start(name: "restart", ttsURL: engines.url, sttURL: engines.url, spawner: "tmux", arguments: ["--port", "\(port)"])
+        defer { first.stop() }
+        let browser = try await BrowserClient.connect(to: first)
+        let live = try #require(try await first.rest.post("/api/sessions").json?["session_id"]?.stringValue)
+        let doomed = try #require(try await first.rest.post("/api/sessions").json?["session_id"]?.stringValue)
+        _ = try await first.rest.put("/api/sessions/\(live)/speed", json: .object(["speed": .number(1.5)]))
+        // The live session's greeting is played; its agent now waits for the user's answer.
+        let (audioIndex, _) = try await browser.next("audio", session: live)
+        try await browser.send(.object(["type": .string("playback_done"), "session_id": .string(live)]))
+        _ = try await browser.next("listening", session: live, after: audioIndex)
+        let socket = first.tmuxSocket
+        _ = await Blocking.run { try? ProcessInspection.run(["tmux", "-L", socket, "kill-session", "-t", "=\(doomed)"]) }
+
+        // Off the cooperative pool: a blocked thread there stalls every other test of the run.
+        let hubProcess = first.process
+        await Blocking.run {
+            kill(hubProcess.processIdentifier, SIGKILL)
+            hubProcess.waitUntilExit()
+        }
+        let second = try await HubProcess.start(
+            name: "restarted", configPath: first.directory.appendingPathComponent("config.yaml").path,
+            arguments: ["--port", "\(port)"],
+            environment: ["CLAWMUX_TOKEN": first.token, "CLAWMUX_STATE_DIR": first.directory.appendingPathComponent("state").path])
+        defer { second.stop() }
+        let again = try await BrowserClient.connect(to: second)
+        // The bridge reconnects and sends the converse in flight again: the greeting is spoken anew
+        // (as a broadcast, or, if that happened before this browser connected, replayed to it).
+        let (audioIndex2, audio) = try await again.next("audio", session: live, timeout: .seconds(60))
+        let spoken = String(decoding: Data(base64Encoded: audio["data"]?.stringValue ?? "") ?? Data(), as: UTF8.self)
+        #expect(spoken.hasPrefix("AUDIO[af_sky@1.5]:Hello!"), "voice and speed survived: \(spoken)")
+        try await again.send(.object(["type": .string("playback_done"), "session_id": .string(live)]))
+        _ = try await again.next("listening", session: live, after: audioIndex2)
+        try await again.send(.object(["type": .string("audio"), "session_id": .string(live), "data": .string(Data("after the restart".utf8).base64EncodedString())]))
+        let (_, said) = try await again.next(after: audioIndex2, "the agent's next words") {
+            $0["type"]?.stringValue == "assistant_text" && $0["session_id"]?.stringValue == live
+                && ($0["text"]?.stringValue ?? "").hasPrefix("You said")
+        }
+        #expect(said["text"]?.stringValue == "You said: after the restart")
+
+        let sessions = try await second.rest.get("/api/sessions").json?.arrayValue ?? []
+        #expect(sessions.compactMap { $0["session_id"]?.stringValue } == [live], "the dead one is gone")
+        #expect(!FileManager.default.fileExists(atPath: "\(first.workRoot)/\(doomed)"))
+        let transcript = try await second.rest.get("/api/sessions/\(live)/transcript").json?["entries"]?.arrayValue ?? []
+        #expect(transcript.filter { $0["role"]?.stringValue == "assistant" }.count >= 3, "turns of both runs: \(transcript)")
+        // A new session does not reuse an adopted id.
+        let next = try #require(try await second.rest.post("/api/sessions").json?["session_id"]?.stringValue)
+        #expect(next != live && next != doomed)
+        _ = await second.stopAndWait()
+        let left = await Blocking.run { try? ProcessInspection.run(["tmux", "-L", socket, "has-session", "-t", "=\(live)"]) }
+        #expect(left?.status != 0, "stopping the second hub ended the adopted session")
+    }
+}
