@@ -29,7 +29,7 @@ struct SpeechRoutingTests {
             "  sky: {label: Sky, chain: [\(chain.joined(separator: ", "))]\(ownSTT)}",
             "stt:",
             "  chain: [\(sttChain.joined(separator: ", "))]",
-            "health: {interval: 1s, retry_interval: 300ms, timeout: 2s}",
+            "health: {interval: 1s, retry_interval: 300ms, timeout: 10s}",
         ])
     }
 
@@ -54,9 +54,9 @@ struct SpeechRoutingTests {
     @Test("closed port and HTTP 500 links are skipped: the next link speaks, /api/backends names the failures")
     func failover() async throws {
         let hub = try await hub("failover", backends: [
-            "closed: {plugin: kokoro-http, url: \"http://127.0.0.1:9\", streaming: false, timeout: 5s}",
-            "broken: {plugin: kokoro-http, url: \"\(url("fail"))\", streaming: false, timeout: 5s}",
-            "good: {plugin: kokoro-http, url: \"\(engines.url)\", streaming: false, timeout: 5s}",
+            "closed: {plugin: kokoro-http, url: \"http://127.0.0.1:9\", streaming: false, timeout: 30s}",
+            "broken: {plugin: kokoro-http, url: \"\(url("fail"))\", streaming: false, timeout: 30s}",
+            "good: {plugin: kokoro-http, url: \"\(engines.url)\", streaming: false, timeout: 30s}",
         ], chain: ["closed", "broken", "{backend: good, voice: good_voice}"])
         defer { hub.stop() }
         let (audio, _, _) = try await greeting(hub)
@@ -78,7 +78,7 @@ struct SpeechRoutingTests {
     func timeout() async throws {
         let hub = try await hub("timeout", backends: [
             "slow: {plugin: kokoro-http, url: \"\(url("hang"))\", streaming: false, timeout: 1s}",
-            "good: {plugin: kokoro-http, url: \"\(engines.url)\", streaming: false, timeout: 5s}",
+            "good: {plugin: kokoro-http, url: \"\(engines.url)\", streaming: false, timeout: 30s}",
         ], chain: ["slow", "good"])
         defer { hub.stop() }
         let (audio, _, _) = try await greeting(hub)
@@ -93,8 +93,8 @@ struct SpeechRoutingTests {
         let rest = REST(baseURL: engines.url)
         _ = try await rest.post("/control/\(key)/down")
         let hub = try await hub("recovery", backends: [
-            "flaky: {plugin: kokoro-http, url: \"\(url("flaky"))\", streaming: false, timeout: 5s}",
-            "good: {plugin: kokoro-http, url: \"\(engines.url)\", streaming: false, timeout: 5s}",
+            "flaky: {plugin: kokoro-http, url: \"\(url("flaky"))\", streaming: false, timeout: 30s}",
+            "good: {plugin: kokoro-http, url: \"\(engines.url)\", streaming: false, timeout: 30s}",
         ], chain: ["flaky", "good"])
         defer { hub.stop() }
         let (first, browser, id) = try await greeting(hub)
@@ -141,8 +141,8 @@ struct SpeechRoutingTests {
     @Test("every link failing: the agent gets a clear Error and the browser an error status")
     func allFail() async throws {
         let hub = try await hub("allfail", backends: [
-            "closed: {plugin: kokoro-http, url: \"http://127.0.0.1:9\", timeout: 5s}",
-            "broken: {plugin: kokoro-http, url: \"\(url("fail"))\", timeout: 5s}",
+            "closed: {plugin: kokoro-http, url: \"http://127.0.0.1:9\", timeout: 30s}",
+            "broken: {plugin: kokoro-http, url: \"\(url("fail"))\", timeout: 30s}",
         ], chain: ["closed", "broken"])
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub)
@@ -164,9 +164,9 @@ struct SpeechRoutingTests {
     @Test("the STT chain fails over too")
     func sttFailover() async throws {
         let hub = try await hub("sttfailover", backends: [
-            "tts: {plugin: kokoro-http, url: \"\(engines.url)\", timeout: 5s}",
-            "deaf: {plugin: whisper-http, url: \"\(url("fail"))\", timeout: 5s}",
-            "ears: {plugin: whisper-http, url: \"\(url("good"))\", timeout: 5s}",
+            "tts: {plugin: kokoro-http, url: \"\(engines.url)\", timeout: 30s}",
+            "deaf: {plugin: whisper-http, url: \"\(url("fail"))\", timeout: 30s}",
+            "ears: {plugin: whisper-http, url: \"\(url("good"))\", timeout: 30s}",
         ], chain: ["tts"], sttChain: ["deaf", "ears"])
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub)
@@ -181,9 +181,9 @@ struct SpeechRoutingTests {
     @Test("a voice's own STT chain wins over the config's")
     func voiceSTTOverride() async throws {
         let hub = try await hub("voicestt", backends: [
-            "tts: {plugin: kokoro-http, url: \"\(engines.url)\", timeout: 5s}",
-            "deaf: {plugin: whisper-http, url: \"\(url("fail"))\", timeout: 5s}",
-            "ears: {plugin: whisper-http, url: \"\(url("own"))\", timeout: 5s}",
+            "tts: {plugin: kokoro-http, url: \"\(engines.url)\", timeout: 30s}",
+            "deaf: {plugin: whisper-http, url: \"\(url("fail"))\", timeout: 30s}",
+            "ears: {plugin: whisper-http, url: \"\(url("own"))\", timeout: 30s}",
         ], chain: ["tts"], sttChain: ["deaf"], voiceSTT: ["ears"])
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub)
@@ -198,8 +198,8 @@ struct SpeechRoutingTests {
     @Test("whisper-http with api: whisper.cpp posts to /inference")
     func whisperCppAPI() async throws {
         let hub = try await hub("whispercpp", backends: [
-            "tts: {plugin: kokoro-http, url: \"\(engines.url)\", timeout: 5s}",
-            "cpp: {plugin: whisper-http, api: whisper.cpp, url: \"\(engines.url)\", timeout: 5s}",
+            "tts: {plugin: kokoro-http, url: \"\(engines.url)\", timeout: 30s}",
+            "cpp: {plugin: whisper-http, api: whisper.cpp, url: \"\(engines.url)\", timeout: 30s}",
         ], chain: ["tts"], sttChain: ["cpp"])
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub)

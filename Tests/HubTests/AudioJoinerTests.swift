@@ -65,7 +65,10 @@ struct AudioJoinerTests {
         ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         ffmpeg.arguments = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", wavPath, mp3Path]
         try ffmpeg.run()
-        ffmpeg.waitUntilExit()
+        // Waiting blocks a thread: not one of the (two) that run every test's async code.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread { ffmpeg.waitUntilExit(); done.resume() }.start()
+        }
         let mp3 = try Data(contentsOf: URL(fileURLWithPath: mp3Path))
 
         var joiner = AudioJoiner()

@@ -56,7 +56,10 @@ struct WyomingEngineTests {
         ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         ffmpeg.arguments = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", wavPath, mp3Path]
         try ffmpeg.run()
-        ffmpeg.waitUntilExit()
+        // Waiting blocks a thread: not one of the (two) that run every test's async code.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread { ffmpeg.waitUntilExit(); done.resume() }.start()
+        }
         let mp3 = try Data(contentsOf: URL(fileURLWithPath: mp3Path))
         let fromMP3 = try await stt().transcribe(TranscriptionRequest(audio: mp3, format: .mp3, language: "en"))
         #expect(Set(fromMP3.lowercased().split { !$0.isLetter }.map(String.init)).intersection(expected).count >= expected.count * 7 / 10,

@@ -27,6 +27,7 @@ actor Session {
     private var readiness: Readiness?
     private var readinessWaiters: [CheckedContinuation<Readiness, Never>] = []
     private var terminalWatcher: Task<Void, Never>?
+    private var startupInputTyped = false
     private var engineTasks: [UInt64: Task<Void, Never>] = [:]
     /// Set first thing in `end`: from then on nothing new starts.
     private var ending = false
@@ -113,10 +114,12 @@ actor Session {
             return false
         }
         self.agent = agent
-        // The bridge may already have connected (a fast agent): then there is no prompt to answer.
-        // An adopted agent is long past its prompts.
+        // The bridge may already have connected (a fast agent, a slow hub): then there is no
+        // prompt to answer, but the startup input is still due. An adopted agent is past both.
         if lifecycle.status == .starting && !adopted {
             terminalWatcher = Task { await self.watchTerminal(agent) }
+        } else if readiness == .ready {
+            await typeStartupInput()
         }
         return true
     }
@@ -164,13 +167,18 @@ actor Session {
         guard becameReady else { return }
         resolveReadiness(.ready)
         terminalWatcher?.cancel()
-        // An adopted agent got its startup input from the hub that started it.
-        if !adopted, let input = services.settings.startupInput, let agent {
-            do {
-                try await agent.type(input, pressEnter: true)
-            } catch {
-                logger.warning("could not type the startup input", metadata: ["error": "\(error)"])
-            }
+        await typeStartupInput()
+    }
+
+    /// Once per session, when both the bridge has connected and the agent is known (either may
+    /// come first). An adopted agent got it from the hub that started it.
+    private func typeStartupInput() async {
+        guard !adopted, !startupInputTyped, let input = services.settings.startupInput, let agent else { return }
+        startupInputTyped = true
+        do {
+            try await agent.type(input, pressEnter: true)
+        } catch {
+            logger.warning("could not type the startup input", metadata: ["error": "\(error)"])
         }
     }
 
