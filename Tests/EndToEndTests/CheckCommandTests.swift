@@ -15,8 +15,8 @@ struct CheckCommandTests {
     static func config(tts: String, extra: String = "") -> String {
         """
         backends:
-          tts: {plugin: kokoro-http, url: "\(tts)", timeout: 3s}
-          stt: {plugin: whisper-http, url: "\(tts)", timeout: 3s}\(extra)
+          tts: {plugin: kokoro-http, url: "\(tts)", timeout: 20s}
+          stt: {plugin: whisper-http, url: "\(tts)", timeout: 20s}\(extra)
         voices:
           sky: {backend: tts}
         sessions: {spawner: pty}
