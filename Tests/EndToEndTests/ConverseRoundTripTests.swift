@@ -106,5 +106,10 @@ struct ConverseRoundTripTests {
         // The STT failure of that last turn comes back as an error.
         let sttFailure = try await conversation.turn(after: muted.end, answer: nil)
         #expect(sttFailure.said.contains("speech-to-text failed"))
+        // What the user said is not lost: the recording is kept in the session dir.
+        let workDir = try #require(try await hub.rest.get("/api/sessions").json?[0]?["work_dir"]?.stringValue)
+        let kept = try FileManager.default.contentsOfDirectory(atPath: workDir + "/recordings")
+        #expect(kept.count == 1)
+        #expect(FileManager.default.contents(atPath: workDir + "/recordings/" + (kept.first ?? "")) == Data("FAIL-STT please".utf8))
     }
 }

@@ -374,6 +374,7 @@ actor Session {
         let router = services.router
         let route = router.route(voice)
         let logger = self.logger
+        let workspace = self.workspace
         engineTasks[turn] = Task {
             let event: ConverseMachine.Event
             do {
@@ -381,8 +382,9 @@ actor Session {
             } catch is CancellationError {
                 return
             } catch {
-                logger.error("STT failed", metadata: ["error": "\(error)"])
-                event = .transcriptionFailed(turn: turn, reason: "\(error)")
+                let kept = workspace.keepRecording(audio, format: format)
+                logger.error("STT failed", metadata: ["error": "\(error)", "kept": "\(kept ?? "(could not save)")"])
+                event = .transcriptionFailed(turn: turn, reason: "\(error)" + (kept.map { "; the recording is kept at \($0)" } ?? ""))
             }
             await self.engineFinished(turn, event)
         }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import PluginAPI
 
 /// A session's private directory: `{work_root}/{id}`, mode 0700, holding `.mcp.json`
 /// (the original's shape plus our secret) and the terminal log.
@@ -59,6 +60,16 @@ struct SessionWorkspace: Sendable {
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
         // rename(2): atomic, whether or not the record exists yet.
         if rename(temporary, recordPath) != 0 { unlink(temporary) }
+    }
+
+    /// Keeps a recording no engine could transcribe (`recordings/<time>.<ext>`, 0600), so what
+    /// the user said is not lost; returns its path.
+    func keepRecording(_ audio: Data, format: AudioFormat) -> String? {
+        let folder = directory + "/recordings"
+        guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                          attributes: [.posixPermissions: 0o700])) != nil else { return nil }
+        let path = "\(folder)/\(Int(Date().timeIntervalSince1970 * 1000)).\(format.fileExtension)"
+        return FileManager.default.createFile(atPath: path, contents: audio, attributes: [.posixPermissions: 0o600]) ? path : nil
     }
 
     func loadRecord() -> Record? {
