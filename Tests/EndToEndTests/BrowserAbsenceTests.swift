@@ -57,3 +57,37 @@ struct BrowserAbsenceTests {
         #expect(text.contains("Is anyone there?"), "\(text)")
     }
 }
+
+@Suite("Oversize recordings")
+struct OversizeRecordingTests {
+    @Test("a recording over the limit gets an error and the tab stays; a far bigger frame closes only that socket; the converse goes on")
+    func oversize() async throws {
+        let engines = try await FakeEngines.shared()
+        let hub = try await HubProcess.start(
+            name: "oversize", ttsURL: engines.url, sttURL: engines.url, spawner: "pty",
+            topLevelLines: ["limits: {max_recording_bytes: 65536}"])
+        defer { hub.stop() }
+        let browser = try await BrowserClient.connect(to: hub)
+        let id = try #require(try await hub.rest.post("/api/sessions").json?["session_id"]?.stringValue)
+        let (audioIndex, _) = try await browser.next("audio", session: id)
+        try await browser.send(.object(["type": .string("playback_done"), "session_id": .string(id)]))
+        _ = try await browser.next("listening", session: id, after: audioIndex)
+
+        let tooBig = Data(repeating: 65, count: 100_000)
+        try await browser.send(.object(["type": .string("audio"), "session_id": .string(id), "data": .string(tooBig.base64EncodedString())]))
+        let (errorIndex, error) = try await browser.next(after: audioIndex, "an error") { $0["type"]?.stringValue == "error" }
+        #expect(error["message"]?.stringValue == "recording larger than 65536 bytes")
+        #expect(!browser.isClosed)
+
+        // Far beyond the limit: the socket is closed, the hub and the converse are not.
+        let huge = try await BrowserClient.connect(to: hub)
+        try await huge.sendRaw(String(repeating: "x", count: 400_000))
+        for _ in 0..<50 where !huge.isClosed { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(huge.isClosed)
+        try await browser.send(.object(["type": .string("audio"), "session_id": .string(id), "data": .string(Data("small enough".utf8).base64EncodedString())]))
+        let (_, said) = try await browser.next(after: errorIndex, "the agent's next words") {
+            $0["type"]?.stringValue == "assistant_text" && $0["session_id"]?.stringValue == id
+        }
+        #expect(said["text"]?.stringValue == "You said: small enough")
+    }
+}

@@ -40,7 +40,7 @@ struct BrowserSocket: Sendable {
         await sessions.browserConnected(client)
         let limits = await sessions.browserLimits
         // Base64 grows a recording by 4/3; leave room for the JSON around it.
-        let maxMessage = limits.maxRecordingBytes / 3 * 4 + 64 * 1024
+        let maxMessage = Self.maxMessageBytes(limits)
         do {
             for try await message in inbound.messages(maxSize: maxMessage) {
                 guard case .text(let text) = message else {
@@ -54,6 +54,13 @@ struct BrowserSocket: Sendable {
         }
         await browsers.disconnect(client)
         writer.cancel()
+    }
+
+    /// Room for a recording of up to twice the limit (base64 is 4/3 of the bytes, plus the JSON
+    /// around it): one somewhat over the limit gets a clear error and the tab stays connected;
+    /// only a frame far beyond it closes the socket (1009, "message too big").
+    static func maxMessageBytes(_ limits: Limits) -> Int {
+        limits.maxRecordingBytes * 2 / 3 * 4 + 64 * 1024
     }
 
     private func dispatch(_ text: String, from client: BrowserHub.ClientID, maxRecordingBytes: Int) async {

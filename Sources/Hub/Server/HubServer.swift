@@ -47,7 +47,7 @@ public struct HubServer: Sendable {
         let speech = self.speech
         let logger = self.logger
         // Recordings arrive as one base64 text frame; the default 16 KiB frame limit would refuse them.
-        let maxFrame = config.limits.maxRecordingBytes / 3 * 4 + 64 * 1024
+        let maxFrame = BrowserSocket.maxMessageBytes(config.limits)
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: sockets, configuration: .init(ws: .init(maxFrameSize: maxFrame))),

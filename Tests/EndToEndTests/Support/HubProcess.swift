@@ -28,7 +28,7 @@ final class HubProcess: Sendable {
         name: String, ttsURL: String = "", sttURL: String = "", spawner: String = "tmux",
         command: [String] = ["clawmux", "demo-agent"], extraSessionLines: [String] = [],
         ttsFormat: String = "mp3", environment: [String: String] = [:], speechLines: [String]? = nil,
-        serverLines: [String] = [], arguments: [String] = []
+        serverLines: [String] = [], arguments: [String] = [], topLevelLines: [String] = []
     ) async throws -> HubProcess {
         let directory = try TestPaths.temporaryDirectory(name)
         let socket = "clawmux-test-\(UUID().uuidString.prefix(8))"
@@ -49,6 +49,7 @@ final class HubProcess: Sendable {
               tmux: {plugin: tmux, socket: \(socket)}
               pty: {plugin: pty}
             \((speechLines ?? Self.defaultSpeechLines(ttsURL: ttsURL, sttURL: sttURL, ttsFormat: ttsFormat)).joined(separator: "\n"))
+            \(topLevelLines.joined(separator: "\n"))
             """
         let configPath = directory.appendingPathComponent("config.yaml").path
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
