@@ -31,12 +31,16 @@ struct Serve: AsyncParsableCommand {
             throw ExitMessage("\(error)")
         }
         let host = config.server.host
+        let tlsPort = config.server.tls?.port
         do {
             try await hub.run(exitOnStdinClose: exitOnStdinClose) { port in
                 let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
                 Console.out("ClawMux hub listening on http://\(shown):\(port)/")
                 if let token = hub.accessToken {
                     Console.out("Open http://\(shown):\(port)/?token=\(token)")
+                    if let tlsPort {
+                        Console.out("From another device: https://<this machine's address>:\(tlsPort)/?token=\(token)")
+                    }
                 } else {
                     logger.warning("auth: none — no token is needed: anyone who can reach \(shown):\(port) (any local user or web page's script) controls the agents")
                     Console.error("WARNING: auth: none — anyone who can reach \(shown):\(port) controls the agents")

@@ -10,7 +10,7 @@ struct AccessPolicy: Sendable {
     let token: String?
     let allowedOrigins: Set<String>
     /// Set on the cookie when the hub serves HTTPS.
-    let secureCookie: Bool
+    var secureCookie: Bool
 
     func isAuthorized(_ request: Request) -> Bool {
         guard let token else { return true }

@@ -34,6 +34,10 @@ extension HubConfig {
             config.server.staticDirectory = URL(fileURLWithPath: baseDirectory).appendingPathComponent(config.server.staticDirectory).path
         }
         try config.applyOriginalEnvironment(environment, at: root.location)
+        if config.server.auth == .none, let tls = config.server.tls, !ServerSettings(host: tls.host).isLoopback {
+            throw ConfigError(at: root.location.child("server.tls.host"),
+                              "auth: none is only allowed on loopback; the TLS listener is on \(tls.host)")
+        }
         if config.server.auth == .none && !config.server.isLoopback {
             throw ConfigError(at: root.location.child("server.auth"),
                               "auth: none is only allowed while the hub listens on loopback (host is \(config.server.host)); whoever reaches the hub can run commands as you")
@@ -85,7 +89,7 @@ extension HubConfig {
 
 extension ServerSettings {
     init(node: ConfigNode) throws {
-        try node.rejectUnknownKeys(allowed: ["host", "port", "static_dir", "state_dir", "auth", "token", "allowed_origins"])
+        try node.rejectUnknownKeys(allowed: ["host", "port", "static_dir", "state_dir", "auth", "token", "allowed_origins", "tls"])
         if let host = try node.optional("host") { self.host = try host.stringValue() }
         if let auth = try node.optional("auth") {
             guard let mode = AuthMode(rawValue: try auth.stringValue()) else {
@@ -108,6 +112,18 @@ extension ServerSettings {
             for origin in allowedOrigins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.hasSuffix("/") {
                 throw ConfigError(at: origins.location, "expected origins like https://phone.local:3460 (scheme, host, port; no path), found \"\(origin)\"")
             }
+        }
+        if let tls = try node.optional("tls") {
+            try tls.rejectUnknownKeys(allowed: ["cert", "key", "host", "port"])
+            let base = URL(fileURLWithPath: tls.location.file).deletingLastPathComponent()
+            func path(_ key: String) throws -> String {
+                let value = try tls.required(key).stringValue()
+                return value.hasPrefix("/") ? value : base.appendingPathComponent(value).path
+            }
+            self.tls = TLSSettings(
+                certificate: try path("cert"), key: try path("key"),
+                host: try tls.optional("host")?.stringValue() ?? host,
+                port: try tls.required("port").intValue(in: 0...65535))
         }
         if let state = try node.optional("state_dir") {
             self.stateDirectory = try state.stringValue()

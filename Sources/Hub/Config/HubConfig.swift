@@ -30,6 +30,17 @@ public struct ServerSettings: Sendable {
     /// Origins (`https://host:port`) besides the hub's own whose pages may open the browser WebSocket.
     public var allowedOrigins: [String] = []
 
+    /// An extra HTTPS listener (phones on the LAN need a secure context for the microphone);
+    /// the plain one stays for the bridges and this machine.
+    public var tls: TLSSettings?
+
+    public struct TLSSettings: Sendable {
+        public var certificate: String
+        public var key: String
+        public var host: String
+        public var port: Int
+    }
+
     public enum AuthMode: String, Sendable {
         case token, none
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import PluginAPI
@@ -30,9 +31,8 @@ public struct HubServer: Sendable {
             config: config, speech: speech, browsers: browsers, bridgeExecutable: bridgeExecutable, logger: logger)
     }
 
-    /// Serves until SIGINT/SIGTERM, then ends every session and returns (within a few seconds).
-    /// With `exitOnStdinClose`, end of standard input counts as a shutdown signal.
-    public func run(exitOnStdinClose: Bool = false, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    /// The HTTP routes and the WebSocket routes, guarded by `access`.
+    private func routers(access: AccessPolicy) -> (Router<BasicWebSocketRequestContext>, Router<BasicWebSocketRequestContext>) {
         let router = Router(context: BasicWebSocketRequestContext.self)
         // Before the routes: middleware applies to the routes added after it.
         router.add(middleware: AccessMiddleware(policy: access))
@@ -41,16 +41,33 @@ public struct HubServer: Sendable {
         let sockets = Router(context: BasicWebSocketRequestContext.self)
         BrowserSocket(sessions: sessions, browsers: browsers, access: access, logger: logger).register(on: sockets)
         BridgeSocket(sessions: sessions, logger: logger).register(on: sockets)
+        return (router, sockets)
+    }
 
+    static func tlsConfiguration(_ tls: ServerSettings.TLSSettings) throws -> TLSConfiguration {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate)
+            let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        } catch {
+            throw ConfigError(file: "server.tls", line: 0, column: 0, keyPath: "server.tls",
+                              message: "cannot load the TLS certificate \(tls.certificate) or key \(tls.key): \(error)")
+        }
+    }
+
+    /// Serves until SIGINT/SIGTERM, then ends every session and returns (within a few seconds).
+    /// With `exitOnStdinClose`, end of standard input counts as a shutdown signal.
+    public func run(exitOnStdinClose: Bool = false, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let sessions = self.sessions
         let browsers = self.browsers
         let speech = self.speech
         let logger = self.logger
+        let (router, sockets) = routers(access: access)
         // Recordings arrive as one base64 text frame; the default 16 KiB frame limit would refuse them.
-        let maxFrame = BrowserSocket.maxMessageBytes(config.limits)
+        let webSocket = WebSocketServerConfiguration(maxFrameSize: BrowserSocket.maxMessageBytes(config.limits))
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: sockets, configuration: .init(ws: .init(maxFrameSize: maxFrame))),
+            server: .http1WebSocketUpgrade(webSocketRouter: sockets, configuration: .init(ws: webSocket)),
             configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "clawmux"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -58,7 +75,23 @@ public struct HubServer: Sendable {
                 onListening(port)
             },
             logger: logger)
-        let server = ServiceGroup(services: [app], logger: logger)
+        var services: [any Service] = [app]
+        if let tls = config.server.tls {
+            // The same hub over HTTPS, with Secure cookies.
+            var secure = access
+            secure.secureCookie = true
+            let (tlsRouter, tlsSockets) = routers(access: secure)
+            services.append(Application(
+                router: tlsRouter,
+                server: try .tls(.http1WebSocketUpgrade(webSocketRouter: tlsSockets, configuration: .init(ws: webSocket)),
+                                 tlsConfiguration: try Self.tlsConfiguration(tls)),
+                configuration: .init(address: .hostname(tls.host, port: tls.port), serverName: "clawmux"),
+                onServerRunning: { channel in
+                    logger.notice("HTTPS listening", metadata: ["address": "\(tls.host):\(channel.localAddress?.port ?? 0)"])
+                },
+                logger: logger))
+        }
+        let server = ServiceGroup(services: services, logger: logger)
 
         // Before serving: the bridges of adopted sessions reconnect as soon as the port listens.
         await sessions.adoptSurvivors()
