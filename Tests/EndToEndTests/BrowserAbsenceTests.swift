@@ -82,7 +82,7 @@ struct OversizeRecordingTests {
         // Far beyond the limit: the socket is closed, the hub and the converse are not.
         let huge = try await BrowserClient.connect(to: hub)
         try await huge.sendRaw(String(repeating: "x", count: 400_000))
-        for _ in 0..<50 where !huge.isClosed { try await Task.sleep(for: .milliseconds(100)) }
+        for _ in 0..<200 where !huge.isClosed { try await Task.sleep(for: .milliseconds(100)) }
         #expect(huge.isClosed)
         try await browser.send(.object(["type": .string("audio"), "session_id": .string(id), "data": .string(Data("small enough".utf8).base64EncodedString())]))
         let (_, said) = try await browser.next(after: errorIndex, "the agent's next words") {

@@ -9,9 +9,10 @@ import Testing
 struct ConverseEndTests {
     /// A session whose agent is a plain `sleep` (no MCP of its own), with the test's own
     /// `clawmux mcp` as its bridge, and a converse waiting for a browser that never comes.
-    func waitingConverse(_ name: String) async throws -> (hub: HubProcess, id: String, bridge: MCPClientProcess, answer: Task<String, any Error>) {
+    static func bridgedSession(_ name: String, topLevelLines: [String] = []) async throws -> (hub: HubProcess, id: String, bridge: MCPClientProcess) {
         let engines = try await FakeEngines.shared()
-        let hub = try await HubProcess.start(name: name, ttsURL: engines.url, sttURL: engines.url, spawner: "pty", command: ["sleep", "600"])
+        let hub = try await HubProcess.start(
+            name: name, ttsURL: engines.url, sttURL: engines.url, spawner: "pty", command: ["sleep", "600"], topLevelLines: topLevelLines)
         let id = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
         let mcpConfig = try Data(contentsOf: URL(fileURLWithPath: "\(hub.workRoot)/\(id)/.mcp.json"))
         let environment = try #require(JSONValue.decode(String(decoding: mcpConfig, as: UTF8.self))?["mcpServers"]?["voice-hub"]?["env"])
@@ -19,6 +20,11 @@ struct ConverseEndTests {
             "VOICE_HUB_SESSION_ID": id, "VOICE_CHAT_HUB_PORT": "\(hub.port)",
             "VOICE_HUB_SESSION_TOKEN": environment["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? "",
         ])
+        return (hub, id, bridge)
+    }
+
+    func waitingConverse(_ name: String) async throws -> (hub: HubProcess, id: String, bridge: MCPClientProcess, answer: Task<String, any Error>) {
+        let (hub, id, bridge) = try await Self.bridgedSession(name)
         let answer = Task { try await bridge.callText("converse", ["message": .string("Anyone there?")]) }
         // Spoken, and now waiting for a browser to play it.
         for _ in 0..<100 {
@@ -48,5 +54,15 @@ struct ConverseEndTests {
         #expect(took < .seconds(5))
         let text = try await answer.value
         #expect(text.hasPrefix("Error:") && text.contains("shutting down"), "\(text)")
+    }
+
+    @Test("a message over limits.max_speech_characters gets a clear error; the session stays usable")
+    func tooLong() async throws {
+        let (hub, _, bridge) = try await Self.bridgedSession("end-too-long", topLevelLines: ["limits: {max_speech_characters: 40}"])
+        defer { hub.stop(); bridge.stop() }
+        let refused = try await bridge.callText("converse", ["message": .string(String(repeating: "a", count: 100))])
+        #expect(refused == "Error: the message is 100 characters long; the limit is 40.")
+        let delivered = try await bridge.callText("converse", ["message": .string("Short enough."), "wait_for_response": .bool(false)])
+        #expect(delivered == "Message delivered.")
     }
 }

@@ -273,7 +273,7 @@ actor Session {
             switch action {
             case .send(let event):
                 // On disk before anyone (the browser, then the agent) is told.
-                if client == nil { record(event) }
+                if client == nil { await record(event) }
                 if let client {
                     await services.browsers.send(.session(id: id, event), to: client)
                 } else {
@@ -296,11 +296,11 @@ actor Session {
         }
     }
 
-    private func record(_ event: SessionEvent) {
+    private func record(_ event: SessionEvent) async {
         let written: Bool
         switch event {
-        case .assistantText(let text): written = transcript?.append(.assistant, text) ?? false
-        case .userText(let text): written = transcript?.append(.user, text) ?? false
+        case .assistantText(let text): written = await transcript?.append(.assistant, text) ?? false
+        case .userText(let text): written = await transcript?.append(.user, text) ?? false
         default: return
         }
         if !written && transcript != nil { logger.error("could not write the transcript line") }

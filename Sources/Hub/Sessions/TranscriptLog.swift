@@ -13,6 +13,8 @@ struct TranscriptLog {
 
     let path: String
     private let fd: Int32
+    /// One per session: its lines stay in order.
+    private let queue = DispatchQueue(label: "clawmux.transcript")
 
     static func path(directory: String, sessionID: String) -> String {
         "\(directory)/\(sessionID).jsonl"
@@ -28,22 +30,31 @@ struct TranscriptLog {
     }
 
     /// Returns false when the line could not be written (the disk is full): logged by the caller.
+    /// The write and the sync (which may take a while on a busy disk) run on a queue of their
+    /// own, never on one of the few threads every task of the hub shares; the caller waits.
     @discardableResult
-    func append(_ role: Role, _ text: String, at time: Date = Date()) -> Bool {
+    func append(_ role: Role, _ text: String, at time: Date = Date()) async -> Bool {
         let entry: JSONValue = .object(["time": .number(time.timeIntervalSince1970), "role": .string(role.rawValue), "text": .string(text)])
         let bytes = Array((entry.encodedText() + "\n").utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return false }
-            offset += written
+        let fd = self.fd
+        return await withCheckedContinuation { continuation in
+            queue.async {
+                var offset = 0
+                while offset < bytes.count {
+                    let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                    if written < 0 && errno == EINTR { continue }
+                    guard written > 0 else { return continuation.resume(returning: false) }
+                    offset += written
+                }
+                continuation.resume(returning: fdatasync(fd) == 0)
+            }
         }
-        return fdatasync(fd) == 0
     }
 
+    /// After the lines still queued.
     func close() {
-        _ = Glibc.close(fd)
+        let fd = self.fd
+        queue.async { _ = Glibc.close(fd) }
     }
 
     /// The entries of a session's transcript, oldest first; nil when there is none.
