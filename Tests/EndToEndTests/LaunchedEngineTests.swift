@@ -79,6 +79,42 @@ struct LaunchedEngineTests {
         #expect(!ProcessInspection.isRunning(secondPID), "stopped with the hub")
     }
 
+    @Test("an engine left running by a hub that was killed is stopped by the next hub, which starts its own")
+    func leftover() async throws {
+        let engines = try await FakeEngines.shared()
+        let port = try Self.freePort()
+        let first = try await HubProcess.start(name: "launch-leftover", speechLines: [
+            "  tts: {plugin: kokoro-http, url: \"\(engines.url)\"}",
+            "  stt: {plugin: whisper-http, url: \"\(engines.url)\"}",
+            "  side:",
+            "    plugin: kokoro-http",
+            "    url: http://127.0.0.1:\(port)",
+            "    launch: {argv: [python3, -m, http.server, \"\(port)\", --bind, 127.0.0.1], port: \(port)}",
+            "voices:",
+            "  sky: {backend: tts}",
+            "stt: {backend: stt}",
+            "health: {interval: 1s, retry_interval: 300ms}",
+        ])
+        defer { first.stop() }
+        let old = try #require(try await wait(first, "the engine running") { $0["state"]?.stringValue == "running" }["pid"]?.doubleValue.map { Int32($0) })
+        let hubProcess = first.process
+        await Blocking.run {
+            kill(hubProcess.processIdentifier, SIGKILL)
+            hubProcess.waitUntilExit()
+        }
+        #expect(ProcessInspection.isRunning(old), "a killed hub cannot stop its engine")
+
+        let second = try await HubProcess.start(
+            name: "launch-leftover2", configPath: first.directory.appendingPathComponent("config.yaml").path, arguments: [],
+            environment: ["CLAWMUX_TOKEN": first.token, "CLAWMUX_STATE_DIR": first.directory.appendingPathComponent("state").path])
+        let fresh = try await wait(second, "a new engine running") {
+            $0["state"]?.stringValue == "running" && $0["pid"]?.doubleValue.map { Int32($0) } != old
+        }
+        #expect(fresh["pid"] != nil)
+        #expect(!ProcessInspection.isRunning(old), "the leftover was stopped")
+        _ = await second.stopAndWait()
+    }
+
     @Test("start: first_use waits until a voice needs it; the converse then waits for it to come up")
     func firstUse() async throws {
         let engines = try await FakeEngines.shared()

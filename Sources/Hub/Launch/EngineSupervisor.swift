@@ -41,6 +41,9 @@ actor EngineSupervisor {
 
     let name: String
     let logFile: String
+    /// The running engine's pid, so that a hub that died without stopping it (SIGKILL, a crash)
+    /// can end the leftover at its next start instead of finding the port taken.
+    let pidFile: String
     private let spec: LaunchSpec
     private let health: LaunchHealthCheck
     private let logger: Logger
@@ -58,6 +61,7 @@ actor EngineSupervisor {
         self.spec = spec
         self.health = LaunchHealthCheck(check: spec.health, probe: probe, name: name)
         self.logFile = spec.logFile.map { Self.resolve($0, base: spec.baseDirectory) } ?? "\(stateDirectory)/engines/\(name).log"
+        self.pidFile = "\(stateDirectory)/engines/\(name).pid"
         var logger = logger
         logger[metadataKey: "engine"] = "\(name)"
         self.logger = logger
@@ -108,6 +112,7 @@ actor EngineSupervisor {
             await process.terminate(grace: .seconds(5))
         }
         await loop?.value
+        try? FileManager.default.removeItem(atPath: pidFile)
         phase = .stopped
         resumeWaiters(throwing: Failure.stopped(engine: name))
     }
@@ -146,9 +151,13 @@ actor EngineSupervisor {
         do {
             try FileManager.default.createDirectory(
                 atPath: URL(fileURLWithPath: logFile).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: URL(fileURLWithPath: pidFile).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            LeftoverEngine.stop(pidFile: pidFile, executable: argv[0], logger: logger)
             appendToLog("--- \(Date()) clawmux starts: \(argv.joined(separator: " "))\n")
             let child = try ChildProcess(
                 argv: argv, environment: spec.environment.mapValues(spec.expandingConfigDirectory), stdout: .file(logFile), stderr: .stdout)
+            LeftoverEngine.record(child.pid, in: pidFile)
             logger.info("engine started", metadata: ["pid": "\(child.pid)", "log": "\(logFile)"])
             return child
         } catch {
