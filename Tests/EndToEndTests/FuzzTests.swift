@@ -86,6 +86,9 @@ struct FuzzTests {
                 try? await target.sendRaw(Self.message(&random, session: victim))
             }
             sent += 1
+            // Paced like a (very) misbehaving page, not a flood: a tab that makes the hub queue
+            // more answers than it reads is disconnected on purpose (bounded memory).
+            try await Task.sleep(for: .milliseconds(4))
         }
         #expect(sent > 100, "seed \(seed)")
         // Answers are asynchronous: give the last ones a moment.
