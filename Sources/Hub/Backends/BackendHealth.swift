@@ -172,9 +172,3 @@ public actor BackendHealth {
         backends.contains { [.ok, .idle].contains(states[$0]?.status) }
     }
 }
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

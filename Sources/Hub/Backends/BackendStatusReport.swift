@@ -34,10 +34,3 @@ public struct BackendStatusReport: Sendable {
         }
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, for reports.
-    public var milliseconds: Int {
-        Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
-    }
-}

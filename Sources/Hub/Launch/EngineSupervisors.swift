@@ -15,8 +15,6 @@ public struct EngineSupervisors: Sendable {
         self.byName = byName
     }
 
-    public var isEmpty: Bool { byName.isEmpty }
-
     /// Starts the engines marked `start: startup` (the others start when first used).
     public func startAtStartup(_ registry: BackendRegistry) async {
         for instance in registry.instances where instance.launch?.start == .startup {

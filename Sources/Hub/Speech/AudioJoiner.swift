@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import PluginAPI
 
 /// Joins a message's audio pieces into the one file the original's clients expect:
