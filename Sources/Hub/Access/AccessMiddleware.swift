@@ -5,7 +5,7 @@ import HummingbirdWebSocket
 /// HttpOnly, SameSite=Strict cookie and (for the page itself) redirects to the clean URL, so the
 /// token does not stay in the address bar. Static files and `/healthz` are open.
 struct AccessMiddleware: RouterMiddleware {
-    typealias Context = BasicWebSocketRequestContext
+    typealias Context = HubRequestContext
     let policy: AccessPolicy
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -1,35 +1,49 @@
 import Foundation
 import Logging
 
-/// The connected browser tabs. Every hub event goes to all of them; each has a bounded outbox
-/// so one slow tab cannot make the hub's memory grow.
+/// The connected browser tabs. Every hub event goes to all of them; each has an outbox bounded
+/// in messages and in bytes, so one tab that stops reading cannot make the hub's memory grow:
+/// it is cut off instead (with a log line).
 public actor BrowserHub {
     public typealias ClientID = UUID
 
     private struct Client {
         let outbox: AsyncStream<String>.Continuation
+        let backlog: Backlog
+        /// Closes the tab's connection at once (a close frame would wait behind the backlog).
+        let cutOff: @Sendable () -> Void
         var capabilities: Set<String> = []
+    }
+
+    /// What a tab's socket writes: the texts, and the backlog to take each one off once written.
+    struct Outbox: Sendable {
+        let messages: AsyncStream<String>
+        let backlog: Backlog
     }
 
     private var clients: [ClientID: Client] = [:]
     private let logger: Logger
-    /// Messages queued for one tab before it is considered stuck and dropped.
+    /// Messages queued for one tab before it is considered stuck.
     private let outboxLimit: Int
+    /// Bytes queued for one tab before it is considered stuck (one message alone may be bigger).
+    private let backlogLimit: Int
 
-    public init(logger: Logger, outboxLimit: Int = 512) {
+    public init(logger: Logger, outboxLimit: Int = 512, backlogLimit: Int = 32 << 20) {
         self.logger = logger
         self.outboxLimit = outboxLimit
+        self.backlogLimit = backlogLimit
     }
 
     public var count: Int { clients.count }
 
-    /// Registers a tab; the stream yields the JSON texts to write to its socket.
-    public func connect() -> (ClientID, AsyncStream<String>) {
+    /// Registers a tab; its outbox yields the JSON texts to write to its socket.
+    func connect(cutOff: @escaping @Sendable () -> Void = {}) -> (ClientID, Outbox) {
         let id = ClientID()
         let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(outboxLimit))
-        clients[id] = Client(outbox: continuation)
+        let backlog = Backlog()
+        clients[id] = Client(outbox: continuation, backlog: backlog, cutOff: cutOff)
         logger.info("browser connected", metadata: ["browsers": "\(clients.count)"])
-        return (id, stream)
+        return (id, Outbox(messages: stream, backlog: backlog))
     }
 
     public func disconnect(_ id: ClientID) {
@@ -79,11 +93,22 @@ public actor BrowserHub {
     @discardableResult
     private func deliver(_ text: String, to id: ClientID) -> Bool {
         guard let client = clients[id] else { return false }
-        if case .dropped = client.outbox.yield(text) {
-            logger.warning("browser is not reading its messages; disconnecting it", metadata: ["queued": "\(outboxLimit)"])
+        let size = text.utf8.count
+        let queued = client.backlog.add(size)
+        let overBudget = queued > size && queued > backlogLimit
+        if overBudget || isDropped(client.outbox.yield(text)) {
+            logger.warning("browser is not reading its messages; cutting it off", metadata: [
+                "queued_bytes": "\(queued)", "byte_limit": "\(backlogLimit)", "message_limit": "\(outboxLimit)",
+            ])
             disconnect(id)
+            client.cutOff()
             return false
         }
         return true
+    }
+
+    private func isDropped(_ result: AsyncStream<String>.Continuation.YieldResult) -> Bool {
+        if case .dropped = result { return true }
+        return false
     }
 }

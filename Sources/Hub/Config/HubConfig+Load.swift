@@ -309,12 +309,15 @@ extension LaunchSpec {
 
 extension Limits {
     init(node: ConfigNode) throws {
-        try node.rejectUnknownKeys(allowed: ["max_speech_characters", "max_recording_bytes"])
+        try node.rejectUnknownKeys(allowed: ["max_speech_characters", "max_recording_bytes", "max_browser_backlog_bytes"])
         if let characters = try node.optional("max_speech_characters") {
             self.maxSpeechCharacters = try characters.intValue(in: 1...1_000_000)
         }
         if let bytes = try node.optional("max_recording_bytes") {
             self.maxRecordingBytes = try bytes.intValue(in: 1024...(512 << 20))
+        }
+        if let backlog = try node.optional("max_browser_backlog_bytes") {
+            self.maxBrowserBacklogBytes = try backlog.intValue(in: 4096...(4 << 30))
         }
     }
 }

@@ -166,5 +166,7 @@ public struct Limits: Sendable {
     public var maxSpeechCharacters: Int = 20_000
     /// Largest recording accepted from a browser (bytes, decoded).
     public var maxRecordingBytes: Int = 25 << 20
+    /// Bytes queued for one browser tab that does not read them before the hub cuts it off.
+    public var maxBrowserBacklogBytes: Int = 32 << 20
 }
 

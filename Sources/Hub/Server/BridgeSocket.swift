@@ -9,7 +9,7 @@ struct BridgeSocket: Sendable {
     let sessions: SessionManager
     let logger: Logger
 
-    func register(on router: Router<BasicWebSocketRequestContext>) {
+    func register(on router: Router<HubRequestContext>) {
         router.ws("/mcp/{id}") { request, context in
             let id = context.parameters.get("id") ?? ""
             let token = Self.bearer(request.headers[.authorization]) ?? request.uri.queryParameters["token"].map(String.init)

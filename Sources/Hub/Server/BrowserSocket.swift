@@ -12,7 +12,7 @@ struct BrowserSocket: Sendable {
     let logger: Logger
 
     /// The upgrade is refused (HTTP 400) for a page of another origin or without the token.
-    func register(on router: Router<BasicWebSocketRequestContext>) {
+    func register(on router: Router<HubRequestContext>) {
         router.ws("/ws") { request, _ in
             guard access.originAllowed(request) else {
                 logger.warning("refused browser WebSocket from another origin", metadata: ["origin": "\(request.headers[.origin] ?? "")"])
@@ -23,16 +23,18 @@ struct BrowserSocket: Sendable {
                 return .dontUpgrade
             }
             return .upgrade([:])
-        } onUpgrade: { inbound, outbound, _ in
-            await handle(inbound: inbound, outbound: outbound)
+        } onUpgrade: { inbound, outbound, context in
+            let channel = context.requestContext.channel
+            await handle(inbound: inbound, outbound: outbound, cutOff: { channel.close(promise: nil) })
         }
     }
 
-    private func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
-        let (client, outbox) = await browsers.connect()
+    private func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, cutOff: @escaping @Sendable () -> Void) async {
+        let (client, outbox) = await browsers.connect(cutOff: cutOff)
         let writer = Task {
-            for await text in outbox {
+            for await text in outbox.messages {
                 do { try await outbound.write(.text(text)) } catch { break }
+                outbox.backlog.remove(text.utf8.count)
             }
             // The hub ended this tab's outbox (shutdown, or the tab stopped reading).
             try? await outbound.close(.goingAway, reason: "closed by the hub")

@@ -22,7 +22,7 @@ public struct HubServer: Sendable {
     public init(config: HubConfig, plugins: [PluginDescriptor], bridgeExecutable: String, logger: Logger) throws {
         self.config = config
         self.logger = logger
-        self.browsers = BrowserHub(logger: logger)
+        self.browsers = BrowserHub(logger: logger, backlogLimit: config.limits.maxBrowserBacklogBytes)
         self.speech = try SpeechStack(config: config, plugins: plugins, logger: logger)
         self.access = AccessPolicy(
             token: config.server.auth == .none ? nil : try AccessToken.resolve(settings: config.server),
@@ -32,13 +32,13 @@ public struct HubServer: Sendable {
     }
 
     /// The HTTP routes and the WebSocket routes, guarded by `access`.
-    private func routers(access: AccessPolicy) -> (Router<BasicWebSocketRequestContext>, Router<BasicWebSocketRequestContext>) {
-        let router = Router(context: BasicWebSocketRequestContext.self)
+    private func routers(access: AccessPolicy) -> (Router<HubRequestContext>, Router<HubRequestContext>) {
+        let router = Router(context: HubRequestContext.self)
         // Before the routes: middleware applies to the routes added after it.
         router.add(middleware: AccessMiddleware(policy: access))
         RESTRoutes(sessions: sessions, speech: speech).register(on: router)
         StaticFiles(directory: config.server.staticDirectory).register(on: router)
-        let sockets = Router(context: BasicWebSocketRequestContext.self)
+        let sockets = Router(context: HubRequestContext.self)
         BrowserSocket(sessions: sessions, browsers: browsers, access: access, logger: logger).register(on: sockets)
         BridgeSocket(sessions: sessions, logger: logger).register(on: sockets)
         return (router, sockets)

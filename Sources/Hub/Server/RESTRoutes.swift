@@ -7,7 +7,7 @@ struct RESTRoutes: Sendable {
     let sessions: SessionManager
     let speech: SpeechStack
 
-    func register(on router: Router<BasicWebSocketRequestContext>) {
+    func register(on router: Router<HubRequestContext>) {
         router.get("/api/sessions") { _, _ in
             JSONResponse.make(.array(await sessions.snapshots().map(\.json)))
         }
@@ -76,7 +76,7 @@ struct RESTRoutes: Sendable {
     /// `PUT /api/sessions/{id}/<field>` with `{"<field>": value}`: `apply` returns the value now in
     /// effect, or nil when the value has the wrong type; answers `{"<field>": ..., "session_id": ...}`.
     private func update(
-        _ request: Request, _ context: BasicWebSocketRequestContext, field: String, example: String,
+        _ request: Request, _ context: HubRequestContext, field: String, example: String,
         apply: (String, JSONValue) async throws(SessionError) -> JSONValue?
     ) async -> Response {
         let id = context.parameters.get("id") ?? ""

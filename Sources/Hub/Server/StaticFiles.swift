@@ -7,7 +7,7 @@ import HummingbirdWebSocket
 struct StaticFiles: Sendable {
     let directory: String
 
-    func register(on router: Router<BasicWebSocketRequestContext>) {
+    func register(on router: Router<HubRequestContext>) {
         router.get("/") { _, _ in serve("hub.html") }
         router.get("/static/**") { request, _ in
             let raw = String(request.uri.path.dropFirst("/static/".count))

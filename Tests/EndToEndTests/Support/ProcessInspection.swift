@@ -43,6 +43,14 @@ enum ProcessInspection {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// A size line of /proc/<pid>/status (`VmRSS`, `VmHWM` = peak RSS) in bytes.
+    static func memory(_ pid: Int32, _ field: String) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(field):") }),
+              let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kib * 1024
+    }
+
     /// The root pid of a session's agent, from the snapshot's `terminal` field.
     static func agentPID(terminal: String, tmuxSocket: String, sessionID: String) throws -> Int32 {
         if terminal.hasPrefix("pty pid "), let pid = Int32(terminal.dropFirst("pty pid ".count)) { return pid }
