@@ -59,6 +59,7 @@ struct BridgeMessageTests {
         .converseResult(text: "(session muted)", requestID: nil),
         .statusResult(connected: true),
         .statusResult(connected: false),
+        .error(message: "unknown message type 'x'"),
     ])
     func replyRoundTripsThroughJSON(_ reply: BridgeReply) {
         #expect(BridgeReply.parse(reply.json.encodedText()) == reply)
@@ -73,5 +74,13 @@ struct BridgeMessageTests {
         #expect(BridgeReply.parse(#"{"type":"converse_result"}"#) == nil)
         #expect(BridgeReply.parse(#"{"type":"nonsense"}"#) == nil)
         #expect(BridgeReply.parse("not json") == nil)
+    }
+
+    @Test func aRejectedConverseIsAnsweredWithAnErrorResultSoItsCallerDoesNotWait() {
+        #expect(BridgeReply.rejecting(#"{"type":"converse","request_id":"r-9"}"#, because: "missing or invalid field 'message'")
+            == .converseResult(text: "Error: invalid converse request: missing or invalid field 'message'", requestID: "r-9"))
+        #expect(BridgeReply.rejecting(#"{"type":"dance"}"#, because: "unknown message type 'dance'")
+            == .error(message: "unknown message type 'dance'"))
+        #expect(BridgeReply.rejecting("{{{", because: "expected a JSON object") == .error(message: "expected a JSON object"))
     }
 }

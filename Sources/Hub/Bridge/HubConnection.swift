@@ -140,6 +140,8 @@ actor HubConnection {
             entry.continuation.resume(returning: result)
         case .statusResult(let connected)?:
             if !statusWaiters.isEmpty { statusWaiters.removeFirst().resume(returning: connected) }
+        case .error(let message)?:
+            logger.warning("the hub refused a message", metadata: ["error": "\(message)"])
         case nil:
             logger.warning("unexpected message from the hub", metadata: ["text": "\(text.prefix(200))"])
         }

@@ -26,7 +26,7 @@ struct BridgeSocket: Sendable {
 
     private func handle(sessionID: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         guard let session = await sessions.session(sessionID) else { return }
-        let (replies, continuation) = AsyncStream.makeStream(of: BridgeReply.self)
+        let (replies, continuation) = AsyncStream.makeStream(of: BridgeReply.self, bufferingPolicy: .bufferingOldest(BridgeLink.queueLimit))
         let link = BridgeLink(outbox: continuation)
         await session.attachBridge(link)
         await withTaskGroup(of: Void.self) { group in
@@ -40,12 +40,19 @@ struct BridgeSocket: Sendable {
             group.addTask {
                 do {
                     for try await message in inbound.messages(maxSize: 4 << 20) {
-                        guard case .text(let text) = message else { continue }
+                        guard case .text(let text) = message else {
+                            link.send(.error(message: "expected JSON text messages"))
+                            continue
+                        }
+                        let request: BridgeRequest
                         do {
-                            await session.handleBridge(try BridgeRequest.parse(text), from: link)
+                            request = try BridgeRequest.parse(text)
                         } catch {
                             logger.warning("bad bridge message", metadata: ["session": "\(sessionID)", "error": "\(error)"])
+                            link.send(.rejecting(text, because: "\(error)"))
+                            continue
                         }
+                        await session.handleBridge(request, from: link)
                     }
                 } catch {
                     logger.info("bridge socket closed", metadata: ["session": "\(sessionID)", "reason": "\(error)"])

@@ -9,11 +9,21 @@ public struct BridgeLink: Sendable, Identifiable {
         self.outbox = outbox
     }
 
-    /// Returns false when the connection is already gone.
+    /// Replies queued for a bridge before it counts as stuck (an honest one has one or two).
+    public static let queueLimit = 256
+
+    /// Returns false when the connection is gone, or is closed now because the bridge stopped
+    /// reading (its queue is full; the outbox must be made with `queueLimit`).
     @discardableResult
     public func send(_ reply: BridgeReply) -> Bool {
-        if case .terminated = outbox.yield(reply) { return false }
-        return true
+        switch outbox.yield(reply) {
+        case .enqueued: return true
+        case .dropped:
+            outbox.finish()
+            return false
+        case .terminated: return false
+        @unknown default: return false
+        }
     }
 
     /// Ends the connection's writer, which closes the socket.
