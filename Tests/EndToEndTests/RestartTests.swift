@@ -6,15 +6,15 @@ import Hub
 import Testing
 
 /// Sessions survive a hub restart: a hub killed with SIGKILL and started again adopts the live
-/// tmux sessions, their bridges reconnect, the converse in flight is asked again and completes;
+/// tmux sessions and pty agents (held by their pty host), their bridges reconnect, the converse in flight is asked again and completes;
 /// sessions whose agent is gone are cleaned up.
 @Suite("Restart")
 struct RestartTests {
-    @Test("SIGKILL, restart: the live session is adopted and converses on; the dead one is cleaned up")
-    func adopt() async throws {
+    @Test("SIGKILL, restart: the live session is adopted and converses on; the dead one is cleaned up", arguments: ["tmux", "pty"])
+    func adopt(spawner: String) async throws {
         let engines = try await FakeEngines.shared()
         let port = try LaunchedEngineTests.freePort()
-        let first = try await HubProcess.start(name: "restart", ttsURL: engines.url, sttURL: engines.url, spawner: "tmux", arguments: ["--port", "\(port)"])
+        let first = try await HubProcess.start(name: "restart-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner, arguments: ["--port", "\(port)"])
         defer { first.stop() }
         let browser = try await BrowserClient.connect(to: first)
         let live = try #require(try await first.rest.post("/api/sessions").json?["session_id"]?.stringValue)
@@ -25,7 +25,20 @@ struct RestartTests {
         try await browser.send(.object(["type": .string("playback_done"), "session_id": .string(live)]))
         _ = try await browser.next("listening", session: live, after: audioIndex)
         let socket = first.tmuxSocket
-        _ = await Blocking.run { try? ProcessInspection.run(["tmux", "-L", socket, "kill-session", "-t", "=\(doomed)"]) }
+        let snapshots = try await first.rest.get("/api/sessions").json?.arrayValue ?? []
+        func agentPID(_ id: String) throws -> Int32 {
+            let terminal = snapshots.first { $0["session_id"]?.stringValue == id }?["terminal"]?.stringValue ?? ""
+            return try ProcessInspection.agentPID(terminal: terminal, tmuxSocket: socket, sessionID: id)
+        }
+        let liveAgent = try agentPID(live)
+        // For pty: the host that holds the terminal (for tmux: the tmux server, which outlives sessions).
+        let liveHost = spawner == "pty" ? ProcessInspection.parent(of: liveAgent) ?? 0 : 0
+        let doomedAgent = try agentPID(doomed)
+        if spawner == "tmux" {
+            _ = await Blocking.run { try? ProcessInspection.run(["tmux", "-L", socket, "kill-session", "-t", "=\(doomed)"]) }
+        } else {
+            kill(doomedAgent, SIGKILL)
+        }
 
         // Off the cooperative pool: a blocked thread there stalls every other test of the run.
         let hubProcess = first.process
@@ -62,7 +75,16 @@ struct RestartTests {
         let next = try #require(try await second.rest.post("/api/sessions").json?["session_id"]?.stringValue)
         #expect(next != live && next != doomed)
         _ = await second.stopAndWait()
-        let left = await Blocking.run { try? ProcessInspection.run(["tmux", "-L", socket, "has-session", "-t", "=\(live)"]) }
-        #expect(left?.status != 0, "stopping the second hub ended the adopted session")
+        if spawner == "tmux" {
+            let left = await Blocking.run { try? ProcessInspection.run(["tmux", "-L", socket, "has-session", "-t", "=\(live)"]) }
+            #expect(left?.status != 0, "stopping the second hub ended the adopted session")
+        }
+        // The adopted agent (and, for pty, its host) is gone with the second hub.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ProcessInspection.isRunning(liveAgent) || ProcessInspection.isRunning(liveHost), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(!ProcessInspection.isRunning(liveAgent), "stopping the second hub ended the adopted agent")
+        #expect(!ProcessInspection.isRunning(liveHost), "and its pty host")
     }
 }

@@ -18,12 +18,18 @@ struct SessionLifecycleTests {
         #expect(FileManager.default.fileExists(atPath: workDir + "/.mcp.json"))
         let root = try ProcessInspection.agentPID(
             terminal: created["terminal"]?.stringValue ?? "", tmuxSocket: hub.tmuxSocket, sessionID: id)
-        let tree = ProcessInspection.tree(of: root)
+        // For pty, the host that holds the agent's terminal goes too.
+        let tree = ProcessInspection.tree(of: root) + (spawner == "pty" ? [ProcessInspection.parent(of: root) ?? 0] : [])
         #expect(tree.count >= 2, "the agent and its MCP bridge are running")
 
         let deleted = try await rest.delete("/api/sessions/\(id)")
         #expect(deleted.status == 200)
         #expect(deleted.json?["status"]?.stringValue == "terminated")
+        // The host ends right after it has reported the agent's end.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !tree.filter(ProcessInspection.isRunning).isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(tree.filter(ProcessInspection.isRunning).isEmpty, "still running: \(tree.filter(ProcessInspection.isRunning))")
         #expect(!FileManager.default.fileExists(atPath: workDir))
         if spawner == "tmux" {

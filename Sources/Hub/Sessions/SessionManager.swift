@@ -150,7 +150,7 @@ public actor SessionManager {
     // MARK: Adopt
 
     /// At start-up: takes over the sessions an earlier run of the hub left behind whose agent
-    /// still runs (tmux); their bridges reconnect by themselves and a converse in flight is sent
+    /// still runs (tmux, or a pty host); their bridges reconnect by themselves and a converse in flight is sent
     /// again. Sessions whose agent is gone (or that the current spawner cannot take) are cleaned up.
     public func adoptSurvivors() async {
         let root = services.settings.workRoot
@@ -159,9 +159,9 @@ public actor SessionManager {
             let workspace = SessionWorkspace(directory: root + "/" + name)
             guard let record = workspace.loadRecord(), record.id == name, record.spawner == spawnerName,
                   services.router.route(record.voice) != nil,
-                  let agent = await spawner.adopt(name: name), await agent.isAlive() else {
+                  let agent = await spawner.adopt(name: name, workingDirectory: workspace.directory), await agent.isAlive() else {
                 logger.info("cleaning up a session of an earlier run", metadata: ["session": "\(name)"])
-                if let agent = await spawner.adopt(name: name) { await agent.terminate() }
+                if let agent = await spawner.adopt(name: name, workingDirectory: workspace.directory) { await agent.terminate() }
                 workspace.remove()
                 continue
             }

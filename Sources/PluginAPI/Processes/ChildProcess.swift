@@ -14,6 +14,8 @@ public final class ChildProcess: Sendable {
         case file(String)
         /// stderr only: wherever stdout goes.
         case stdout
+        /// A descriptor of the caller's (e.g. a listening socket handed to the child as stdin).
+        case descriptor(Int32)
     }
 
     public enum LaunchError: Error, CustomStringConvertible {
@@ -71,6 +73,8 @@ public final class ChildProcess: Sendable {
                 posix_spawn_file_actions_addopen(&actions, target, "/dev/null", readByChild ? O_RDONLY : O_WRONLY, 0)
             case .stdout:
                 posix_spawn_file_actions_adddup2(&actions, 1, target)
+            case .descriptor(let fd):
+                posix_spawn_file_actions_adddup2(&actions, fd, target)
             case .file(let path):
                 let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
                 guard fd >= 0 else { throw LaunchError.openFile(path, errno: errno) }

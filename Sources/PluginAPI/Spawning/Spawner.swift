@@ -21,13 +21,13 @@ public struct SpawnSpec: Sendable {
 /// Starts agents in terminals (tmux, a plain PTY, ...).
 public protocol Spawner: HealthProbe {
     func spawn(_ spec: SpawnSpec) async throws -> any SpawnedAgent
-    /// The agent named `name` that an earlier run of the hub started, if it still runs (a tmux
-    /// session outlives the hub; a PTY's agent dies with it). nil: gone, or this spawner cannot.
-    func adopt(name: String) async -> (any SpawnedAgent)?
+    /// The agent named `name` (started in `workingDirectory`) that an earlier run of the hub
+    /// started, if it still runs. nil: gone, or this spawner cannot.
+    func adopt(name: String, workingDirectory: String) async -> (any SpawnedAgent)?
 }
 
 extension Spawner {
-    public func adopt(name: String) async -> (any SpawnedAgent)? { nil }
+    public func adopt(name: String, workingDirectory: String) async -> (any SpawnedAgent)? { nil }
 }
 
 /// A running agent in its terminal.

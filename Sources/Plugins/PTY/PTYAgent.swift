@@ -5,50 +5,67 @@ import Foundation
 import PluginAPI
 import Synchronization
 
-/// An agent on a pseudo-terminal the hub owns: a reader thread copies the terminal's output to
-/// the session's log file and to listeners; a waiter thread reaps the child when it exits.
+/// The hub's side of an agent on a pseudo-terminal that a `clawmux pty-host` holds: keystrokes
+/// go to the host, the terminal's output comes back to listeners; the agent is reported gone
+/// when the host says it ended (or the host itself is gone).
 final class PTYAgent: SpawnedAgent, Sendable {
     let pid: pid_t
-    private let masterFD: Int32
+    private let socket: Int32
+    /// The host process, when this hub started it (an adopted one is another hub's child).
+    private let host: ChildProcess?
     private let state = Mutex(State())
-    /// Signalled when the reader has drained the terminal, so exit is reported after the last output.
-    private let readerDone = DispatchSemaphore(value: 0)
+    /// Signalled when the host has reported the end (or is gone).
+    private let ended = DispatchSemaphore(value: 0)
 
     private struct State {
         var exited = false
-        var masterClosed = false
+        var closed = false
         var listeners: [UUID: AsyncStream<String>.Continuation] = [:]
         /// Recent output, handed to each new listener first: an agent may print its first
         /// prompt before anyone listens.
         var backlog = ""
     }
 
-    init(pid: pid_t, masterFD: Int32, logFile: String?) {
-        self.pid = pid
-        self.masterFD = masterFD
-        let log = logFile.flatMap { path -> FileHandle? in
-            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-            return FileHandle(forWritingAtPath: path)
+    /// Connects to the host at `socketPath` and reads its hello (blocking, but the host answers
+    /// at once: it is either running or gone).
+    static func connect(socketPath: String, host: ChildProcess?) throws -> PTYAgent {
+        let fd = try TerminalSocket.connect(to: socketPath)
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64)
+        // A deadline, should something else be listening there.
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        while true {
+            if case .hello(let pid)? = try? PTYHostFrame.take(from: &buffer) {
+                timeout = timeval(tv_sec: 0, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                return PTYAgent(pid: pid, socket: fd, host: host, pending: buffer)
+            }
+            let count = recv(fd, &chunk, chunk.count, 0)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0, buffer.count < 64 else {
+                close(fd)
+                throw SpawnError.failed("the terminal host at \(socketPath) did not answer")
+            }
+            buffer += chunk[0..<count]
         }
-        Thread.detachNewThread { [self] in readLoop(log: log) }
-        Thread.detachNewThread { [self] in waitForExit() }
+    }
+
+    private init(pid: pid_t, socket: Int32, host: ChildProcess?, pending: [UInt8]) {
+        self.pid = pid
+        self.socket = socket
+        self.host = host
+        Thread.detachNewThread { [self] in readLoop(pending: pending) }
     }
 
     var debugDescription: String { "pty pid \(pid)" }
 
     func type(_ text: String, pressEnter: Bool) async throws {
         // A terminal's Enter key sends carriage return.
-        let bytes = Array((text + (pressEnter ? "\r" : "")).utf8)
+        let frame = PTYHostFrame.data(Array((text + (pressEnter ? "\r" : "")).utf8)).encoded
         try state.withLock { state in
-            guard !state.masterClosed else { throw SpawnError.failed("the agent's terminal is closed") }
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { write(masterFD, $0.baseAddress, $0.count) }
-                if written < 0 {
-                    if errno == EINTR || errno == EAGAIN { continue }
-                    throw SpawnError.failed("writing to the agent's terminal: \(String(cString: strerror(errno)))")
-                }
-                offset += written
+            guard !state.closed, !state.exited, TerminalSocket.send(frame, to: socket) else {
+                throw SpawnError.failed("the agent's terminal is closed")
             }
         }
     }
@@ -58,11 +75,16 @@ final class PTYAgent: SpawnedAgent, Sendable {
     }
 
     func terminate() async {
-        // forkpty made the child a session and group leader: signal the group, then any stragglers.
+        // forkpty made the agent a session and group leader: signal the group, then any stragglers.
         let tree = [pid] + ProcessTree.descendants(of: pid)
         if !state.withLock({ $0.exited }) { kill(-pid, SIGTERM) }
         await ProcessTree.terminate(tree)
-        closeMaster()
+        // The host reaps the agent, tells, and ends.
+        let reported = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { [ended] in continuation.resume(returning: ended.wait(timeout: .now() + 3) == .success) }
+        }
+        if !reported, let host { _ = await host.terminate(grace: .seconds(1)) }
+        closeSocket()
     }
 
     func terminalOutput() -> AsyncStream<String> {
@@ -71,7 +93,7 @@ final class PTYAgent: SpawnedAgent, Sendable {
         // Under the lock, so no output falls between the backlog and the live stream.
         state.withLock { state in
             if !state.backlog.isEmpty { continuation.yield(state.backlog) }
-            if state.masterClosed || state.exited {
+            if state.closed || state.exited {
                 continuation.finish()
             } else {
                 state.listeners[id] = continuation
@@ -83,37 +105,43 @@ final class PTYAgent: SpawnedAgent, Sendable {
         return stream
     }
 
-    private func readLoop(log: FileHandle?) {
-        var buffer = [UInt8](repeating: 0, count: 8192)
-        var pending: [UInt8] = []
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(masterFD, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            // EIO: the child side closed (the agent exited).
-            guard count > 0 else { break }
-            try? log?.write(contentsOf: Data(buffer[0..<count]))
-            pending += buffer[0..<count]
-            let complete = UTF8Boundary.completePrefixLength(of: pending)
-            let text = String(decoding: pending[0..<complete], as: UTF8.self)
-            pending.removeFirst(complete)
-            state.withLock { state in
-                state.backlog += text
-                if state.backlog.utf8.count > 32_768 { state.backlog = String(state.backlog.suffix(16_384)) }
-                for listener in state.listeners.values { listener.yield(text) }
+    private func readLoop(pending: [UInt8]) {
+        var inbound = pending
+        var partial: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        reading: while true {
+            do {
+                while let frame = try PTYHostFrame.take(from: &inbound) {
+                    switch frame {
+                    case .data(let bytes): deliver(bytes, partial: &partial)
+                    case .exited: break reading
+                    case .hello: continue
+                    }
+                }
+            } catch {
+                break reading
             }
+            let count = recv(socket, &chunk, chunk.count, 0)
+            if count < 0 && errno == EINTR { continue }
+            // The host is gone (killed with the agent, or the socket was closed here).
+            guard count > 0 else { break }
+            inbound += chunk[0..<count]
         }
-        try? log?.close()
-        readerDone.signal()
-    }
-
-    private func waitForExit() {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        // Let the reader log and pass on what the agent printed last (a process it left behind
-        // may keep the terminal open, hence the bound); only then is the agent reported gone.
-        _ = readerDone.wait(timeout: .now() + .milliseconds(500))
         state.withLock { $0.exited = true }
         finishListeners()
+        ended.signal()
+    }
+
+    private func deliver(_ bytes: [UInt8], partial: inout [UInt8]) {
+        partial += bytes
+        let complete = UTF8Boundary.completePrefixLength(of: partial)
+        let text = String(decoding: partial[0..<complete], as: UTF8.self)
+        partial.removeFirst(complete)
+        state.withLock { state in
+            state.backlog += text
+            if state.backlog.utf8.count > 32_768 { state.backlog = String(state.backlog.suffix(16_384)) }
+            for listener in state.listeners.values { listener.yield(text) }
+        }
     }
 
     private func finishListeners() {
@@ -124,15 +152,16 @@ final class PTYAgent: SpawnedAgent, Sendable {
         for listener in listeners { listener.finish() }
     }
 
-    private func closeMaster() {
+    private func closeSocket() {
         let shouldClose = state.withLock { state -> Bool in
-            defer { state.masterClosed = true }
-            return !state.masterClosed
+            defer { state.closed = true }
+            return !state.closed
         }
-        if shouldClose { close(masterFD) }
+        // shutdown wakes the reader; the descriptor is closed once, on deinit.
+        if shouldClose { shutdown(socket, Int32(SHUT_RDWR)) }
     }
 
     deinit {
-        if !state.withLock({ $0.masterClosed }) { close(masterFD) }
+        close(socket)
     }
 }

@@ -2,21 +2,29 @@ import Foundation
 import Logging
 import PluginAPI
 
-/// Starts each agent on a plain pseudo-terminal owned by the hub; its output is logged to
-/// `terminal.log` in the session dir.
+/// Starts each agent on a plain pseudo-terminal held by a `clawmux pty-host` process, which
+/// logs its output to `terminal.log` in the session dir and keeps it alive across hub restarts.
 struct PTYSpawner: Spawner {
     let columns: UInt16
     let rows: UInt16
+    /// The `clawmux` binary that runs `pty-host` (this very executable).
+    let hostExecutable: String
     let logger: Logger
 
     static let descriptor = PluginDescriptor(
-        name: "pty", kind: .spawner, summary: "each agent on a pseudo-terminal owned by the hub"
+        name: "pty", kind: .spawner, summary: "each agent on a pseudo-terminal (survives hub restarts)"
     ) { options, context in
         try options.rejectUnknownKeys(allowed: ["columns", "rows"])
         return .spawner(PTYSpawner(
             columns: UInt16(try options.optional("columns")?.intValue(in: 20...1000) ?? 200),
             rows: UInt16(try options.optional("rows")?.intValue(in: 5...500) ?? 50),
+            hostExecutable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0],
             logger: context.logger))
+    }
+
+    /// The host's socket, in the session dir (mode 0700: only this user gets in).
+    static func socketPath(in directory: String) -> String {
+        directory + "/.terminal.sock"
     }
 
     func spawn(_ spec: SpawnSpec) async throws -> any SpawnedAgent {
@@ -27,14 +35,49 @@ struct PTYSpawner: Spawner {
         guard let executable = ExecutableLookup.resolve(
             command, searchPath: environment["PATH"], workingDirectory: spec.workingDirectory)
         else { throw SpawnError.commandNotFound(command) }
-        let started = try ChildProcessLaunch.start(
-            executable: executable, argv: spec.argv, environment: environment,
-            workingDirectory: spec.workingDirectory, columns: columns, rows: rows)
-        logger.info("started agent on a pty", metadata: ["session": "\(spec.name)", "pid": "\(started.pid)"])
-        return PTYAgent(pid: started.pid, masterFD: started.masterFD, logFile: spec.logFile)
+
+        let socketPath = Self.socketPath(in: spec.workingDirectory)
+        let listener: Int32
+        do { listener = try TerminalSocket.listen(at: socketPath) } catch { throw SpawnError.failed("\(error)") }
+        // The host gets the listening socket as its standard input; the hub's copy goes, and
+        // the hub's connection waits in the socket's queue until the host accepts it.
+        defer { close(listener) }
+        var argv = [hostExecutable, "pty-host", "--executable", executable, "--directory", spec.workingDirectory,
+                    "--columns", "\(columns)", "--rows", "\(rows)"]
+        if let log = spec.logFile { argv += ["--log", log] }
+        let host: ChildProcess
+        do {
+            host = try ChildProcess(argv: argv + ["--"] + spec.argv, environment: environment, stdin: .descriptor(listener))
+        } catch {
+            throw SpawnError.failed("cannot start the terminal host: \(error)")
+        }
+        let agent = try await connect(socketPath: socketPath, host: host)
+        logger.info("started agent on a pty", metadata: ["session": "\(spec.name)", "pid": "\(agent.pid)", "host": "\(host.pid)"])
+        return agent
+    }
+
+    func adopt(name: String, workingDirectory: String) async -> (any SpawnedAgent)? {
+        let socketPath = Self.socketPath(in: workingDirectory)
+        guard FileManager.default.fileExists(atPath: socketPath),
+              let agent = try? await connect(socketPath: socketPath, host: nil) else { return nil }
+        logger.info("adopted pty agent", metadata: ["session": "\(name)", "pid": "\(agent.pid)"])
+        return agent
+    }
+
+    /// Connecting blocks briefly (the host answers at once): off the shared threads.
+    private func connect(socketPath: String, host: ChildProcess?) async throws -> PTYAgent {
+        let result = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: Result { try PTYAgent.connect(socketPath: socketPath, host: host) })
+            }
+        }
+        return try result.get()
     }
 
     func probe() async throws -> String {
-        "forkpty available"
+        guard FileManager.default.isExecutableFile(atPath: hostExecutable) else {
+            throw SpawnError.unavailable("cannot run the terminal host \(hostExecutable)")
+        }
+        return "forkpty available"
     }
 }

@@ -68,7 +68,7 @@ struct TmuxSpawner: Spawner {
         }
     }
 
-    func adopt(name: String) async -> (any SpawnedAgent)? {
+    func adopt(name: String, workingDirectory: String) async -> (any SpawnedAgent)? {
         guard let tmux, (try? await tmux.run(["has-session", "-t", "=\(name)"]))?.succeeded == true,
               let pane = try? await tmux.checked(["display-message", "-p", "-t", "=\(name):", "#{pane_pid}"]),
               let pid = Int32(pane.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }

@@ -9,6 +9,13 @@ enum ProcessInspection {
         return state != "Z" && state != "X"
     }
 
+    static func parent(of pid: Int32) -> Int32? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? Int32(fields[1]) : nil
+    }
+
     /// The process and all its descendants.
     static func tree(of root: Int32) -> [Int32] {
         var children: [Int32: [Int32]] = [:]
