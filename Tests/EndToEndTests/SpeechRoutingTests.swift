@@ -243,6 +243,31 @@ struct SpeechRoutingTests {
         #expect(!streamer.messages.contains { $0["type"]?.stringValue == "audio" }, "a streaming browser gets no duplicate audio")
     }
 
+    @Test("barge-in: an interrupt while the engine still speaks stops the speech, the hub listens, the recording answers the agent")
+    func bargeIn() async throws {
+        let hub = try await hub("barge-in", backends: [
+            "stream: {plugin: kokoro-http, url: \"\(url("gated"))\", streaming: true, timeout: 30s}",
+        ], chain: ["stream"])
+        defer { hub.stop() }
+        let browser = try await BrowserClient.connect(to: hub, hello: ["audio_stream"])
+        let id = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
+        // The greeting is still being made (the engine holds the rest) when the user cuts in.
+        let (firstIndex, _) = try await browser.next("audio_chunk", session: id)
+        try await browser.send(.object(["type": .string("interrupt"), "session_id": .string(id)]))
+        let (listening, _) = try await browser.next("listening", session: id, after: firstIndex)
+        #expect(!browser.messages[firstIndex...].contains { $0["type"]?.stringValue == "audio_chunk" && $0["final"]?.boolValue == true },
+                "the rest of the speech is dropped")
+        try await browser.send(.object([
+            "type": .string("audio"), "session_id": .string(id),
+            "data": .string(Data("stop, I know".utf8).base64EncodedString()), "mime_type": .string("audio/webm"),
+        ]))
+        let (_, next) = try await browser.next(after: listening, "the agent's answer") {
+            $0["type"]?.stringValue == "assistant_text" && $0["session_id"]?.stringValue == id
+        }
+        #expect(next["text"]?.stringValue == "You said: stop, I know")
+        _ = try await REST(baseURL: engines.url).post("/control/\(key)/open")
+    }
+
     @Test("an engine that does not stream gets one sentence at a time: the first is sent while the rest waits, in order")
     func sentenceSplitting() async throws {
         let message = "Short first. Then a BLOCK sentence waits at the engine. And a third one follows it."

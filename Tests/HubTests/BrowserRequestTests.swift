@@ -21,6 +21,11 @@ struct BrowserRequestTests {
         #expect(request == .playbackDone(sessionID: "voice-1-abcdef"))
     }
 
+    @Test func interruptNamesItsSession() throws {
+        let request = try BrowserRequest.parse(#"{"type":"interrupt","session_id":"voice-1-abcdef"}"#, maxRecordingBytes: limit)
+        #expect(request == .interrupt(sessionID: "voice-1-abcdef"))
+    }
+
     @Test func audioIsBase64DecodedAndDefaultsToWebm() throws {
         let request = try BrowserRequest.parse(
             #"{"type":"audio","session_id":"voice-1-abcdef","data":"AQIDBA=="}"#, maxRecordingBytes: limit)

@@ -335,4 +335,37 @@ struct ConverseMachineNobodyListeningTests {
         #expect(!machine.needsBrowser)
         #expect(machine.handle(.nobodyListening(for: .seconds(1))) == [])
     }
+
+    @Test func bargeInDuringSynthesisStopsTheSpeechAndListens() {
+        var machine = speakingMachine()
+        _ = machine.handle(.speechChunk(turn: 1, seq: 0, audio: speech, format: .mp3))
+        #expect(machine.handle(.interrupted) == [Action.stopSpeech(turn: 1), .send(.listening)])
+        #expect(machine.phase == .listening(turn1))
+        // The rest of the speech, should it still arrive, goes nowhere.
+        #expect(machine.handle(.speechChunk(turn: 1, seq: 1, audio: speech, format: .mp3)).isEmpty)
+        #expect(machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3, chunks: 2)).isEmpty)
+        #expect(machine.phase == .listening(turn1))
+    }
+
+    @Test func bargeInDuringPlaybackCountsAsPlaybackDone() {
+        var machine = awaitingPlaybackMachine()
+        #expect(machine.handle(.interrupted) == [Action.send(.listening)])
+        #expect(machine.phase == .listening(turn1))
+    }
+
+    @Test func bargeInOnAMessageThatWantsNoAnswerEndsTheTurn() {
+        var machine = speakingMachine(wait: false)
+        #expect(machine.handle(.interrupted) == [
+            Action.stopSpeech(turn: 1), .reply("Message delivered (the user interrupted it).", requestID: "req-1"), .send(.done), .converseEnded,
+        ])
+        #expect(machine.isIdle)
+    }
+
+    @Test func anInterruptWithNothingToInterruptIsIgnored() {
+        var idle = ConverseMachine()
+        #expect(idle.handle(.interrupted).isEmpty)
+        var listening = listeningMachine()
+        #expect(listening.handle(.interrupted).isEmpty)
+        #expect(listening.phase == .listening(turn1))
+    }
 }

@@ -38,6 +38,8 @@ public struct ConverseMachine: Sendable {
         case speechReady(turn: UInt64, audio: Data, format: AudioFormat, chunks: Int, streamFormat: AudioFormat? = nil)
         case speechFailed(turn: UInt64, reason: String)
         case playbackDone
+        /// Barge-in: the user cut the agent short (the page stopped playback and records).
+        case interrupted
         case recording(audio: Data, format: AudioFormat)
         case transcribed(turn: UInt64, text: String)
         case transcriptionFailed(turn: UInt64, reason: String)
@@ -52,6 +54,8 @@ public struct ConverseMachine: Sendable {
     public enum Action: Sendable, Equatable {
         case send(SessionEvent)
         case synthesize(turn: UInt64, text: String)
+        /// Stop making the turn's speech: nobody will hear the rest.
+        case stopSpeech(turn: UInt64)
         case transcribe(turn: UInt64, audio: Data, format: AudioFormat)
         case reply(String, requestID: String?)
         /// The converse started (session becomes `active`) or ended (back to `ready`).
@@ -125,7 +129,17 @@ public struct ConverseMachine: Sendable {
         case (.speaking(let turn, _), .speechFailed(let id, let reason)) where id == turn.id:
             return fail(turn, "Error: text-to-speech failed: \(reason)")
 
-        case (.awaitingPlayback(let turn, _, _), .playbackDone):
+        // Barge-in during synthesis: what the agent had yet to say is dropped, the user speaks.
+        case (.speaking(let turn, _), .interrupted):
+            guard turn.waitForResponse else {
+                phase = .idle
+                return [.stopSpeech(turn: turn.id), .reply("Message delivered (the user interrupted it).", requestID: turn.requestID),
+                        .send(.done), .converseEnded]
+            }
+            phase = .listening(turn)
+            return [.stopSpeech(turn: turn.id), .send(.listening)]
+
+        case (.awaitingPlayback(let turn, _, _), .playbackDone), (.awaitingPlayback(let turn, _, _), .interrupted):
             phase = .listening(turn)
             return [.send(.listening)]
 
@@ -176,7 +190,7 @@ public struct ConverseMachine: Sendable {
             phase = .idle
             return [.reply("Error: \(reason)", requestID: turn.requestID), .send(.done), .converseEnded]
 
-        case (_, .playbackDone), (_, .browserConnected):
+        case (_, .playbackDone), (_, .interrupted), (_, .browserConnected):
             return []
         // With several tabs the first recording wins; the others arrive while this turn is being
         // transcribed or after it ended, and are dropped without troubling anyone.

@@ -5,6 +5,8 @@ import PluginAPI
 public enum BrowserRequest: Sendable, Equatable {
     case hello(capabilities: [String])
     case playbackDone(sessionID: String)
+    /// Barge-in: the user tapped the mic while the agent spoke (counts as playback done).
+    case interrupt(sessionID: String)
     /// A recording; empty data means the mic was muted.
     case recording(sessionID: String, audio: Data, format: AudioFormat)
 
@@ -33,11 +35,13 @@ public enum BrowserRequest: Sendable, Equatable {
             guard case .array(let items)? = json["capabilities"] else { return .hello(capabilities: []) }
             return .hello(capabilities: items.compactMap(\.stringValue))
         }
-        guard ["playback_done", "audio"].contains(type) else { throw .unknownType(type) }
+        guard ["playback_done", "interrupt", "audio"].contains(type) else { throw .unknownType(type) }
         guard let sessionID = json["session_id"]?.stringValue else { throw .missingField("session_id") }
         switch type {
         case "playback_done":
             return .playbackDone(sessionID: sessionID)
+        case "interrupt":
+            return .interrupt(sessionID: sessionID)
         case "audio":
             guard let encoded = json["data"]?.stringValue else { throw .missingField("data") }
             // base64 is 4/3 of the bytes: refuse before decoding.

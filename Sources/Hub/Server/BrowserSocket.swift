@@ -81,6 +81,9 @@ struct BrowserSocket: Sendable {
         case .playbackDone(let id):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
             await session.playbackDone()
+        case .interrupt(let id):
+            guard let session = await sessions.session(id) else { return await unknown(id, client) }
+            await session.interrupt()
         case .recording(let id, let audio, let format):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
             await session.recording(audio, format: format)

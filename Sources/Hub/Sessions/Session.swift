@@ -225,6 +225,12 @@ actor Session {
         await perform(converse.handle(.playbackDone))
     }
 
+    func interrupt() async {
+        touch()
+        logger.info("the user interrupted the agent")
+        await perform(converse.handle(.interrupted))
+    }
+
     func recording(_ audio: Data, format: AudioFormat) async {
         touch()
         logger.info("recording from browser", metadata: ["bytes": "\(audio.count)", "format": "\(format)"])
@@ -281,6 +287,8 @@ actor Session {
                 }
             case .synthesize(let turn, let text):
                 synthesize(turn: turn, text: text)
+            case .stopSpeech(let turn):
+                engineTasks.removeValue(forKey: turn)?.cancel()
             case .transcribe(let turn, let audio, let format):
                 transcribe(turn: turn, audio: audio, format: format)
             case .reply(let text, let requestID):
