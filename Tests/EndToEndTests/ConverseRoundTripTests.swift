@@ -46,7 +46,13 @@ struct ConverseRoundTripTests {
         // While the greeting waits for an answer, change how the next turn sounds.
         let speed = try await rest.put("/api/sessions/\(id)/speed", json: .object(["speed": .number(1.5)]))
         #expect(speed.json?["speed"]?.doubleValue == 1.5)
-        #expect(try await rest.put("/api/sessions/\(id)/voice", json: .object(["voice": .string("am_adam")])).status == 200)
+        let changed = try await rest.put("/api/sessions/\(id)/voice", json: .object(["voice": .string("am_adam")]))
+        #expect(changed.status == 200)
+        // The tab was named after the voice: its name follows, and every browser hears of it.
+        #expect(try await rest.get("/api/sessions").json?[0]?["label"]?.stringValue == "Adam")
+        _ = try await browser.next(after: 0, "session_status with the new voice") {
+            $0["type"]?.stringValue == "session_status" && $0["voice"]?.stringValue == "am_adam" && $0["label"]?.stringValue == "Adam"
+        }
         let greeting = try await conversation.turn(after: 0, answer: Data("**bold** words".utf8))
         let echo = try await conversation.turn(after: greeting.end, answer: nil)
         #expect(echo.said == "You said: **bold** words", "the transcript shows the text as written")

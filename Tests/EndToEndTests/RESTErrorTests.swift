@@ -32,6 +32,7 @@ struct RESTErrorTests {
         #expect(wrongVoice.status == 400)
         #expect(try await rest.put("/api/sessions/\(id)/voice", json: .object(["voice": .string("af_sky")])).json?["voice"]?.stringValue == "af_sky")
         #expect(try await rest.get("/api/sessions").json?[0]?["voice"]?.stringValue == "af_sky")
+        #expect(try await rest.get("/api/sessions").json?[0]?["label"]?.stringValue == "Research", "a label the user chose stays")
         #expect(try await rest.put("/api/sessions/\(id)/speed", json: .object(["speed": .number(3)])).status == 400)
         #expect(try await rest.put("/api/sessions/voice-9-abcdef/speed", json: .object(["speed": .number(1)])).status == 404)
         let badLabel = try await rest.post("/api/sessions", json: .object(["label": .string("bad\u{7}label")]))

@@ -242,16 +242,20 @@ actor Session {
         await perform(converse.handle(.browserConnected), onlyTo: client)
     }
 
-    func setVoice(_ voice: String) {
-        self.voice = voice
+    /// A label that was the old voice's name becomes the new one's; a label the user chose stays.
+    func setVoice(_ route: VoiceRoute, replacingLabel oldVoiceLabel: String?) async {
+        if label == oldVoiceLabel { label = route.label }
+        voice = route.id
         touch()
         workspace.save(record)
+        await announce()
     }
 
-    func setSpeed(_ speed: Double) {
+    func setSpeed(_ speed: Double) async {
         self.speed = speed
         touch()
         workspace.save(record)
+        await announce()
     }
 
     // MARK: End

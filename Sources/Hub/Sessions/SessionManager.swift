@@ -182,8 +182,8 @@ public actor SessionManager {
 
     public func setVoice(_ id: String, voice: String) async throws(SessionError) -> SessionSnapshot {
         guard let session = sessions[id] else { throw .notFound(id) }
-        guard services.router.route(voice) != nil else { throw .unknownVoice(voice, valid: services.router.validIDs) }
-        await session.setVoice(voice)
+        guard let route = services.router.route(voice) else { throw .unknownVoice(voice, valid: services.router.validIDs) }
+        await session.setVoice(route, replacingLabel: services.router.route(await session.voice)?.label)
         logger.info("voice changed", metadata: ["session": "\(id)", "voice": "\(voice)"])
         return await session.snapshot()
     }
