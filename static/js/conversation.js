@@ -1,0 +1,342 @@
+// The voice side of each session: its turn's audio (played only in the front tab, buffered
+// in the others), the user's recording, the mic button, barge-in, and what happens next.
+import { cue, unlockCues } from './cues.js';
+import { note } from './log.js';
+import { Recorder } from './recorder.js';
+import { addEntry, selectedSession, state, upsertSession, wasRemoved } from './sessions.js';
+import { toast } from './toast.js';
+import { TurnPlayer } from './turn-player.js';
+import { base64ToBytes, blobToBase64 } from './util.js';
+import { render, renderControls } from './view.js';
+
+const players = new Map();         // session_id -> the TurnPlayer of its current turn
+const entryAudio = new WeakMap();  // agent transcript entry -> Blob, for ▶ on its bubble
+let recorder = null;
+let recordingTicker = null;
+let replaying = null;              // an Audio element playing a ▶ replay
+let hub = null;                    // {send, hasQueued}
+
+export function useHub(connection) { hub = connection; }
+export const hasAudio = (entry) => entryAudio.has(entry);
+
+// ---------- the hub's per-session events ----------
+
+export function onSessionEvent(message) {
+  const id = message.session_id;
+  if (wasRemoved(id)) return;
+  // Events normally follow the session's tab; a placeholder keeps them if not.
+  const s = state.sessions[id] || upsertSession({ session_id: id, status: 'active' });
+  if (!s) return;
+  const front = id === state.selected;
+  switch (message.type) {
+    case 'assistant_text':
+      startTurn(s);
+      addEntry(s, 'agent', message.text);
+      s.thinking = false;
+      if (!front) s.unread = true;
+      break;
+    case 'user_text': addEntry(s, 'user', message.text); break;
+    case 'status': onStatus(s, message.text || ''); break;
+    case 'audio_chunk': onChunk(s, message); break;
+    case 'audio': onWholeAudio(s, message); break;
+    case 'listening': onListening(s); break;
+    case 'done': onDone(s); break;
+  }
+}
+
+function startTurn(s) {
+  const old = players.get(s.session_id);
+  if (old && !old.over) old.stop();
+  if (state.playing === s.session_id) state.playing = null;
+  players.delete(s.session_id);
+  s.turnPlayed = false;
+}
+
+function onStatus(s, text) {
+  s.statusText = text;
+  if (text.startsWith('Error:')) {
+    addEntry(s, 'error', text);
+    s.thinking = false;
+  }
+}
+
+function onChunk(s, message) {
+  let player = players.get(s.session_id);
+  if (!player) player = newPlayer(s, true);
+  const bytes = base64ToBytes(message.data || '');
+  player.chunk(Number(message.seq) || 0, bytes, message.format || 'audio/mpeg', Boolean(message.final));
+  if (message.final) rememberAudio(s, player);
+  noteBackground(s, player);
+}
+
+function onWholeAudio(s, message) {
+  const existing = players.get(s.session_id);
+  if (existing) {
+    // The hub's replay, after a reconnect, of audio this page has: it plays (or played) once.
+    // If it played, the playback_done may have been lost with the old socket: say it again.
+    if (existing.over && s.turnPlayed) hub.send({ session_id: s.session_id, type: 'playback_done' });
+    return;
+  }
+  const player = newPlayer(s, false);
+  player.whole(base64ToBytes(message.data || ''), message.format || message.mime_type || 'audio/mpeg');
+  rememberAudio(s, player);
+  noteBackground(s, player);
+}
+
+function noteBackground(s, player) {
+  if (s.session_id === state.selected || player.state !== 'buffering' || player.notedBackground) return;
+  player.notedBackground = true;
+  s.unread = true;
+  note('buffered', { session: s.session_id });
+}
+
+function newPlayer(s, streaming) {
+  const player = new TurnPlayer({ streaming });
+  player.onended = (error) => playerEnded(s.session_id, error);
+  players.set(s.session_id, player);
+  return player;
+}
+
+function rememberAudio(s, player) {
+  const last = [...s.transcript].reverse().find((e) => e.role === 'agent');
+  const blob = player.blob();
+  if (last && blob && !entryAudio.has(last)) entryAudio.set(last, blob);
+}
+
+function onListening(s) {
+  // Stale: our answer is on its way (or waits in the outbox for the socket).
+  if (s.answered || hub.hasQueued(s.session_id, 'audio')) return;
+  s.pendingListen = true;
+  if (!s.statusText.startsWith('Error:')) s.statusText = '';
+  // Already recording (barge-in, or a tap during playback): Auto must not start a second one.
+  s.autoStarted = Boolean(recorder && recorder.sessionId === s.session_id);
+  if (state.muted) { answerMuted(s); return; }
+  // A background session waits for the user; its tab says so.
+  if (s.session_id !== state.selected) s.unread = true;
+}
+
+function onDone(s) {
+  s.pendingListen = false;
+  s.answered = false;
+  if (!s.statusText.startsWith('Error:')) s.statusText = '';
+  // The turn ended without us (cancelled, or another browser answered): drop a recording.
+  if (recorder && recorder.sessionId === s.session_id) recorder.stop('cancel');
+}
+
+// A session that ends must not keep the player or the mic.
+export function endSessionWork(id) {
+  const player = players.get(id);
+  if (player) player.stop();
+  players.delete(id);
+  if (state.playing === id) state.playing = null;
+  if (recorder && recorder.sessionId === id) recorder.stop('cancel');
+  const s = state.sessions[id];
+  if (s) { s.pendingListen = false; s.thinking = false; }
+}
+
+// ---------- what plays or records next: only the front tab, one thing at a time ----------
+
+export function pump() {
+  const s = selectedSession();
+  if (s && !recorder) {
+    const player = players.get(s.session_id);
+    if (player && player.state === 'buffering') {
+      stopReplay();
+      state.playing = s.session_id;
+      note('play-start', { session: s.session_id, format: player.segments[0] ? player.segments[0].format : null, streaming: player.streaming });
+      player.play();
+    } else if (player && player.state === 'paused') {
+      state.playing = s.session_id;
+      note('resumed', { session: s.session_id });
+      player.resume();
+    } else if (!(player && player.active) && s.pendingListen && state.auto && !state.muted && !s.autoStarted) {
+      s.autoStarted = true;
+      startRecording(s);
+    }
+  }
+  render();
+}
+
+function playerEnded(id, error) {
+  if (state.playing === id) state.playing = null;
+  note('play-end', { session: id, interrupted: false });
+  const s = state.sessions[id];
+  if (s) {
+    if (error) {
+      const blocked = error.name === 'NotAllowedError';
+      addEntry(s, 'error', blocked
+        ? 'The browser blocked autoplay; tap ▶ on the message to hear it.'
+        : `Could not play the audio (${error.message || error.name || 'unknown error'}).`);
+    }
+    s.turnPlayed = true;
+    hub.send({ session_id: id, type: 'playback_done' });
+    note('playback-done-sent', { session: id });
+  }
+  pump();
+}
+
+// Leaving a tab mid-playback pauses it; it resumes when the tab is in front again.
+export function selectSession(id) {
+  if (!state.sessions[id]) return;
+  const previous = state.selected;
+  if (previous !== id) {
+    const player = players.get(previous);
+    if (player && player.state === 'playing') {
+      player.pause();
+      note('paused', { session: previous });
+      if (state.playing === previous) state.playing = null;
+    }
+  }
+  state.selected = id;
+  state.sessions[id].unread = false;
+  pump();
+}
+
+// ---------- the mic ----------
+
+export function onMicTap() {
+  unlockCues();
+  if (recorder) {
+    recorder.stop(recorder.phase === 'recording' ? 'tap' : 'cancel');
+    render();
+    return;
+  }
+  const s = selectedSession();
+  if (!s) return;
+  if (state.muted) { toast('The mic is muted — unmute to answer.', 'info'); return; }
+  const player = players.get(s.session_id);
+  if (player && player.active) { bargeIn(s, player); return; }
+  stopReplay();
+  if (s.pendingListen) { startRecording(s); return; }
+  toast('Nothing to answer yet — the agent is not listening.', 'info');
+}
+
+// Tap while the agent speaks: silence it now, tell the hub, and record the answer.
+function bargeIn(s, player) {
+  player.stop();
+  if (state.playing === s.session_id) state.playing = null;
+  note('play-end', { session: s.session_id, interrupted: true });
+  s.turnPlayed = true;
+  hub.send({ session_id: s.session_id, type: 'interrupt' });
+  note('interrupt-sent', { session: s.session_id });
+  s.pendingListen = true;
+  s.autoStarted = true;
+  startRecording(s);
+}
+
+async function startRecording(s) {
+  if (recorder) return;
+  const rec = recorder = new Recorder(s.session_id, state.vad);
+  state.recording = { session_id: s.session_id, phase: 'starting' };
+  rec.onfinish = (result) => finishRecording(rec, result);
+  cue('listening');
+  render();
+  try {
+    await rec.start();
+  } catch (error) {
+    if (recorder === rec) { recorder = null; state.recording = null; }
+    toast(`Microphone unavailable: ${error.message || error.name}`);
+    render();
+    return;
+  }
+  if (recorder !== rec || rec.phase !== 'recording') return;
+  state.recording.phase = 'recording';
+  note('record-start', { session: s.session_id });
+  clearInterval(recordingTicker);
+  recordingTicker = setInterval(renderControls, 500);
+  render();
+}
+
+async function finishRecording(rec, { blob, mimeType, reason }) {
+  clearInterval(recordingTicker);
+  note('record-stop', { session: rec.sessionId, reason });
+  if (recorder === rec) { recorder = null; state.recording = null; }
+  const s = state.sessions[rec.sessionId];
+  try {
+    if (s && ['vad', 'tap', 'limit'].includes(reason)) {
+      // Empty data means "muted" to the hub: never send an empty recording by accident.
+      if (!blob.size) {
+        toast('The recording was empty; tap the mic to try again.');
+        s.autoStarted = false;
+      } else {
+        const data = await blobToBase64(blob);
+        hub.send({ session_id: rec.sessionId, type: 'audio', data, mime_type: mimeType });
+        note('recording-sent', { session: rec.sessionId, bytes: blob.size });
+        s.pendingListen = false;
+        s.answered = true;
+        s.thinking = true;
+        s.statusText = 'Sending…';
+        cue('thinking');
+      }
+    }
+  } catch (error) {
+    toast(`Could not send the recording: ${error.message}`);
+  }
+  pump();
+}
+
+// Muted: answer at once with empty data; the agent receives "(session muted)".
+function answerMuted(s) {
+  hub.send({ session_id: s.session_id, type: 'audio', data: '', mime_type: 'audio/webm' });
+  s.pendingListen = false;
+  s.answered = true;
+  note('muted-answer', { session: s.session_id });
+  addEntry(s, 'info', 'Mic muted — answered without recording.');
+}
+
+export function setMuted(muted) {
+  state.muted = muted;
+  if (!muted) return;
+  if (recorder) {
+    const s = state.sessions[recorder.sessionId];
+    recorder.stop('muted');
+    if (s) answerMuted(s);
+  }
+  for (const id of state.order) {
+    const s = state.sessions[id];
+    if (s.pendingListen) answerMuted(s);
+  }
+}
+
+// ---------- ▶ on a bubble: no playback_done, the hub is not waiting for it ----------
+
+export function replay(s, entry) {
+  const blob = entryAudio.get(entry);
+  if (!blob) return;
+  if (state.playing || recorder) { toast('Busy — wait for the current audio or recording.', 'info'); return; }
+  stopReplay();
+  const url = URL.createObjectURL(blob);
+  replaying = new Audio(url);
+  replaying.onended = () => { URL.revokeObjectURL(url); replaying = null; };
+  replaying.play().catch((error) => toast(`Could not play: ${error.message}`));
+}
+
+function stopReplay() {
+  if (!replaying) return;
+  replaying.pause();
+  replaying = null;
+}
+
+// ---------- what the mic button shows ----------
+
+export function micMode(s) {
+  if (state.recording) return state.recording.phase === 'recording' ? 'recording' : 'busy';
+  if (s && state.playing === s.session_id) return 'playing';
+  if (s && s.pendingListen && !state.muted) return 'listening';
+  return 'idle';
+}
+
+export function micHint(s, mode) {
+  if (!s) return '';
+  const label = (id) => (state.sessions[id] || {}).label || id;
+  if (mode === 'recording') {
+    const other = recorder.sessionId !== s.session_id ? ` (${label(recorder.sessionId)})` : '';
+    return `Recording ${recorder.seconds}s${other} — ${state.vad.enabled ? 'stops when you pause, or ' : ''}tap to send`;
+  }
+  if (mode === 'busy') return 'Opening the microphone…';
+  if (mode === 'playing') return 'Speaking — tap to interrupt and answer';
+  if (mode === 'listening') return state.auto ? 'Listening…' : 'The agent is listening — tap (or space) to answer';
+  if (state.muted) return 'Muted — the agent gets “(session muted)”';
+  if (s.thinking) return 'The agent is thinking…';
+  return s.status === 'active' ? 'The agent is working…' : 'Waiting for the agent';
+}

@@ -1,0 +1,235 @@
+// The page's wiring: the hub connection and its messages, REST actions, controls, keyboard,
+// and the hook the browser tests read (window.clawmux).
+import { api } from './api.js';
+import { HubConnection } from './connection.js';
+import {
+  endSessionWork, hasAudio, micHint, micMode, onMicTap, onSessionEvent, pump, replay, selectSession, setMuted, useHub,
+} from './conversation.js';
+import { cuesEnabled, setCuesEnabled, unlockCues } from './cues.js';
+import { log } from './log.js';
+import { removeSession, replaceSessions, selectedSession, setTranscript, state, upsertSession, wasRemoved } from './sessions.js';
+import { toast } from './toast.js';
+import { $, saveSetting } from './util.js';
+import { redrawTranscript, render, setActions } from './view.js';
+
+const BACKENDS_EVERY_MS = 15000;
+
+const hub = new HubConnection({
+  onmessage: handleMessage,
+  onstate: (connection) => {
+    state.connection = connection;
+    if (connection === 'connected') { loadVoices(); loadBackends(); }
+    render();
+  },
+});
+useHub(hub);
+
+function handleMessage(message) {
+  switch (message.type) {
+    case 'session_list':
+      for (const id of replaceSessions(Array.isArray(message.sessions) ? message.sessions : [])) endSessionWork(id);
+      redrawTranscript();
+      break;
+    case 'session_status': {
+      const s = upsertSession(message);
+      if (s && s.status === 'dead') endSessionWork(s.session_id);
+      if (s) settleCreating(s);
+      break;
+    }
+    case 'session_terminated':
+      endSessionWork(message.session_id);
+      if (removeSession(message.session_id) && state.creating && state.creating.session_id === message.session_id) {
+        state.creating = null;
+        toast('The new session ended before it was ready.');
+      }
+      break;
+    case 'transcript': {
+      const s = state.sessions[message.session_id];
+      if (s && Array.isArray(message.entries)) {
+        setTranscript(s, message.entries);
+        if (s.session_id === state.selected) redrawTranscript();
+      }
+      break;
+    }
+    case 'error': onError(message); break;
+    case 'assistant_text': case 'user_text': case 'status':
+    case 'audio': case 'audio_chunk': case 'listening': case 'done':
+      onSessionEvent(message);
+      break;
+    default:
+      console.warn('unknown message', message);
+  }
+  pump();
+}
+
+function onError(message) {
+  const s = message.session_id && state.sessions[message.session_id];
+  toast(message.message || 'Error from the hub');
+  if (s) s.answered = false;
+}
+
+// New Session stays "starting…" until its session is ready (or fails).
+function settleCreating(s) {
+  if (!state.creating || state.creating.session_id !== s.session_id || s.status === 'starting') return;
+  state.creating = null;
+  if (s.status === 'dead') toast(`Session ${s.label || s.session_id} failed to start.`);
+}
+
+// ---------- REST actions ----------
+
+async function createSession() {
+  if (state.creating) return;
+  state.creating = { session_id: null };
+  render();
+  try {
+    const snapshot = await api('POST', '/api/sessions?wait=false');
+    // session_status may have come first: it is newer than this answer's "starting".
+    const s = upsertSession(snapshot, { keepStatus: true });
+    if (s) {
+      state.creating = s.status === 'starting' ? { session_id: s.session_id } : null;
+      selectSession(s.session_id);
+    } else {
+      state.creating = null;
+      if (snapshot && wasRemoved(snapshot.session_id)) toast('The new session ended before it was ready.');
+    }
+  } catch (error) {
+    state.creating = null;
+    toast(`Could not start a session: ${error.message}`);
+  }
+  pump();
+}
+
+async function closeSession(id) {
+  try {
+    await api('DELETE', `/api/sessions/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (error.status !== 404) { toast(`Could not close the session: ${error.message}`); return; }
+  }
+  // session_terminated follows; removing now feels immediate (and drops a stale tab).
+  endSessionWork(id);
+  removeSession(id);
+  pump();
+}
+
+async function setVoice(voice) {
+  const s = selectedSession();
+  if (!s || !voice) return;
+  const previous = s.voice;
+  s.voice = voice;
+  try {
+    const result = await api('PUT', `/api/sessions/${encodeURIComponent(s.session_id)}/voice`, { voice });
+    if (result && result.voice) s.voice = result.voice;
+  } catch (error) {
+    s.voice = previous;
+    toast(`Could not change the voice: ${error.message}`);
+  }
+  render();
+}
+
+async function setSpeed(value) {
+  const s = selectedSession();
+  const speed = Number(value);
+  if (!s || !Number.isFinite(speed)) return;
+  try {
+    const result = await api('PUT', `/api/sessions/${encodeURIComponent(s.session_id)}/speed`, { speed });
+    s.speed = result && typeof result.speed === 'number' ? result.speed : speed;
+  } catch (error) {
+    toast(`Could not change the speed: ${error.message}`);
+  }
+  render();
+}
+
+async function loadVoices() {
+  try {
+    const voices = await api('GET', '/api/voices');
+    state.voices = Array.isArray(voices) ? voices : [];
+  } catch (error) {
+    toast(`Could not load voices: ${error.message}`);
+  }
+  render();
+}
+
+async function loadBackends() {
+  try {
+    const backends = await api('GET', '/api/backends');
+    state.backends = Array.isArray(backends) ? backends : [];
+  } catch { /* shown as stale; the connection indicator tells the rest */ }
+  render();
+}
+
+// ---------- settings ----------
+
+function toggleMode() {
+  state.auto = !state.auto;
+  saveSetting('clawmux.mode', state.auto ? 'auto' : 'manual');
+  const s = selectedSession();
+  if (s && state.auto) s.autoStarted = false; // switching to Auto answers a pending listen now
+  pump();
+}
+
+function bindSettings() {
+  $('vad').onchange = (e) => {
+    state.vad.enabled = e.target.checked;
+    saveSetting('clawmux.vad', state.vad.enabled ? '1' : '0');
+    render();
+  };
+  const threshold = $('vad-threshold');
+  threshold.value = String(state.vad.threshold);
+  threshold.onchange = () => {
+    const value = Number(threshold.value);
+    if (value > 0 && value < 1) { state.vad.threshold = value; saveSetting('clawmux.vad.threshold', value); }
+    threshold.value = String(state.vad.threshold);
+  };
+  const silence = $('vad-silence');
+  silence.value = String(state.vad.silenceMs);
+  silence.onchange = () => {
+    const value = Math.round(Number(silence.value));
+    if (value >= 300 && value <= 10000) { state.vad.silenceMs = value; saveSetting('clawmux.vad.silence', value); }
+    silence.value = String(state.vad.silenceMs);
+  };
+  const cues = $('cues');
+  cues.checked = cuesEnabled();
+  cues.onchange = () => setCuesEnabled(cues.checked);
+  $('settings-toggle').onclick = () => {
+    const panel = $('settings');
+    panel.hidden = !panel.hidden;
+    $('settings-toggle').setAttribute('aria-expanded', String(!panel.hidden));
+  };
+}
+
+// ---------- wiring ----------
+
+setActions({ select: selectSession, close: closeSession, replay, hasAudio, micMode, micHint });
+$('new-session').onclick = () => { unlockCues(); createSession(); };
+$('mic').onclick = onMicTap;
+$('mute').onclick = () => {
+  setMuted(!state.muted);
+  saveSetting('clawmux.muted', state.muted ? '1' : '0');
+  pump();
+};
+$('mode').onclick = toggleMode;
+$('voice').onchange = (e) => setVoice(e.target.value);
+$('speed').onchange = (e) => setSpeed(e.target.value);
+bindSettings();
+document.addEventListener('pointerdown', unlockCues, { once: true });
+
+// Space = mic, 1–9 = tabs; not while typing in a field. Enter still activates a focused button.
+document.addEventListener('keydown', (e) => {
+  if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (['INPUT', 'SELECT', 'TEXTAREA'].includes(e.target.tagName)) return;
+  if (e.code === 'Space') {
+    e.preventDefault();
+    onMicTap();
+  } else if (/^[1-9]$/.test(e.key)) {
+    const id = state.order[Number(e.key) - 1];
+    if (id) selectSession(id);
+  }
+});
+
+setInterval(() => { if (state.connection === 'connected') loadBackends(); }, BACKENDS_EVERY_MS);
+
+// For the browser tests: plain data (state, log) and the socket.
+window.clawmux = { state, log, get ws() { return hub.socket; } };
+
+render();
+hub.connect();

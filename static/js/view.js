@@ -1,0 +1,230 @@
+// Drawing the page from the model. Nothing here changes state; user actions go to `actions`.
+import { state, selectedSession } from './sessions.js';
+import { $, formatTime } from './util.js';
+
+let actions = null;          // {select, close, replay, hasAudio, micMode, micHint}
+const transcriptView = { sessionId: null, count: 0 };
+let scrolledToTab = null;
+
+export function setActions(handlers) { actions = handlers; }
+
+// After the transcript was replaced (replay from the hub), draw it from scratch.
+export function redrawTranscript() { transcriptView.sessionId = null; }
+
+export function render() {
+  renderConnection();
+  renderNewSession();
+  renderTabs();
+  renderSessionInfo();
+  renderTranscript();
+  renderStatus();
+  renderControls();
+  renderVoices();
+  renderBackends();
+}
+
+function renderConnection() {
+  const conn = $('conn');
+  conn.dataset.state = state.connection;
+  $('conn-text').textContent = { connected: 'connected', reconnecting: 'reconnecting…' }[state.connection] || 'connecting…';
+}
+
+function renderNewSession() {
+  const button = $('new-session');
+  button.disabled = Boolean(state.creating);
+  button.textContent = state.creating ? 'Starting…' : '+ New Session';
+}
+
+function renderTabs() {
+  const tabs = $('tabs');
+  tabs.replaceChildren(...state.order.map((id, index) => tabElement(state.sessions[id], index)));
+  // Bring the selected tab into view only when the selection changes.
+  const current = tabs.querySelector('.selected');
+  if (current && scrolledToTab !== state.selected && current.scrollIntoView) {
+    current.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }
+  scrolledToTab = state.selected;
+}
+
+function tabElement(s, index) {
+  const tab = document.createElement('div');
+  tab.className = 'tab' + (s.session_id === state.selected ? ' selected' : '') + (s.unread ? ' unread' : '');
+  tab.setAttribute('role', 'tab');
+  tab.setAttribute('aria-selected', String(s.session_id === state.selected));
+  tab.tabIndex = 0;
+  tab.title = `${s.session_id} (${s.status})` + (index < 9 ? ` — key ${index + 1}` : '');
+  tab.dataset.sessionId = s.session_id;
+
+  const dot = document.createElement('span');
+  dot.className = 'status-dot ' + s.status;
+  const label = document.createElement('span');
+  label.className = 'label';
+  label.textContent = s.label || s.session_id;
+  const badge = document.createElement('span');
+  badge.className = 'badge';
+  badge.textContent = s.pendingListen ? '🎤' : '!';
+  const close = document.createElement('button');
+  close.className = 'close';
+  close.type = 'button';
+  close.textContent = '×';
+  close.title = 'Close session';
+  close.setAttribute('aria-label', `Close ${label.textContent}`);
+  close.onclick = (e) => { e.stopPropagation(); actions.close(s.session_id); };
+
+  tab.onclick = () => actions.select(s.session_id);
+  tab.onkeydown = (e) => { if (e.key === 'Enter') actions.select(s.session_id); };
+  tab.append(dot, label, badge, close);
+  return tab;
+}
+
+function renderSessionInfo() {
+  const s = selectedSession();
+  $('session-info').hidden = !s;
+  if (!s) return;
+  $('session-state').textContent = s.status + (s.mcp_connected === false && s.status !== 'dead' ? ' · agent not connected' : '');
+  const terminal = $('terminal');
+  terminal.textContent = s.terminal || '';
+  terminal.hidden = !s.terminal;
+}
+
+function renderTranscript() {
+  const box = $('transcript');
+  const s = selectedSession();
+  $('thinking').hidden = !(s && s.thinking);
+  if (!s) {
+    transcriptView.sessionId = null;
+    box.replaceChildren(placeholder(state.connection === 'connected'
+      ? 'No sessions yet. Tap “New Session” to start an agent.'
+      : 'Connecting to the hub…'));
+    return;
+  }
+  // Append only what is new, unless the tab changed or the transcript was replaced.
+  const switched = transcriptView.sessionId !== s.session_id;
+  if (switched || transcriptView.count > s.transcript.length) {
+    box.replaceChildren();
+    transcriptView.sessionId = s.session_id;
+    transcriptView.count = 0;
+  }
+  if (!s.transcript.length) {
+    box.replaceChildren(placeholder(s.status === 'starting' ? 'Starting the agent…' : 'No messages yet.'));
+    return;
+  }
+  if (transcriptView.count === s.transcript.length) {
+    refreshReplayButtons();
+    return;
+  }
+  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const empty = box.querySelector('.empty');
+  if (empty) empty.remove();
+  for (const entry of s.transcript.slice(transcriptView.count)) box.appendChild(entryElement(s, entry));
+  transcriptView.count = s.transcript.length;
+  refreshReplayButtons();
+  if (switched || nearBottom) box.scrollTop = box.scrollHeight;
+}
+
+function placeholder(text) {
+  const empty = document.createElement('div');
+  empty.className = 'empty';
+  empty.textContent = text;
+  return empty;
+}
+
+function entryElement(s, entry) {
+  const el = document.createElement('div');
+  el.className = 'entry ' + entry.role;
+  const bubble = document.createElement('div');
+  bubble.className = 'bubble';
+  bubble.textContent = entry.text;
+  el.appendChild(bubble);
+  if (entry.role === 'agent' || entry.role === 'user') {
+    const meta = document.createElement('div');
+    meta.className = 'meta';
+    meta.textContent = formatTime(entry.at);
+    if (entry.role === 'agent') {
+      const button = document.createElement('button');
+      button.className = 'replay';
+      button.type = 'button';
+      button.textContent = '▶ play';
+      button.hidden = true;
+      button.onclick = () => actions.replay(s, entry);
+      el._entry = entry;
+      meta.appendChild(button);
+    }
+    el.appendChild(meta);
+  }
+  return el;
+}
+
+// Audio arrives after its text: show the replay button once the bubble has audio.
+function refreshReplayButtons() {
+  for (const el of $('transcript').querySelectorAll('.entry.agent')) {
+    const button = el.querySelector('.replay');
+    if (button) button.hidden = !actions.hasAudio(el._entry);
+  }
+}
+
+function renderStatus() {
+  const line = $('status-line');
+  const s = selectedSession();
+  const text = s ? s.statusText : '';
+  line.textContent = text;
+  line.classList.toggle('error', text.startsWith('Error:'));
+}
+
+export function renderControls() {
+  const s = selectedSession();
+  const mode = actions.micMode(s);
+  const mic = $('mic');
+  mic.className = 'mic ' + mode;
+  mic.setAttribute('aria-label', mode === 'recording' ? 'Stop recording and send' : mode === 'playing' ? 'Interrupt and answer' : 'Microphone');
+  $('mic-hint').textContent = actions.micHint(s, mode);
+  $('mute').setAttribute('aria-pressed', String(state.muted));
+  $('mute-text').textContent = state.muted ? 'Muted' : 'Mute';
+  $('mute-slash').style.display = state.muted ? '' : 'none';
+  $('mode-text').textContent = state.auto ? 'Auto' : 'Manual';
+  $('vad').checked = state.vad.enabled;
+  const speed = $('speed');
+  speed.disabled = !s || s.status === 'dead';
+  if (s && document.activeElement !== speed) speed.value = String(Number(s.speed || 1));
+}
+
+function renderVoices() {
+  const select = $('voice');
+  const s = selectedSession();
+  const current = s ? s.voice : '';
+  const voices = state.voices.slice();
+  // A session may use a voice that is not listed (renamed config); still show it.
+  if (current && !voices.some((v) => v.id === current)) voices.unshift({ id: current, label: current });
+  const signature = JSON.stringify(voices.map((v) => [v.id, v.label, v.healthy]));
+  if (select.dataset.signature !== signature) {
+    select.replaceChildren(...voices.map((v) => {
+      const option = document.createElement('option');
+      option.value = v.id;
+      option.textContent = (v.label && v.label !== v.id ? `${v.label} (${v.id})` : v.id) + (v.healthy === false ? ' — down' : '');
+      return option;
+    }));
+    select.dataset.signature = signature;
+  }
+  select.value = current;
+  select.disabled = !s || s.status === 'dead' || !voices.length;
+}
+
+function renderBackends() {
+  const box = $('backends');
+  const signature = JSON.stringify(state.backends.map((b) => [b.name, b.status, b.last_error]));
+  if (box.dataset.signature === signature) return;
+  box.dataset.signature = signature;
+  box.replaceChildren(...state.backends.map((b) => {
+    const el = document.createElement('span');
+    el.className = 'backend';
+    el.dataset.name = b.name;
+    el.dataset.status = b.status || 'unknown';
+    el.title = `${b.name} (${b.plugin || b.kind || ''}): ${b.status}` + (b.last_error ? ` — ${b.last_error}` : '');
+    const dot = document.createElement('span');
+    dot.className = 'dot';
+    const name = document.createElement('span');
+    name.textContent = b.name;
+    el.append(dot, name);
+    return el;
+  }));
+}
