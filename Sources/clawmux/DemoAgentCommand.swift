@@ -22,6 +22,15 @@ struct DemoAgentCommand: AsyncParsableCommand {
     @Flag(help: "After the last turn, stay connected without talking (with --turns).")
     var stay = false
 
+    @Option(help: "Benchmark mode: this many checked turns, timed, reported as JSON lines to --bench-report.")
+    var benchTurns: Int?
+
+    @Option(help: "Where benchmark mode writes its report.")
+    var benchReport: String = "bench.jsonl"
+
+    @Option(help: "Benchmark mode: make this FIFO and wait until it is opened before the first turn.")
+    var benchStart: String?
+
     @Option(name: .long, help: "The MCP config to read.")
     var mcpConfig: String = ".mcp.json"
 
@@ -32,6 +41,7 @@ struct DemoAgentCommand: AsyncParsableCommand {
         var options = DemoAgent.Options(turns: turns, askFirst: ask)
         if let greeting { options.greeting = greeting }
         options.stay = stay
+        if let benchTurns { options.bench = .init(turns: benchTurns, report: benchReport, startSignal: benchStart) }
         options.mutedPause = .milliseconds(Int64(max(0, mutedPause) * 1000))
         try await DemoAgent(options: options, logger: logger).run(configPath: mcpConfig)
     }

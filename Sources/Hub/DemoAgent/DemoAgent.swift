@@ -16,6 +16,8 @@ public struct DemoAgent: Sendable {
         public var greeting: String
         /// How long to wait after "(session muted)" before speaking again.
         public var mutedPause: Duration = .seconds(5)
+        /// Benchmark mode (`clawmux-bench`): this many checked turns instead of the conversation.
+        public var bench: Bench?
 
         public init(turns: Int? = nil, askFirst: String? = nil, greeting: String = "Hello! I'm the ClawMux demo agent. Say something and I'll repeat it.") {
             self.turns = turns
@@ -38,17 +40,13 @@ public struct DemoAgent: Sendable {
             _ = readLine()
             say("Thanks, continuing.")
         }
-        let server = try MCPServerEntry.load(from: configPath)
-        let child = try ChildMCPServer.start(server)
+        let (client, child, serverName) = try await connect(configPath: configPath)
         defer { child.stop() }
-        let client = Client(name: "clawmux-demo-agent", version: "1.0.0")
-        _ = try await client.connect(transport: LineTransport(
-            input: child.outputFD, output: child.inputFD, endOfInput: .fail, logger: logger))
-        let (tools, _) = try await client.listTools()
-        guard tools.contains(where: { $0.name == "converse" }) else {
-            throw DemoAgentError.noConverseTool(tools.map(\.name))
+        if let bench = options.bench {
+            try await runBench(bench, client: client)
+            return
         }
-        say("Connected to the '\(server.name)' MCP server; starting the conversation.")
+        say("Connected to the '\(serverName)' MCP server; starting the conversation.")
         var message = options.greeting
         var turn = 0
         while options.turns.map({ turn < $0 }) ?? true {
@@ -69,6 +67,25 @@ public struct DemoAgent: Sendable {
             while true { try await Task.sleep(for: .seconds(3600)) }
         }
         await client.disconnect()
+    }
+
+    /// Starts the MCP server of `.mcp.json` and checks it offers `converse`.
+    private func connect(configPath: String) async throws -> (Client, ChildMCPServer, String) {
+        let server = try MCPServerEntry.load(from: configPath)
+        let child = try ChildMCPServer.start(server)
+        let client = Client(name: "clawmux-demo-agent", version: "1.0.0")
+        do {
+            _ = try await client.connect(transport: LineTransport(
+                input: child.outputFD, output: child.inputFD, endOfInput: .fail, logger: logger))
+            let (tools, _) = try await client.listTools()
+            guard tools.contains(where: { $0.name == "converse" }) else {
+                throw DemoAgentError.noConverseTool(tools.map(\.name))
+            }
+        } catch {
+            child.stop()
+            throw error
+        }
+        return (client, child, server.name)
     }
 
     /// Unbuffered, so the terminal (and the hub's log of it) shows each line at once.

@@ -1,0 +1,75 @@
+import Foundation
+import MCP
+
+/// The demo agent's benchmark mode: `turns` converse calls whose answers it can check (the
+/// benchmark's browser answers "echo: <message>", which its fake STT returns verbatim), timed
+/// as the agent sees them. Each turn is a JSON line in `report`; then the agent stays, so the
+/// benchmark can read its bridge's CPU time before it ends the session.
+extension DemoAgent {
+    public struct Bench: Sendable {
+        public var turns: Int
+        public var report: String
+        /// A FIFO the agent makes and waits on: the benchmark opens it once every session is
+        /// ready, so the timed turns do not overlap the spawning.
+        public var startSignal: String?
+
+        public init(turns: Int, report: String, startSignal: String? = nil) {
+            self.turns = turns
+            self.report = report
+            self.startSignal = startSignal
+        }
+
+        /// What the benchmark's browser answers to `message`.
+        public static func answer(to message: String) -> String { "echo: " + message }
+    }
+
+    func runBench(_ bench: Bench, client: Client) async throws {
+        guard FileManager.default.createFile(atPath: bench.report, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let report = FileHandle(forWritingAtPath: bench.report) else {
+            throw DemoAgentError.badConfig("cannot write the bench report \(bench.report)")
+        }
+        defer { try? report.close() }
+        if let fifo = bench.startSignal { await Self.waitForSignal(fifo) }
+        let nonce = UUID().uuidString.prefix(8)
+        for turn in 1...max(1, bench.turns) {
+            let message = "bench \(nonce) turn \(turn)"
+            let started = ContinuousClock.now
+            let heard: String
+            do {
+                let (content, _) = try await client.callTool(name: "converse", arguments: ["message": .string(message)])
+                heard = content.compactMap { item -> String? in
+                    if case .text(let text, _, _) = item { return text }
+                    return nil
+                }.joined(separator: " ")
+            } catch {
+                heard = "Error: \(error)"
+            }
+            let took = ContinuousClock.now - started
+            let line: [String: Any] = [
+                "turn": turn, "ok": heard == Bench.answer(to: message),
+                "ms": Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15,
+                "heard": String(heard.prefix(200)), "at": Date().timeIntervalSince1970,
+            ]
+            try report.write(contentsOf: JSONSerialization.data(withJSONObject: line) + Data("\n".utf8))
+        }
+        try report.write(contentsOf: Data(#"{"done":true}"#.utf8) + Data("\n".utf8))
+        while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+
+    /// Blocks (on a thread of its own) until a writer opens and closes the FIFO.
+    private static func waitForSignal(_ path: String) async {
+        unlink(path)
+        guard mkfifo(path, 0o600) == 0 else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                let fd = open(path, O_RDONLY)
+                if fd >= 0 {
+                    var byte: UInt8 = 0
+                    while read(fd, &byte, 1) > 0 {}
+                    close(fd)
+                }
+                continuation.resume()
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+
+/// `clawmux-bench`: measures the hub's own cost per converse turn with zero-latency fake engines
+/// (or the latency you give them), through real processes: the release hub, the real spawner,
+/// demo agents behind the real bridge, and a browser over a WebSocket.
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clawmux-bench",
+        abstract: "Benchmark the hub: N sessions × K checked converse turns, with timings, CPU and memory from /proc.")
+
+    @Option(help: "1, 10, 50 or 100 sessions (with 50, 20, 20, 20 turns each).")
+    var preset: Int?
+    @Option(help: "Sessions spawned at once (overrides the preset).")
+    var sessions: Int?
+    @Option(help: "Converse turns per session (overrides the preset).")
+    var turns: Int?
+    @Option(help: "The fake TTS's latency in ms, spread over its chunks (0: answers at once).")
+    var ttsLatencyMs: Int = 0
+    @Option(help: "How many chunks the fake TTS streams its answer in.")
+    var ttsChunks: Int = 4
+    @Option(help: "The fake STT's latency in ms.")
+    var sttLatencyMs: Int = 0
+    @Option(help: "pty or tmux.")
+    var spawner: String = "pty"
+    @Option(help: "The clawmux binary to measure (default: the one next to this benchmark).")
+    var clawmux: String?
+    @Option(help: "Also write the JSON result to this file.")
+    var json: String?
+    @Flag(help: "Keep the run's directory (config, hub log, session dirs).")
+    var keep = false
+
+    func run() async throws {
+        let presets = [1: 50, 10: 20, 50: 20, 100: 20]
+        if let preset, presets[preset] == nil { throw ValidationError("--preset is one of 1, 10, 50, 100") }
+        let count = sessions ?? preset ?? 1
+        let perSession = turns ?? presets[preset ?? 1] ?? 20
+        guard count >= 1, perSession >= 1 else { throw ValidationError("sessions and turns must be at least 1") }
+        guard ["pty", "tmux"].contains(spawner) else { throw ValidationError("--spawner is pty or tmux") }
+        let binary = clawmux ?? Self.sibling("clawmux")
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ValidationError("no clawmux binary at \(binary): build it (swift build -c release) or pass --clawmux")
+        }
+        let run = BenchRun(
+            clawmux: binary, spawner: spawner, sessions: count, turns: perSession,
+            engines: .init(latency: .milliseconds(ttsLatencyMs), chunks: max(1, ttsChunks), sttLatency: .milliseconds(sttLatencyMs)),
+            keep: keep)
+        let result = try await run.run()
+        print(result.table())
+        print(result.json())
+        if let json { try result.json().write(toFile: json, atomically: true, encoding: .utf8) }
+        if !result.errors.isEmpty { print("errors:\n" + result.errors.joined(separator: "\n")) }
+        if result.failed { throw ExitCode(1) }
+    }
+
+    /// A binary in the same build directory as this one.
+    static func sibling(_ name: String) -> String {
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// What one benchmark run measured; printed as a table and as JSON.
+struct BenchResult: Codable, Sendable {
+    struct Summary: Codable, Sendable {
+        var count: Int
+        var p50: Double
+        var p90: Double
+        var p99: Double
+        var max: Double
+
+        /// Nearest-rank percentiles of `values` (milliseconds).
+        init(_ values: [Double]) {
+            let sorted = values.sorted()
+            func rank(_ q: Double) -> Double {
+                guard !sorted.isEmpty else { return 0 }
+                return sorted[Swift.min(sorted.count - 1, Swift.max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
+            }
+            count = sorted.count
+            p50 = rank(0.5)
+            p90 = rank(0.9)
+            p99 = rank(0.99)
+            max = sorted.last ?? 0
+        }
+    }
+
+    var sessions: Int
+    var turnsPerSession: Int
+    var spawner: String
+    var hubStartToListeningMs: Double
+    var spawnToReadyMs: Summary
+    var roundTripMs: Summary
+    var turnsPerSecond: Double
+    var hubCPUPerTurnMs: Double
+    var bridgeCPUPerTurnMs: Double
+    var hubPeakRSSMegabytes: Double
+    var bridgePeakRSSMegabytes: Double
+    var engineFirstChunkMs: Double
+    var firstAudioMs: Summary
+    var wrongTurns: Int
+    var lostTurns: Int
+    var errors: [String]
+
+    var failed: Bool { wrongTurns > 0 || lostTurns > 0 }
+
+    func table() -> String {
+        func ms(_ value: Double) -> String { String(format: "%.2f ms", value) }
+        let rows: [(String, String)] = [
+            ("sessions × turns", "\(sessions) × \(turnsPerSession) (\(spawner))"),
+            ("hub start → listening", ms(hubStartToListeningMs)),
+            ("spawn → ready p50 / max", "\(ms(spawnToReadyMs.p50)) / \(ms(spawnToReadyMs.max))"),
+            ("round trip p50 / p90 / p99 / max", "\(ms(roundTripMs.p50)) / \(ms(roundTripMs.p90)) / \(ms(roundTripMs.p99)) / \(ms(roundTripMs.max))"),
+            ("turns per second", String(format: "%.1f", turnsPerSecond)),
+            ("CPU per turn: hub / bridges", "\(ms(hubCPUPerTurnMs)) / \(ms(bridgeCPUPerTurnMs))"),
+            ("peak RSS: hub / one bridge", String(format: "%.1f MB / %.1f MB", hubPeakRSSMegabytes, bridgePeakRSSMegabytes)),
+            ("first audio p50 / p99 (engine's first chunk)", "\(ms(firstAudioMs.p50)) / \(ms(firstAudioMs.p99)) (\(ms(engineFirstChunkMs)))"),
+            ("wrong / lost turns", "\(wrongTurns) / \(lostTurns)"),
+        ]
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    }
+
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "{}"
+    }
+}

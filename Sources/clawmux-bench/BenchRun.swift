@@ -1,0 +1,121 @@
+import Foundation
+import Hub
+
+/// One benchmark run: fake engines, the release hub, N sessions spawned at once (each agent a
+/// demo agent in bench mode behind the real bridge), K checked turns each, then the numbers.
+struct BenchRun: Sendable {
+    var clawmux: String
+    var spawner: String
+    var sessions: Int
+    var turns: Int
+    var engines: FakeSpeechServer.Settings
+    var keep: Bool
+
+    func run() async throws -> BenchResult {
+        let speech = try await FakeSpeechServer.start(engines)
+        let hub = try await HubUnderTest.start(.init(
+            clawmux: clawmux, spawner: spawner, sessions: sessions, turns: turns, enginesURL: speech.url))
+        let browser: BenchBrowser
+        do {
+            browser = try await BenchBrowser.connect(port: hub.port, token: hub.token)
+        } catch {
+            await hub.stop()
+            throw error
+        }
+        defer {
+            browser.close()
+            if !keep { try? FileManager.default.removeItem(at: hub.directory) }
+        }
+        do {
+            let result = try await measure(hub: hub, browser: browser)
+            await hub.stop()
+            return result
+        } catch {
+            await hub.stop()
+            throw BenchFailure("\(error) (hub log: \(hub.directory.path)/hub.log; run with --keep to keep it)")
+        }
+    }
+
+    private func measure(hub: HubUnderTest, browser: BenchBrowser) async throws -> BenchResult {
+        // Spawn every session at once, as a user opening many tabs would.
+        let spawned = try await withThrowingTaskGroup(of: (String, Double).self) { group in
+            for _ in 0..<sessions {
+                group.addTask {
+                    let started = ContinuousClock.now
+                    let snapshot = try await hub.createSession()
+                    guard let directory = snapshot["work_dir"]?.stringValue else { throw BenchFailure("no work_dir in \(snapshot)") }
+                    return (directory, Self.milliseconds(ContinuousClock.now - started))
+                }
+            }
+            var results: [(String, Double)] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        let directories = spawned.map(\.0)
+        // Every agent is connected and waits on its start FIFO: the timed part starts together.
+        try await waitUntil(timeout: .seconds(60), "every agent waits to start") {
+            directories.allSatisfy { FileManager.default.fileExists(atPath: $0 + "/bench.go") }
+        }
+        let bridges = ProcessStats.bridges(under: hub.workRoot)
+        guard bridges.count == sessions else { throw BenchFailure("found \(bridges.count) bridges for \(sessions) sessions") }
+        let hubBefore = ProcessStats.cpuSeconds(hub.pid) ?? 0
+        let bridgesBefore = bridges.compactMap(ProcessStats.cpuSeconds).reduce(0, +)
+        let go = Date()
+        for directory in directories {
+            let fd = open(directory + "/bench.go", O_WRONLY)
+            if fd >= 0 { close(fd) }
+        }
+        let reports = directories.map { $0 + "/bench.jsonl" }
+        try await waitUntil(timeout: .seconds(60 + Double(sessions * turns) * 0.5), "every agent finishes its turns") {
+            reports.allSatisfy { (try? String(contentsOfFile: $0, encoding: .utf8))?.contains(#""done":true"#) == true }
+        }
+        let hubAfter = ProcessStats.cpuSeconds(hub.pid) ?? 0
+        let bridgesAfter = bridges.compactMap(ProcessStats.cpuSeconds).reduce(0, +)
+
+        var roundTrips: [Double] = []
+        var wrong = 0, lost = 0
+        var lastTurnAt = go.timeIntervalSince1970
+        var examples: [String] = []
+        for report in reports {
+            let lines = ((try? String(contentsOfFile: report, encoding: .utf8)) ?? "").split(separator: "\n")
+            let turnLines = lines.compactMap { JSONValue.decode(String($0)) }.filter { $0["turn"] != nil }
+            lost += max(0, turns - turnLines.count)
+            for line in turnLines {
+                roundTrips.append(line["ms"]?.doubleValue ?? 0)
+                lastTurnAt = max(lastTurnAt, line["at"]?.doubleValue ?? 0)
+                if line["ok"]?.boolValue != true {
+                    wrong += 1
+                    if examples.count < 5 { examples.append("wrong answer: \(line["heard"]?.stringValue ?? "")") }
+                }
+            }
+        }
+        let total = Double(max(1, sessions * turns))
+        let phase = max(0.001, lastTurnAt - go.timeIntervalSince1970)
+        return BenchResult(
+            sessions: sessions, turnsPerSession: turns, spawner: spawner,
+            hubStartToListeningMs: Self.milliseconds(hub.startToListening),
+            spawnToReadyMs: .init(spawned.map(\.1)),
+            roundTripMs: .init(roundTrips),
+            turnsPerSecond: Double(roundTrips.count) / phase,
+            hubCPUPerTurnMs: (hubAfter - hubBefore) * 1000 / total,
+            bridgeCPUPerTurnMs: (bridgesAfter - bridgesBefore) * 1000 / total,
+            hubPeakRSSMegabytes: Double(ProcessStats.memory(hub.pid, "VmHWM") ?? 0) / 1_048_576,
+            bridgePeakRSSMegabytes: Double(bridges.compactMap { ProcessStats.memory($0, "VmHWM") }.max() ?? 0) / 1_048_576,
+            engineFirstChunkMs: Self.milliseconds(engines.latency / max(1, engines.chunks)),
+            firstAudioMs: .init(browser.firstAudioDelays.map(Self.milliseconds)),
+            wrongTurns: wrong, lostTurns: lost, errors: examples + browser.errors.prefix(5))
+    }
+
+    /// Polls a condition of the outside world (files the agents write) every 10 ms.
+    private func waitUntil(timeout: Duration, _ what: String, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw BenchFailure("timed out: \(what)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+}
