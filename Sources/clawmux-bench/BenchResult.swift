@@ -37,6 +37,8 @@ struct BenchResult: Codable, Sendable {
     var bridgePeakRSSMegabytes: Double
     var engineFirstChunkMs: Double
     var firstAudioMs: Summary
+    /// `voice_chat_status` through the bridge's stdio (with --status-calls).
+    var toolCallMs: Summary?
     var wrongTurns: Int
     var lostTurns: Int
     var errors: [String]
@@ -55,7 +57,7 @@ struct BenchResult: Codable, Sendable {
             ("peak RSS: hub / one bridge", String(format: "%.1f MB / %.1f MB", hubPeakRSSMegabytes, bridgePeakRSSMegabytes)),
             ("first audio p50 / p99 (engine's first chunk)", "\(ms(firstAudioMs.p50)) / \(ms(firstAudioMs.p99)) (\(ms(engineFirstChunkMs)))"),
             ("wrong / lost turns", "\(wrongTurns) / \(lostTurns)"),
-        ]
+        ] + (toolCallMs.map { [("MCP tool call p50 / p99", "\(ms($0.p50)) / \(ms($0.p99)) (\($0.count) calls)")] } ?? [])
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
     }

@@ -9,12 +9,14 @@ struct BenchRun: Sendable {
     var sessions: Int
     var turns: Int
     var engines: FakeSpeechServer.Settings
+    var statusCalls: Int
     var keep: Bool
 
     func run() async throws -> BenchResult {
         let speech = try await FakeSpeechServer.start(engines)
         let hub = try await HubUnderTest.start(.init(
-            clawmux: clawmux, spawner: spawner, sessions: sessions, turns: turns, enginesURL: speech.url))
+            clawmux: clawmux, spawner: spawner, sessions: sessions, turns: turns, enginesURL: speech.url,
+            statusCalls: statusCalls))
         let browser: BenchBrowser
         do {
             browser = try await BenchBrowser.connect(port: hub.port, token: hub.token)
@@ -73,12 +75,15 @@ struct BenchRun: Sendable {
         let bridgesAfter = bridges.compactMap(ProcessStats.cpuSeconds).reduce(0, +)
 
         var roundTrips: [Double] = []
+        var statusCallTimes: [Double] = []
         var wrong = 0, lost = 0
         var lastTurnAt = go.timeIntervalSince1970
         var examples: [String] = []
         for report in reports {
             let lines = ((try? String(contentsOfFile: report, encoding: .utf8)) ?? "").split(separator: "\n")
-            let turnLines = lines.compactMap { JSONValue.decode(String($0)) }.filter { $0["turn"] != nil }
+            let parsed = lines.compactMap { JSONValue.decode(String($0)) }
+            let turnLines = parsed.filter { $0["turn"] != nil }
+            for line in parsed { statusCallTimes += line["status_ms"]?.arrayValue?.compactMap(\.doubleValue) ?? [] }
             lost += max(0, turns - turnLines.count)
             for line in turnLines {
                 roundTrips.append(line["ms"]?.doubleValue ?? 0)
@@ -103,6 +108,7 @@ struct BenchRun: Sendable {
             bridgePeakRSSMegabytes: Double(bridges.compactMap { ProcessStats.memory($0, "VmHWM") }.max() ?? 0) / 1_048_576,
             engineFirstChunkMs: Self.milliseconds(engines.latency / max(1, engines.chunks)),
             firstAudioMs: .init(browser.firstAudioDelays.map(Self.milliseconds)),
+            toolCallMs: statusCallTimes.isEmpty ? nil : .init(statusCallTimes),
             wrongTurns: wrong, lostTurns: lost, errors: examples + browser.errors.prefix(5))
     }
 

@@ -24,13 +24,15 @@ final class HubUnderTest: Sendable {
         var sessions: Int
         var turns: Int
         var enginesURL: String
+        var statusCalls: Int
     }
 
     static func start(_ setup: Setup) async throws -> HubUnderTest {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clawmux-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let command = [setup.clawmux, "demo-agent", "--bench-turns", "\(setup.turns)",
-                       "--bench-report", "bench.jsonl", "--bench-start", "bench.go"].map { "\"\($0)\"" }.joined(separator: ", ")
+                       "--bench-report", "bench.jsonl", "--bench-start", "bench.go",
+                       "--bench-status-calls", "\(setup.statusCalls)"].map { "\"\($0)\"" }.joined(separator: ", ")
         let yaml = """
             server:
               host: 127.0.0.1

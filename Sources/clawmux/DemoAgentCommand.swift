@@ -31,6 +31,9 @@ struct DemoAgentCommand: AsyncParsableCommand {
     @Option(help: "Benchmark mode: make this FIFO and wait until it is opened before the first turn.")
     var benchStart: String?
 
+    @Option(help: "Benchmark mode: time this many voice_chat_status calls before the turns.")
+    var benchStatusCalls: Int = 0
+
     @Option(name: .long, help: "The MCP config to read.")
     var mcpConfig: String = ".mcp.json"
 
@@ -41,7 +44,7 @@ struct DemoAgentCommand: AsyncParsableCommand {
         var options = DemoAgent.Options(turns: turns, askFirst: ask)
         if let greeting { options.greeting = greeting }
         options.stay = stay
-        if let benchTurns { options.bench = .init(turns: benchTurns, report: benchReport, startSignal: benchStart) }
+        if let benchTurns { options.bench = .init(turns: benchTurns, report: benchReport, startSignal: benchStart, statusCalls: benchStatusCalls) }
         options.mutedPause = .milliseconds(Int64(max(0, mutedPause) * 1000))
         try await DemoAgent(options: options, logger: logger).run(configPath: mcpConfig)
     }

@@ -12,11 +12,15 @@ extension DemoAgent {
         /// A FIFO the agent makes and waits on: the benchmark opens it once every session is
         /// ready, so the timed turns do not overlap the spawning.
         public var startSignal: String?
+        /// Calls of `voice_chat_status` (answered by the hub at once) timed before the turns:
+        /// the cost of one MCP tool call through the bridge.
+        public var statusCalls: Int
 
-        public init(turns: Int, report: String, startSignal: String? = nil) {
+        public init(turns: Int, report: String, startSignal: String? = nil, statusCalls: Int = 0) {
             self.turns = turns
             self.report = report
             self.startSignal = startSignal
+            self.statusCalls = statusCalls
         }
 
         /// What the benchmark's browser answers to `message`.
@@ -30,6 +34,15 @@ extension DemoAgent {
         }
         defer { try? report.close() }
         if let fifo = bench.startSignal { await Self.waitForSignal(fifo) }
+        if bench.statusCalls > 0 {
+            var times: [Double] = []
+            for _ in 0..<bench.statusCalls {
+                let started = ContinuousClock.now
+                _ = try await client.callTool(name: "voice_chat_status", arguments: [:])
+                times.append(Self.milliseconds(ContinuousClock.now - started))
+            }
+            try report.write(contentsOf: JSONSerialization.data(withJSONObject: ["status_ms": times]) + Data("\n".utf8))
+        }
         let nonce = UUID().uuidString.prefix(8)
         for turn in 1...max(1, bench.turns) {
             let message = "bench \(nonce) turn \(turn)"
@@ -47,13 +60,17 @@ extension DemoAgent {
             let took = ContinuousClock.now - started
             let line: [String: Any] = [
                 "turn": turn, "ok": heard == Bench.answer(to: message),
-                "ms": Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15,
+                "ms": Self.milliseconds(took),
                 "heard": String(heard.prefix(200)), "at": Date().timeIntervalSince1970,
             ]
             try report.write(contentsOf: JSONSerialization.data(withJSONObject: line) + Data("\n".utf8))
         }
         try report.write(contentsOf: Data(#"{"done":true}"#.utf8) + Data("\n".utf8))
         while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 
     /// Blocks (on a thread of its own) until a writer opens and closes the FIFO.
