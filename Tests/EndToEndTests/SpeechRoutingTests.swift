@@ -243,6 +243,23 @@ struct SpeechRoutingTests {
         #expect(!streamer.messages.contains { $0["type"]?.stringValue == "audio" }, "a streaming browser gets no duplicate audio")
     }
 
+    @Test("a streaming browser that connects mid-speech gets the chunks so far right after its hello")
+    func lateStreamingBrowser() async throws {
+        let hub = try await hub("late-stream", backends: [
+            "stream: {plugin: kokoro-http, url: \"\(url("gated"))\", streaming: true, timeout: 30s}",
+        ], chain: ["stream"])
+        defer { hub.stop() }
+        let early = try await BrowserClient.connect(to: hub, hello: ["audio_stream"])
+        let id = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
+        _ = try await early.next("audio_chunk", session: id)
+        // The engine still holds the rest: what the late tab gets can only be the replay.
+        let late = try await BrowserClient.connect(to: hub, hello: ["audio_stream"])
+        let (_, chunk) = try await late.next("audio_chunk", session: id)
+        #expect(chunk["seq"]?.doubleValue == 0)
+        #expect(Data(base64Encoded: chunk["data"]?.stringValue ?? "") == Data("PART1[sky]:".utf8))
+        _ = try await REST(baseURL: engines.url).post("/control/\(key)/open")
+    }
+
     @Test("barge-in: an interrupt while the engine still speaks stops the speech, the hub listens, the recording answers the agent")
     func bargeIn() async throws {
         let hub = try await hub("barge-in", backends: [

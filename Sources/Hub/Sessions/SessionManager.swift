@@ -260,6 +260,12 @@ public actor SessionManager {
 
     public func browserConnected(_ client: BrowserHub.ClientID) async {
         await services.browsers.send(.sessionList(await snapshots()), to: client)
+        await replayPending(to: client)
+    }
+
+    /// Each session's turn in progress, for one browser: at connect, and again after its hello
+    /// (a streaming browser then gets the chunks of a turn still being spoken).
+    public func replayPending(to client: BrowserHub.ClientID) async {
         for id in order {
             await sessions[id]?.replayPending(to: client)
         }
