@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "clawmux", targets: ["clawmux"]),
         .executable(name: "clawmux-bench", targets: ["clawmux-bench"]),
+        .executable(name: "clawmux-mcp", targets: ["clawmux-mcp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -68,10 +69,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "VoiceBridge",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "clawmux-mcp",
+            dependencies: ["VoiceBridge", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "clawmux",
             dependencies: [
                 "Hub",
+                "VoiceBridge",
                 "Plugins",
                 "PluginAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -94,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HubTests",
-            dependencies: ["Hub", "PluginAPI", "Plugins", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Hub", "PluginAPI", "Plugins", "VoiceBridge", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -38,6 +38,9 @@ fi
 # The suites that drive the real engines go first, one test at a time: run next to everything
 # else on two cores, the engines (onnxruntime, CTranslate2) starve the test process and its
 # in-process fake engines miss their timeouts.
-REAL='PiperEngineTests|WyomingEngineTests|WhisperCppTests|RealEngineTests|DefaultConfigTests|SayTranscribeTests'
+REAL='PiperEngineTests|WyomingEngineTests|WhisperCppTests|RealEngineTests|DefaultConfigTests|SayTranscribeTests|BrowserUITests'
 swift test --skip-build --no-parallel --filter "$REAL"
 swift test --skip-build --skip "$REAL"
+# The benchmark's smallest preset, as a smoke test of the whole path (correctness only: it
+# exits non-zero on a wrong or lost turn; the debug build's timings mean nothing).
+.build/debug/clawmux-bench --preset 1

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import Hub
+import VoiceBridge
 
-struct MCPCommand: AsyncParsableCommand {
+struct MCPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
         abstract: "The stdio MCP server an agent starts (from its .mcp.json) to reach the hub.")
@@ -10,7 +10,7 @@ struct MCPCommand: AsyncParsableCommand {
     @Option(name: .long, help: "trace ... critical (default: CLAWMUX_LOG_LEVEL or info). Logs go to stderr.")
     var logLevel: String?
 
-    func run() async throws {
+    func run() throws {
         var common = CommonOptions()
         common.logLevel = logLevel
         let logger = common.bootstrapLogging(label: "clawmux.mcp")
@@ -20,6 +20,6 @@ struct MCPCommand: AsyncParsableCommand {
         } catch {
             throw ExitMessage("clawmux mcp: \(error)")
         }
-        try await MCPBridge.run(environment: environment, logger: logger)
+        VoiceBridge.run(environment: environment, logger: logger)
     }
 }

@@ -73,8 +73,10 @@ struct SessionLifecycleTests {
         let data = try Data(contentsOf: URL(fileURLWithPath: workDir + "/.mcp.json"))
         let json = try #require(JSONValue.decode(String(decoding: data, as: UTF8.self)))
         let server = try #require(json["mcpServers"]?["voice-hub"])
-        #expect(server["command"]?.stringValue == TestPaths.clawmux || server["command"]?.stringValue?.hasSuffix("/clawmux") == true)
-        #expect(server["args"] == .array([.string("mcp")]))
+        // The light bridge binary built next to clawmux (else `clawmux mcp`).
+        let light = URL(fileURLWithPath: TestPaths.clawmux).deletingLastPathComponent().appendingPathComponent("clawmux-mcp").path
+        #expect(server["command"]?.stringValue == light)
+        #expect(server["args"] == .array([]))
         #expect(server["env"]?["VOICE_HUB_SESSION_ID"]?.stringValue == id)
         #expect(server["env"]?["VOICE_CHAT_HUB_PORT"]?.stringValue == "\(hub.port)")
         #expect((server["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue?.count ?? 0) >= 32)

@@ -1,4 +1,4 @@
-@testable import Hub
+import VoiceBridge
 import Testing
 
 private let sessionOnly = ["VOICE_HUB_SESSION_ID": "voice-1-abcdef"]

@@ -42,4 +42,10 @@ struct BrowserEventTests {
         #expect(BrowserEvent.error(sessionID: nil, message: "bad").json == JSONValue.object(["type": .string("error"), "message": .string("bad")]))
         #expect(BrowserEvent.error(sessionID: "s", message: "bad").json["session_id"] == JSONValue.string("s"))
     }
+
+    @Test func aTurnTagIsSentWhenKnown() {
+        let tagged = BrowserEvent.session(id: "voice-1-abcdef", .listening, turn: "a1b2c3d4").json
+        #expect(tagged["turn"] == .string("a1b2c3d4"))
+        #expect(BrowserEvent.session(id: "voice-1-abcdef", .listening).json["turn"] == nil)
+    }
 }

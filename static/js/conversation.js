@@ -60,9 +60,20 @@ function onStatus(s, text) {
   }
 }
 
+// A player for another turn than the message's (the hub names turns): a turn this page has not
+// seen, e.g. asked again by a restarted hub while the page was away.
+function playerFor(s, message) {
+  const player = players.get(s.session_id);
+  if (player && message.turn && player.turn && player.turn !== message.turn) {
+    startTurn(s);
+    return null;
+  }
+  return player || null;
+}
+
 function onChunk(s, message) {
-  let player = players.get(s.session_id);
-  if (!player) player = newPlayer(s, true);
+  let player = playerFor(s, message);
+  if (!player) player = newPlayer(s, true, message.turn);
   const bytes = base64ToBytes(message.data || '');
   player.chunk(Number(message.seq) || 0, bytes, message.format || 'audio/mpeg', Boolean(message.final));
   if (message.final) rememberAudio(s, player);
@@ -70,14 +81,14 @@ function onChunk(s, message) {
 }
 
 function onWholeAudio(s, message) {
-  const existing = players.get(s.session_id);
+  const existing = playerFor(s, message);
   if (existing) {
     // The hub's replay, after a reconnect, of audio this page has: it plays (or played) once.
     // If it played, the playback_done may have been lost with the old socket: say it again.
     if (existing.over && s.turnPlayed) hub.send({ session_id: s.session_id, type: 'playback_done' });
     return;
   }
-  const player = newPlayer(s, false);
+  const player = newPlayer(s, false, message.turn);
   player.whole(base64ToBytes(message.data || ''), message.format || message.mime_type || 'audio/mpeg');
   rememberAudio(s, player);
   noteBackground(s, player);
@@ -90,8 +101,9 @@ function noteBackground(s, player) {
   note('buffered', { session: s.session_id });
 }
 
-function newPlayer(s, streaming) {
+function newPlayer(s, streaming, turn) {
   const player = new TurnPlayer({ streaming });
+  player.turn = turn || null;
   player.onended = (error) => playerEnded(s.session_id, error);
   players.set(s.session_id, player);
   return player;

@@ -33,7 +33,9 @@ extension SessionEvent {
 
 /// Every message the hub sends to browsers.
 public enum BrowserEvent: Sendable, Equatable {
-    case session(id: String, SessionEvent)
+    /// `turn` (our extension) names the converse turn the event belongs to, unique across hub
+    /// restarts: a page tells a new turn from the replay of one it already has.
+    case session(id: String, SessionEvent, turn: String? = nil)
     case sessionList([SessionSnapshot])
     case sessionStatus(SessionSnapshot)
     case sessionTerminated(id: String)
@@ -43,14 +45,15 @@ public enum BrowserEvent: Sendable, Equatable {
 
     /// Which browsers get it: audio goes to those that stream or to those that do not.
     public var audience: SessionEvent.Audience {
-        if case .session(_, let event) = self { return event.audience }
+        if case .session(_, let event, _) = self { return event.audience }
         return .all
     }
 
     public var json: JSONValue {
         switch self {
-        case .session(let id, let event):
+        case .session(let id, let event, let turn):
             var fields: [String: JSONValue] = ["session_id": .string(id)]
+            if let turn { fields["turn"] = .string(turn) }
             switch event {
             case .assistantText(let text): fields["type"] = .string("assistant_text"); fields["text"] = .string(text)
             case .status(let text): fields["type"] = .string("status"); fields["text"] = .string(text)

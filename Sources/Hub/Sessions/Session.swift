@@ -29,6 +29,8 @@ actor Session {
     private var terminalWatcher: Task<Void, Never>?
     private var startupInputTyped = false
     private var engineTasks: [UInt64: Task<Void, Never>] = [:]
+    /// The current converse turn's name in browser events (random: unique across restarts).
+    private var turnTag: String?
     /// Set first thing in `end`: from then on nothing new starts.
     private var ending = false
     private let services: SessionServices
@@ -285,9 +287,9 @@ actor Session {
                 // On disk before anyone (the browser, then the agent) is told.
                 if client == nil { await record(event) }
                 if let client {
-                    await services.browsers.send(.session(id: id, event), to: client)
+                    await services.browsers.send(.session(id: id, event, turn: turnTag), to: client)
                 } else {
-                    await services.browsers.broadcast(.session(id: id, event))
+                    await services.browsers.broadcast(.session(id: id, event, turn: turnTag))
                 }
             case .synthesize(let turn, let text):
                 synthesize(turn: turn, text: text)
@@ -298,6 +300,7 @@ actor Session {
             case .reply(let text, let requestID):
                 reply(text, requestID: requestID)
             case .converseStarted:
+                turnTag = String(UUID().uuidString.prefix(8)).lowercased()
                 if lifecycle.handle(.converseStarted) != nil { await announce() }
             case .converseEnded:
                 touch()

@@ -14,8 +14,16 @@ struct SessionWorkspace: Sendable {
 
     /// The MCP server entry an agent uses to reach the hub, exactly as the original names it.
     struct BridgeEntry: Sendable {
+        /// The `clawmux` binary.
         let executable: String
         let environment: [String: String]
+
+        /// `clawmux-mcp` when it was built next to `clawmux` (the same bridge in a binary that
+        /// loads a fraction of the libraries: one runs per session), else `clawmux mcp`.
+        var command: (String, [String]) {
+            let light = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("clawmux-mcp").path
+            return FileManager.default.isExecutableFile(atPath: light) ? (light, []) : (executable, ["mcp"])
+        }
     }
 
     static func create(root: String, id: String, bridge: BridgeEntry) throws -> SessionWorkspace {
@@ -24,11 +32,12 @@ struct SessionWorkspace: Sendable {
         let directory = root + "/" + id
         try files.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         let workspace = SessionWorkspace(directory: directory)
+        let (command, arguments) = bridge.command
         let config: JSONValue = .object([
             "mcpServers": .object([
                 "voice-hub": .object([
-                    "command": .string(bridge.executable),
-                    "args": .array([.string("mcp")]),
+                    "command": .string(command),
+                    "args": .array(arguments.map(JSONValue.string)),
                     "env": .object(bridge.environment.mapValues { .string($0) }),
                 ]),
             ]),

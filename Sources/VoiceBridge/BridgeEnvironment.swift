@@ -38,12 +38,21 @@ public struct BridgeEnvironment: Sendable {
         reconnectWindow = .milliseconds(Int64(window * 1000))
     }
 
+    /// The request path `/mcp/{id}`, the id percent-encoded (the hub makes ids of [a-z0-9-]).
+    public var path: String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~".utf8)
+        let escaped = sessionID.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : "%" + hex($0) }.joined()
+        return "/mcp/" + escaped
+    }
+
     /// `ws://host:port/mcp/{id}`; hosts with a colon (IPv6) are bracketed.
     public var url: String {
         let hostPart = host.contains(":") ? "[\(host)]" : host
-        let escapedID = sessionID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? sessionID
-        return "ws://\(hostPart):\(port)/mcp/\(escapedID)"
+        return "ws://\(hostPart):\(port)\(path)"
+    }
+
+    private func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
     }
 }
-
-import Foundation

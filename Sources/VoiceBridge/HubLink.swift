@@ -1,0 +1,173 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Logging
+import Synchronization
+
+/// The bridge's link to its session on the hub (`/mcp/{id}`). It reconnects with backoff when
+/// the hub goes away and sends the converse in flight again (same `request_id`, so the hub
+/// answers the one it has instead of starting another); a converse that cannot reach the hub
+/// within the reconnect window gets an error, never a hang.
+final class HubLink: Sendable {
+    private struct InFlight {
+        let text: String
+        let completion: Completion<String>
+        /// While the hub is unreachable: when the converse gives up.
+        var deadline: ContinuousClock.Instant?
+    }
+
+    private struct State {
+        var socket: HubSocket?
+        var inFlight: [String: InFlight] = [:]
+        /// Oldest first: the original hub answers without a request id.
+        var order: [String] = []
+        var statusWaiters: [Completion<Bool>] = []
+        var stopped = false
+    }
+
+    private let environment: BridgeEnvironment
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    init(environment: BridgeEnvironment, logger: Logger) {
+        self.environment = environment
+        self.logger = logger
+    }
+
+    var isConnected: Bool { state.withLock { $0.socket != nil } }
+
+    /// Connects, and reconnects, on a thread of its own until `stop`.
+    func start() {
+        DispatchQueue(label: "clawmux.bridge.hub").async { self.run() }
+    }
+
+    func stop() {
+        let socket = state.withLock { state -> HubSocket? in
+            state.stopped = true
+            return state.socket
+        }
+        socket?.shutdown()
+    }
+
+    private func run() {
+        var backoff: Duration = .milliseconds(50)
+        while !state.withLock({ $0.stopped }) {
+            do {
+                let socket = try HubSocket.connect(
+                    host: environment.host, port: environment.port, path: environment.path, token: environment.token)
+                connected(socket)
+                backoff = .milliseconds(50)
+                while let text = socket.receive() { received(text) }
+                disconnected()
+            } catch {
+                logger.debug("hub connection failed", metadata: ["url": "\(environment.url)", "error": "\(error)"])
+            }
+            let micros = backoff.components.seconds * 1_000_000 + backoff.components.attoseconds / 1_000_000_000_000
+            usleep(UInt32(micros))
+            backoff = min(backoff * 2, .seconds(2))
+        }
+    }
+
+    private func connected(_ socket: HubSocket) {
+        let resend = state.withLock { state -> [String] in
+            state.socket = socket
+            for key in state.inFlight.keys { state.inFlight[key]?.deadline = nil }
+            return state.order.compactMap { state.inFlight[$0]?.text }
+        }
+        logger.info("connected to the hub", metadata: ["url": "\(environment.url)"])
+        for text in resend { _ = socket.sendText(text) }
+    }
+
+    private func disconnected() {
+        let deadline = ContinuousClock.now + environment.reconnectWindow
+        let waiters = state.withLock { state -> [Completion<Bool>] in
+            state.socket = nil
+            for key in state.inFlight.keys where state.inFlight[key]?.deadline == nil {
+                state.inFlight[key]?.deadline = deadline
+            }
+            defer { state.statusWaiters.removeAll() }
+            return state.statusWaiters
+        }
+        for waiter in waiters { waiter.resolve(false) }
+        logger.warning("lost the hub connection; reconnecting", metadata: ["url": "\(environment.url)"])
+    }
+
+    private func received(_ text: String) {
+        guard let json = JSON.parse(Array(text.utf8)) else {
+            logger.warning("unexpected message from the hub", metadata: ["text": "\(text.prefix(200))"])
+            return
+        }
+        switch json["type"]?.string {
+        case "converse_result":
+            let result = json["text"]?.string ?? ""
+            let entry = state.withLock { state -> InFlight? in
+                guard let key = json["request_id"]?.string ?? state.order.first else { return nil }
+                state.order.removeAll { $0 == key }
+                return state.inFlight.removeValue(forKey: key)
+            }
+            entry?.completion.resolve(result)
+        case "status_result":
+            let waiter = state.withLock { state in state.statusWaiters.isEmpty ? nil : state.statusWaiters.removeFirst() }
+            waiter?.resolve(json["connected"]?.bool ?? false)
+        case "error":
+            logger.warning("the hub refused a message", metadata: ["error": "\(json["message"]?.string ?? "")"])
+        default:
+            logger.warning("unexpected message from the hub", metadata: ["text": "\(text.prefix(200))"])
+        }
+    }
+
+    /// Sends a converse and waits for its result, across reconnects; `tick` runs every
+    /// `tickEvery` while it waits (progress notifications).
+    func converse(message: String, waitForResponse: Bool, tickEvery: Duration, tick: () -> Void) -> String {
+        let id = UUID().uuidString
+        let text = JSON.object([
+            "type": .string("converse"), "message": .string(message),
+            "wait_for_response": .bool(waitForResponse), "request_id": .string(id),
+        ]).text
+        let completion = Completion<String>()
+        let socket = state.withLock { state -> HubSocket? in
+            state.inFlight[id] = InFlight(
+                text: text, completion: completion,
+                deadline: state.socket == nil ? ContinuousClock.now + environment.reconnectWindow : nil)
+            state.order.append(id)
+            return state.socket
+        }
+        // A failed send is noticed by the reader, and the converse is sent again once reconnected.
+        if let socket { _ = socket.sendText(text) }
+        var lastTick = ContinuousClock.now
+        while true {
+            if let result = completion.wait(timeout: min(tickEvery, .seconds(1))) { return result }
+            let expired = state.withLock { state -> Bool in
+                guard let deadline = state.inFlight[id]?.deadline, deadline <= .now else { return false }
+                state.inFlight[id] = nil
+                state.order.removeAll { $0 == id }
+                return true
+            }
+            if expired {
+                return "Error: the ClawMux hub at \(environment.url) is unreachable (retried for \(environment.reconnectWindow)). Is it running?"
+            }
+            if ContinuousClock.now - lastTick >= tickEvery {
+                lastTick = .now
+                tick()
+            }
+        }
+    }
+
+    /// Whether a browser listens (the original's `status_check`); nil when the hub is unreachable.
+    func browserConnected() -> Bool? {
+        let waiter = Completion<Bool>()
+        guard let socket = state.withLock({ state -> HubSocket? in
+            guard let socket = state.socket else { return nil }
+            state.statusWaiters.append(waiter)
+            return socket
+        }) else { return nil }
+        _ = socket.sendText(JSON.object(["type": .string("status_check")]).text)
+        return waiter.wait(timeout: .seconds(5)) ?? false
+    }
+}

@@ -1,0 +1,98 @@
+import Dispatch
+import Logging
+
+/// JSON-RPC requests of the MCP client (the agent): the handshake, the tool list and tool
+/// calls. A tool call waits for the user on a thread of its own, so pings and a second call
+/// are answered meanwhile.
+struct MCPRequests: Sendable {
+    let link: HubLink
+    let channel: StdioChannel
+    let progressInterval: Duration
+    let logger: Logger
+
+    func handle(_ line: [UInt8]) {
+        guard let message = JSON.parse(line), case .object = message else {
+            channel.write(Self.error(id: .null, code: -32700, "Parse error: not a JSON object"))
+            return
+        }
+        guard let method = message["method"]?.string else { return }  // a response: we send no requests
+        // Notifications (no id) need no answer: initialized, cancelled, roots changed, ...
+        guard let id = message["id"] else { return }
+        let params = message["params"] ?? .object([:])
+        switch method {
+        case "initialize":
+            let asked = params["protocolVersion"]?.string ?? ""
+            channel.write(Self.result(id: id, .object([
+                "protocolVersion": .string(VoiceBridge.protocolVersions.contains(asked) ? asked : VoiceBridge.protocolVersions[0]),
+                "capabilities": .object(["tools": .object(["listChanged": .bool(false)])]),
+                "serverInfo": .object(["name": .string("voice-hub"), "version": .string("1.0.0")]),
+                "instructions": .string("Voice mode through the ClawMux hub: use the converse tool in a loop to speak with the user."),
+            ])))
+        case "ping":
+            channel.write(Self.result(id: id, .object([:])))
+        case "tools/list":
+            channel.write(Self.result(id: id, .object(["tools": BridgeTools.list])))
+        case "tools/call":
+            DispatchQueue.global().async { channel.write(Self.result(id: id, call(params))) }
+        default:
+            channel.write(Self.error(id: id, code: -32601, "Method not found: \(method)"))
+        }
+    }
+
+    private func call(_ params: JSON) -> JSON {
+        let arguments = params["arguments"] ?? .object([:])
+        switch params["name"]?.string {
+        case BridgeTools.converse:
+            guard let message = arguments["message"]?.string else {
+                return Self.toolResult("Error: converse needs a 'message' string.", isError: true)
+            }
+            let progressToken = params["_meta"]?["progressToken"]
+            var beat = 0
+            let text = link.converse(
+                message: message, waitForResponse: arguments["wait_for_response"]?.bool ?? true,
+                tickEvery: progressToken == nil ? .seconds(3600) : progressInterval
+            ) {
+                guard let progressToken else { return }
+                beat += 1
+                channel.write(.object([
+                    "jsonrpc": .string("2.0"), "method": .string("notifications/progress"),
+                    "params": .object([
+                        "progressToken": progressToken, "progress": .int(beat),
+                        "message": .string("Waiting for the user to answer"),
+                    ]),
+                ]))
+            }
+            if text.hasPrefix("Error:") { logger.error("converse failed", metadata: ["error": "\(text)"]) }
+            return Self.toolResult(text, isError: text.hasPrefix("Error:"))
+        case BridgeTools.status:
+            let browser = link.browserConnected()
+            let text = switch browser {
+            case true?: "Connected: the hub is reachable and a browser is listening."
+            case false?: "The hub is reachable but no browser is connected."
+            case nil: "Not connected: the ClawMux hub is unreachable."
+            }
+            var result = Self.toolResult(text, isError: false)
+            if case .object(var fields) = result {
+                fields["structuredContent"] = .object(["hub_connected": .bool(browser != nil), "connected": .bool(browser ?? false)])
+                result = .object(fields)
+            }
+            return result
+        case let name:
+            return Self.toolResult("Error: unknown tool '\(name ?? "")'.", isError: true)
+        }
+    }
+
+    static func toolResult(_ text: String, isError: Bool) -> JSON {
+        var fields: [String: JSON] = ["content": .array([.object(["type": .string("text"), "text": .string(text)])])]
+        if isError { fields["isError"] = .bool(true) }
+        return .object(fields)
+    }
+
+    static func result(id: JSON, _ result: JSON) -> JSON {
+        .object(["jsonrpc": .string("2.0"), "id": id, "result": result])
+    }
+
+    static func error(id: JSON, code: Int, _ message: String) -> JSON {
+        .object(["jsonrpc": .string("2.0"), "id": id, "error": .object(["code": .int(code), "message": .string(message)])])
+    }
+}

@@ -1,0 +1,27 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import VoiceBridge
+
+// The MCP bridge on its own: what each session's `.mcp.json` starts (`clawmux mcp` is the same
+// code inside the full binary). Logs go to stderr: stdout is the protocol.
+let environment = ProcessInfo.processInfo.environment
+let level = Logger.Level(rawValue: (environment["CLAWMUX_LOG_LEVEL"] ?? "info").lowercased()) ?? .info
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = level
+    return handler
+}
+let logger = Logger(label: "clawmux.mcp")
+do {
+    VoiceBridge.run(environment: try BridgeEnvironment(environment), logger: logger)
+} catch {
+    logger.critical("clawmux-mcp: \(error)")
+    exit(2)
+}

@@ -1,0 +1,132 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Hub
+import Testing
+
+/// The page (static/) in a real headless Chromium, driven by Tests/Browser/drive.py, against a
+/// real hub: Piper and local-tts-studio speak, faster-whisper-server transcribes, the demo agent
+/// answers in tmux, and a fake microphone says `BrowserUI.sentence`. drive.py asserts what the
+/// page shows; these tests assert what the hub saw. Screenshots: .build/ui-artifacts/<scenario>/.
+@Suite("Browser UI", .serialized, .enabled(if: BrowserUI.available, "run scripts/test.sh: it starts the real engines"))
+struct BrowserUITests {
+    static let sentence = BrowserUI.sentence
+
+    func heard(_ entries: [(role: String, text: String)], role: String, _ check: (String) -> Bool) -> Bool {
+        entries.contains { $0.role == role && check($0.text) }
+    }
+
+    @Test("(a) New Session: the agent speaks, Auto mode records, VAD stops, the agent hears the words")
+    func endToEnd() async throws {
+        let hub = try await BrowserUI.hub("end-to-end", agent: ["--turns", "2", "--stay"])
+        defer { hub.stop() }
+        let facts = try await BrowserUI.drive(hub, "end-to-end")
+        let session = try #require(facts["session"]?.stringValue)
+        let entries = try await BrowserUI.transcript(hub, session)
+        #expect(heard(entries, role: "user") { Fuzzy.overlap(expected: Self.sentence, heard: $0) >= 0.7 }, "\(entries)")
+        #expect(heard(entries, role: "assistant") { $0.hasPrefix("You said") && Fuzzy.overlap(expected: Self.sentence, heard: $0) >= 0.7 })
+        #expect((facts["phone_overflow_px"]?.doubleValue ?? 1) <= 0, "the page is wider than a 390 px phone")
+        #expect(facts["phone_offscreen"]?.arrayValue?.isEmpty == true, "controls off a 390x844 screen: \(facts["phone_offscreen"] ?? .null)")
+    }
+
+    @Test("(b) Muted before New Session: the agent gets (session muted) and says so")
+    func muted() async throws {
+        let hub = try await BrowserUI.hub("mute", agent: ["--turns", "2", "--stay", "--muted-pause", "0.5"])
+        defer { hub.stop() }
+        let facts = try await BrowserUI.drive(hub, "mute")
+        let entries = try await BrowserUI.transcript(hub, try #require(facts["session"]?.stringValue))
+        #expect(heard(entries, role: "assistant") { $0 == "You're muted. Unmute when you want to talk." }, "\(entries)")
+        #expect(!heard(entries, role: "user") { Fuzzy.overlap(expected: Self.sentence, heard: $0) > 0 }, "nothing was recorded: \(entries)")
+    }
+
+    @Test("(c) Barge-in: tapping the mic during a long greeting stops it and records the answer")
+    func bargeIn() async throws {
+        let greeting = "Hello! I am the demo agent, and today I will tell you a rather long story. "
+            + "It begins on a quiet morning by the sea. The fishermen were out early, and the gulls followed their boats. "
+            + "Nobody expected what happened next. Say something whenever you like."
+        let hub = try await BrowserUI.hub("barge-in", agent: ["--turns", "2", "--stay", "--greeting", greeting])
+        defer { hub.stop() }
+        let facts = try await BrowserUI.drive(hub, "barge-in")
+        let entries = try await BrowserUI.transcript(hub, try #require(facts["session"]?.stringValue))
+        #expect(heard(entries, role: "user") { Fuzzy.overlap(expected: Self.sentence, heard: $0) >= 0.7 }, "\(entries)")
+        #expect(heard(entries, role: "assistant") { $0.hasPrefix("You said") })
+    }
+
+    @Test("(d) A session made over REST stays in the background until its tab is chosen")
+    func background() async throws {
+        let hub = try await BrowserUI.hub("background", agent: ["--turns", "1", "--stay"])
+        defer { hub.stop() }
+        let facts = try await BrowserUI.drive(hub, "background") { name, _ in
+            guard name == "create-session" else { throw TestFailure("unexpected sync \(name)") }
+            let created = try await hub.rest.post("/api/sessions")
+            let id = try #require(created.json?["session_id"]?.stringValue, "\(created.text)")
+            return .object(["session": .string(id)])
+        }
+        for key in ["session", "session_b"] {
+            let entries = try await BrowserUI.transcript(hub, try #require(facts[key]?.stringValue))
+            #expect(heard(entries, role: "user") { Fuzzy.overlap(expected: Self.sentence, heard: $0) >= 0.7 }, "\(key): \(entries)")
+        }
+    }
+
+    @Test("(e) The hub is killed and restarted: the page reconnects and the pending converse completes")
+    func reconnect() async throws {
+        let port = try LaunchedEngineTests.freePort()
+        let first = try await BrowserUI.hub("reconnect", agent: ["--turns", "2", "--stay"], arguments: ["--port", "\(port)"])
+        defer { first.stop() }
+        var second: HubProcess?
+        defer { second?.stop() }
+        let facts: JSONValue
+        do {
+            facts = try await BrowserUI.drive(first, "reconnect") { name, _ in
+                switch name {
+                case "kill-hub":
+                    // Off the cooperative pool: a blocked thread there stalls every other test.
+                    let process = first.process
+                    await Blocking.run {
+                        kill(process.processIdentifier, SIGKILL)
+                        process.waitUntilExit()
+                    }
+                case "restart-hub":
+                    // Same port, config, state dir and token: tmux sessions are adopted, the cookie still works.
+                    second = try await HubProcess.start(
+                        name: "ui-reconnect-again", configPath: first.directory.appendingPathComponent("config.yaml").path,
+                        arguments: ["--port", "\(port)"],
+                        environment: ["CLAWMUX_TOKEN": first.token, "CLAWMUX_STATE_DIR": first.directory.appendingPathComponent("state").path])
+                default:
+                    throw TestFailure("unexpected sync \(name)")
+                }
+                return .object([:])
+            }
+        } catch {
+            throw TestFailure("\(error)\nrestarted hub's log (end):\n\(second?.log.suffix(3000) ?? "not started")")
+        }
+        let hub = try #require(second)
+        let entries = try await BrowserUI.transcript(hub, try #require(facts["session"]?.stringValue))
+        #expect(heard(entries, role: "user") { Fuzzy.overlap(expected: Self.sentence, heard: $0) >= 0.7 }, "\(entries)")
+        #expect(heard(entries, role: "assistant") { $0.hasPrefix("You said") })
+    }
+
+    @Test("(f) A voice chosen in #voice speaks the next turn, on the other engine")
+    func voiceChange() async throws {
+        let hub = try await BrowserUI.hub("voice", agent: ["--turns", "2", "--stay"])
+        defer { hub.stop() }
+        var before: [String: Double] = [:]
+        let facts = try await BrowserUI.drive(hub, "voice") { name, _ in
+            guard name == "voice-changed" else { throw TestFailure("unexpected sync \(name)") }
+            before = try await BrowserUI.lastUsed(hub)
+            return .object([:])
+        }
+        let after = try await BrowserUI.lastUsed(hub)
+        let old = try #require(facts["voice_before"]?.stringValue.flatMap { BrowserUI.backendOfVoice[$0] })
+        let new = try #require(facts["voice_after"]?.stringValue.flatMap { BrowserUI.backendOfVoice[$0] })
+        #expect((after[new] ?? 0) > (before[new] ?? 0), "\(new) spoke the next turn: before \(before), after \(after)")
+        #expect(after[old] == before[old], "\(old) did not speak again: before \(before), after \(after)")
+        // Piper's PCM and the studio's MP3 reach the page as different formats.
+        let format = facts["next_turn_format"]?.stringValue ?? ""
+        #expect(new == "studio" ? format == "audio/mpeg" : format.hasPrefix("audio/pcm") || format == "audio/wav", "\(format)")
+        let labels = ["joe": "Joe", "studio": "Studio"]
+        #expect(facts["label_after"]?.stringValue == facts["voice_after"]?.stringValue.flatMap { labels[$0] },
+                "the tab, named after the old voice, follows the new one: \(facts)")
+    }
+}
