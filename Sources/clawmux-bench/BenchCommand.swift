@@ -24,6 +24,8 @@ struct BenchCommand: AsyncParsableCommand {
     var sttLatencyMs: Int = 0
     @Option(help: "Each agent first times this many voice_chat_status calls (one MCP tool call the hub answers at once).")
     var statusCalls: Int = 0
+    @Option(help: "Milliseconds each agent pauses between its turns (0: back to back, which saturates the machine).")
+    var pauseMs: Int = 0
     @Option(help: "pty or tmux.")
     var spawner: String = "pty"
     @Option(help: "The clawmux binary to measure (default: the one next to this benchmark).")
@@ -47,7 +49,7 @@ struct BenchCommand: AsyncParsableCommand {
         let run = BenchRun(
             clawmux: binary, spawner: spawner, sessions: count, turns: perSession,
             engines: .init(latency: .milliseconds(ttsLatencyMs), chunks: max(1, ttsChunks), sttLatency: .milliseconds(sttLatencyMs)),
-            statusCalls: max(0, statusCalls), keep: keep)
+            statusCalls: max(0, statusCalls), pauseMs: max(0, pauseMs), keep: keep)
         let result = try await run.run()
         print(result.table())
         print(result.json())

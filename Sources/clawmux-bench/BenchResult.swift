@@ -27,6 +27,8 @@ struct BenchResult: Codable, Sendable {
     var sessions: Int
     var turnsPerSession: Int
     var spawner: String
+    /// The agents' pause between turns (0: back to back).
+    var pauseMs: Int
     var hubStartToListeningMs: Double
     var spawnToReadyMs: Summary
     var roundTripMs: Summary
@@ -48,7 +50,7 @@ struct BenchResult: Codable, Sendable {
     func table() -> String {
         func ms(_ value: Double) -> String { String(format: "%.2f ms", value) }
         let rows: [(String, String)] = [
-            ("sessions × turns", "\(sessions) × \(turnsPerSession) (\(spawner))"),
+            ("sessions × turns", "\(sessions) × \(turnsPerSession) (\(spawner)" + (pauseMs > 0 ? ", \(pauseMs) ms between turns)" : ", back to back)")),
             ("hub start → listening", ms(hubStartToListeningMs)),
             ("spawn → ready p50 / max", "\(ms(spawnToReadyMs.p50)) / \(ms(spawnToReadyMs.max))"),
             ("round trip p50 / p90 / p99 / max", "\(ms(roundTripMs.p50)) / \(ms(roundTripMs.p90)) / \(ms(roundTripMs.p99)) / \(ms(roundTripMs.max))"),

@@ -10,13 +10,14 @@ struct BenchRun: Sendable {
     var turns: Int
     var engines: FakeSpeechServer.Settings
     var statusCalls: Int
+    var pauseMs: Int
     var keep: Bool
 
     func run() async throws -> BenchResult {
         let speech = try await FakeSpeechServer.start(engines)
         let hub = try await HubUnderTest.start(.init(
             clawmux: clawmux, spawner: spawner, sessions: sessions, turns: turns, enginesURL: speech.url,
-            statusCalls: statusCalls))
+            statusCalls: statusCalls, pauseMs: pauseMs))
         let browser: BenchBrowser
         do {
             browser = try await BenchBrowser.connect(port: hub.port, token: hub.token)
@@ -68,7 +69,8 @@ struct BenchRun: Sendable {
             if fd >= 0 { close(fd) }
         }
         let reports = directories.map { $0 + "/bench.jsonl" }
-        try await waitUntil(timeout: .seconds(60 + Double(sessions * turns) * 0.5), "every agent finishes its turns") {
+        let allowed = 60 + Double(sessions * turns) * 0.5 + Double(turns * pauseMs) / 1000
+        try await waitUntil(timeout: .seconds(allowed), "every agent finishes its turns") {
             reports.allSatisfy { (try? String(contentsOfFile: $0, encoding: .utf8))?.contains(#""done":true"#) == true }
         }
         let hubAfter = ProcessStats.cpuSeconds(hub.pid) ?? 0
@@ -97,7 +99,7 @@ struct BenchRun: Sendable {
         let total = Double(max(1, sessions * turns))
         let phase = max(0.001, lastTurnAt - go.timeIntervalSince1970)
         return BenchResult(
-            sessions: sessions, turnsPerSession: turns, spawner: spawner,
+            sessions: sessions, turnsPerSession: turns, spawner: spawner, pauseMs: pauseMs,
             hubStartToListeningMs: Self.milliseconds(hub.startToListening),
             spawnToReadyMs: .init(spawned.map(\.1)),
             roundTripMs: .init(roundTrips),

@@ -25,6 +25,7 @@ final class HubUnderTest: Sendable {
         var turns: Int
         var enginesURL: String
         var statusCalls: Int
+        var pauseMs: Int
     }
 
     static func start(_ setup: Setup) async throws -> HubUnderTest {
@@ -32,7 +33,7 @@ final class HubUnderTest: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let command = [setup.clawmux, "demo-agent", "--bench-turns", "\(setup.turns)",
                        "--bench-report", "bench.jsonl", "--bench-start", "bench.go",
-                       "--bench-status-calls", "\(setup.statusCalls)"].map { "\"\($0)\"" }.joined(separator: ", ")
+                       "--bench-status-calls", "\(setup.statusCalls)", "--bench-pause-ms", "\(setup.pauseMs)"].map { "\"\($0)\"" }.joined(separator: ", ")
         let yaml = """
             server:
               host: 127.0.0.1

@@ -22,14 +22,16 @@ enum ProcessStats {
         return kib * 1024
     }
 
-    /// The `clawmux mcp` bridges running in session dirs under `workRoot`.
+    /// The bridges (`clawmux-mcp`, or `clawmux mcp`) running in session dirs under `workRoot`.
     static func bridges(under workRoot: String) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> pid_t? in
             guard let pid = pid_t(entry),
                   let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
             let argv = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            guard argv.count >= 2, argv[0].hasSuffix("clawmux"), argv[1] == "mcp",
+            let isBridge = argv.first?.hasSuffix("/clawmux-mcp") == true
+                || (argv.count >= 2 && argv[0].hasSuffix("clawmux") && argv[1] == "mcp")
+            guard isBridge,
                   let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
                   cwd.hasPrefix(workRoot) else { return nil }
             return pid

@@ -34,6 +34,9 @@ struct DemoAgentCommand: AsyncParsableCommand {
     @Option(help: "Benchmark mode: time this many voice_chat_status calls before the turns.")
     var benchStatusCalls: Int = 0
 
+    @Option(help: "Benchmark mode: mean milliseconds the agent pauses between turns (random, 0 to twice this).")
+    var benchPauseMs: Int = 0
+
     @Option(name: .long, help: "The MCP config to read.")
     var mcpConfig: String = ".mcp.json"
 
@@ -44,7 +47,7 @@ struct DemoAgentCommand: AsyncParsableCommand {
         var options = DemoAgent.Options(turns: turns, askFirst: ask)
         if let greeting { options.greeting = greeting }
         options.stay = stay
-        if let benchTurns { options.bench = .init(turns: benchTurns, report: benchReport, startSignal: benchStart, statusCalls: benchStatusCalls) }
+        if let benchTurns { options.bench = .init(turns: benchTurns, report: benchReport, startSignal: benchStart, statusCalls: benchStatusCalls, pause: .milliseconds(max(0, benchPauseMs))) }
         options.mutedPause = .milliseconds(Int64(max(0, mutedPause) * 1000))
         try await DemoAgent(options: options, logger: logger).run(configPath: mcpConfig)
     }

@@ -15,12 +15,15 @@ extension DemoAgent {
         /// Calls of `voice_chat_status` (answered by the hub at once) timed before the turns:
         /// the cost of one MCP tool call through the bridge.
         public var statusCalls: Int
+        /// The agent's "thinking" between turns (zero: back to back, the hub saturated).
+        public var pause: Duration
 
-        public init(turns: Int, report: String, startSignal: String? = nil, statusCalls: Int = 0) {
+        public init(turns: Int, report: String, startSignal: String? = nil, statusCalls: Int = 0, pause: Duration = .zero) {
             self.turns = turns
             self.report = report
             self.startSignal = startSignal
             self.statusCalls = statusCalls
+            self.pause = pause
         }
 
         /// What the benchmark's browser answers to `message`.
@@ -45,6 +48,11 @@ extension DemoAgent {
         }
         let nonce = UUID().uuidString.prefix(8)
         for turn in 1...max(1, bench.turns) {
+            // Paced agents think a random while (mean `pause`), the first one too: all of them
+            // released at one instant would otherwise stay in lockstep and measure one burst.
+            if bench.pause > .zero {
+                try await Task.sleep(for: bench.pause * (turn == 1 ? Double.random(in: 0...1) : Double.random(in: 0...2)))
+            }
             let message = "bench \(nonce) turn \(turn)"
             let started = ContinuousClock.now
             let heard: String
