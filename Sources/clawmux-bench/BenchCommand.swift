@@ -1,14 +1,23 @@
 import ArgumentParser
 import Foundation
 
-/// `clawmux-bench`: measures the hub's own cost per converse turn with zero-latency fake engines
-/// (or the latency you give them), through real processes: the release hub, the real spawner,
-/// demo agents behind the real bridge, and a browser over a WebSocket.
+/// `clawmux-bench`: the project's benchmark.
 @main
-struct BenchCommand: AsyncParsableCommand {
+struct ClawmuxBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clawmux-bench",
-        abstract: "Benchmark the hub: N sessions × K checked converse turns, with timings, CPU and memory from /proc.")
+        abstract: "Benchmark the hub (turns, the default) or the piper plugin (piper).",
+        subcommands: [TurnsCommand.self, PiperCommand.self],
+        defaultSubcommand: TurnsCommand.self)
+}
+
+/// Measures the hub's own cost per converse turn with zero-latency fake engines (or the latency
+/// you give them), through real processes: the release hub, the real spawner, demo agents
+/// behind the real bridge, and a browser over a WebSocket.
+struct TurnsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "turns",
+        abstract: "N sessions × K checked converse turns, with timings, CPU and memory from /proc.")
 
     @Option(help: "1, 10, 50 or 100 sessions (with 50, 20, 20, 20 turns each).")
     var preset: Int?

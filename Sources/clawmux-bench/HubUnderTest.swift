@@ -70,7 +70,7 @@ final class HubUnderTest: Sendable {
         let input = Pipe(), output = Pipe()
         process.standardInput = input
         process.standardOutput = output
-        FileManager.default.createFile(atPath: directory.appendingPathComponent("hub.log").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("hub.log").path, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: directory.appendingPathComponent("hub.log").path)
         let started = ContinuousClock.now
         try process.run()

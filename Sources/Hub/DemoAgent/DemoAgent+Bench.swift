@@ -1,5 +1,4 @@
 import Foundation
-import MCP
 
 /// The demo agent's benchmark mode: `turns` converse calls whose answers it can check (the
 /// benchmark's browser answers "echo: <message>", which its fake STT returns verbatim), timed
@@ -30,7 +29,7 @@ extension DemoAgent {
         public static func answer(to message: String) -> String { "echo: " + message }
     }
 
-    func runBench(_ bench: Bench, client: Client) async throws {
+    func runBench(_ bench: Bench, client: MCPStdioClient) async throws {
         guard FileManager.default.createFile(atPath: bench.report, contents: nil, attributes: [.posixPermissions: 0o600]),
               let report = FileHandle(forWritingAtPath: bench.report) else {
             throw DemoAgentError.badConfig("cannot write the bench report \(bench.report)")
@@ -41,7 +40,7 @@ extension DemoAgent {
             var times: [Double] = []
             for _ in 0..<bench.statusCalls {
                 let started = ContinuousClock.now
-                _ = try await client.callTool(name: "voice_chat_status", arguments: [:])
+                _ = try await client.callTool("voice_chat_status", [:])
                 times.append(Self.milliseconds(ContinuousClock.now - started))
             }
             try report.write(contentsOf: JSONSerialization.data(withJSONObject: ["status_ms": times]) + Data("\n".utf8))
@@ -57,11 +56,7 @@ extension DemoAgent {
             let started = ContinuousClock.now
             let heard: String
             do {
-                let (content, _) = try await client.callTool(name: "converse", arguments: ["message": .string(message)])
-                heard = content.compactMap { item -> String? in
-                    if case .text(let text, _, _) = item { return text }
-                    return nil
-                }.joined(separator: " ")
+                heard = try await client.callTool("converse", ["message": .string(message)])
             } catch {
                 heard = "Error: \(error)"
             }

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import MCP
 
 /// `clawmux demo-agent`: a stand-in for Claude Code. Run in a session dir, it starts the MCP
 /// server listed in `./.mcp.json` over stdio and converses in a loop: it greets, then repeats
@@ -52,11 +51,7 @@ public struct DemoAgent: Sendable {
         while options.turns.map({ turn < $0 }) ?? true {
             turn += 1
             say("Agent: \(message)")
-            let (content, _) = try await client.callTool(name: "converse", arguments: ["message": .string(message)])
-            let heard = content.compactMap { item -> String? in
-                if case .text(let text, _, _) = item { return text }
-                return nil
-            }.joined(separator: " ")
+            let heard = try await client.callTool("converse", ["message": .string(message)])
             say("User: \(heard)")
             // A muted microphone answers at once: give the user time before asking again.
             if heard == "(session muted)" || heard.hasPrefix("(nobody is listening") { try await Task.sleep(for: options.mutedPause) }
@@ -66,21 +61,18 @@ public struct DemoAgent: Sendable {
             say("Done talking; staying connected.")
             while true { try await Task.sleep(for: .seconds(3600)) }
         }
-        await client.disconnect()
+        // Returning stops the MCP server (the caller's defer), as Claude Code does when it exits.
     }
 
     /// Starts the MCP server of `.mcp.json` and checks it offers `converse`.
-    private func connect(configPath: String) async throws -> (Client, ChildMCPServer, String) {
+    private func connect(configPath: String) async throws -> (MCPStdioClient, ChildMCPServer, String) {
         let server = try MCPServerEntry.load(from: configPath)
         let child = try ChildMCPServer.start(server)
-        let client = Client(name: "clawmux-demo-agent", version: "1.0.0")
+        let client = MCPStdioClient(input: child.inputFD, output: child.outputFD)
         do {
-            _ = try await client.connect(transport: LineTransport(
-                input: child.outputFD, output: child.inputFD, endOfInput: .fail, logger: logger))
-            let (tools, _) = try await client.listTools()
-            guard tools.contains(where: { $0.name == "converse" }) else {
-                throw DemoAgentError.noConverseTool(tools.map(\.name))
-            }
+            try await client.initialize()
+            let tools = try await client.toolNames()
+            guard tools.contains("converse") else { throw DemoAgentError.noConverseTool(tools) }
         } catch {
             child.stop()
             throw error
