@@ -36,6 +36,10 @@ struct BenchResult: Codable, Sendable {
     var hubCPUPerTurnMs: Double
     var bridgeCPUPerTurnMs: Double
     var hubPeakRSSMegabytes: Double
+    /// The hub's RSS once the turns are done, every session still there (VmRSS), and the part
+    /// of it that is its own (RssAnon: not pages of the binary and libraries shared with others).
+    var hubRSSMegabytes: Double
+    var hubAnonymousRSSMegabytes: Double
     var bridgePeakRSSMegabytes: Double
     var engineFirstChunkMs: Double
     var firstAudioMs: Summary
@@ -57,6 +61,7 @@ struct BenchResult: Codable, Sendable {
             ("turns per second", String(format: "%.1f", turnsPerSecond)),
             ("CPU per turn: hub / bridges", "\(ms(hubCPUPerTurnMs)) / \(ms(bridgeCPUPerTurnMs))"),
             ("peak RSS: hub / one bridge", String(format: "%.1f MB / %.1f MB", hubPeakRSSMegabytes, bridgePeakRSSMegabytes)),
+            ("hub RSS after the turns (own)", String(format: "%.1f MB (%.1f MB)", hubRSSMegabytes, hubAnonymousRSSMegabytes)),
             ("first audio p50 / p99 (engine's first chunk)", "\(ms(firstAudioMs.p50)) / \(ms(firstAudioMs.p99)) (\(ms(engineFirstChunkMs)))"),
             ("wrong / lost turns", "\(wrongTurns) / \(lostTurns)"),
         ] + (toolCallMs.map { [("MCP tool call p50 / p99", "\(ms($0.p50)) / \(ms($0.p99)) (\($0.count) calls)")] } ?? [])

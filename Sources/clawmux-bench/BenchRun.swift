@@ -107,6 +107,8 @@ struct BenchRun: Sendable {
             hubCPUPerTurnMs: (hubAfter - hubBefore) * 1000 / total,
             bridgeCPUPerTurnMs: (bridgesAfter - bridgesBefore) * 1000 / total,
             hubPeakRSSMegabytes: Double(ProcessStats.memory(hub.pid, "VmHWM") ?? 0) / 1_048_576,
+            hubRSSMegabytes: Double(ProcessStats.memory(hub.pid, "VmRSS") ?? 0) / 1_048_576,
+            hubAnonymousRSSMegabytes: Double(ProcessStats.memory(hub.pid, "RssAnon") ?? 0) / 1_048_576,
             bridgePeakRSSMegabytes: Double(bridges.compactMap { ProcessStats.memory($0, "VmHWM") }.max() ?? 0) / 1_048_576,
             engineFirstChunkMs: Self.milliseconds(engines.latency / max(1, engines.chunks)),
             firstAudioMs: .init(browser.firstAudioDelays.map(Self.milliseconds)),

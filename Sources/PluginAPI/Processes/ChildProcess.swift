@@ -133,22 +133,13 @@ public final class ChildProcess: Sendable {
             for fd in parentEnds.values { close(fd) }
             throw LaunchError.spawn(executable: argv[0], errno: result)
         }
-        let childPID = pid
         self.pid = pid
         self.input = parentEnds[0].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
         self.output = parentEnds[1].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
         self.errorOutput = parentEnds[2].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
         self.exit = ExitBox()
         let box = exit
-        let reaper = Thread {
-            var status: Int32 = 0
-            while waitpid(childPID, &status, 0) < 0 && errno == EINTR {}
-            // WIFEXITED / WEXITSTATUS / WTERMSIG, spelled out (they are macros).
-            let signal = status & 0x7f
-            box.finish(signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal))
-        }
-        reaper.name = "reaper \(childPID)"
-        reaper.start()
+        ProcessReaper.watch(pid) { box.finish($0) }
     }
 
     /// Returns when the process has ended (and been reaped).
@@ -210,7 +201,7 @@ public final class ChildProcess: Sendable {
     }
 }
 
-/// The exit status, set once by the reaper thread; async waiters are resumed then.
+/// The exit status, set once by the reaper; async waiters are resumed then.
 private final class ExitBox: @unchecked Sendable {
     private let lock = NSLock()
     private var value: ChildProcess.Termination?

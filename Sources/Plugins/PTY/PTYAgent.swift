@@ -55,8 +55,12 @@ final class PTYAgent: SpawnedAgent, Sendable {
         self.pid = pid
         self.socket = socket
         self.host = host
-        Thread.detachNewThread { [self] in readLoop(pending: pending) }
+        startReading(pending: pending)
     }
+
+    /// One queue for every agent's terminal: output is read when it comes, without a thread
+    /// per session waiting for it.
+    private static let readers = DispatchQueue(label: "clawmux.pty.readers")
 
     var debugDescription: String { "pty pid \(pid)" }
 
@@ -105,31 +109,70 @@ final class PTYAgent: SpawnedAgent, Sendable {
         return stream
     }
 
-    private func readLoop(pending: [UInt8]) {
-        var inbound = pending
-        var partial: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        reading: while true {
-            do {
-                while let frame = try PTYHostFrame.take(from: &inbound) {
-                    switch frame {
-                    case .data(let bytes): deliver(bytes, partial: &partial)
-                    case .exited: break reading
-                    case .hello: continue
-                    }
-                }
-            } catch {
-                break reading
+    /// Reads frames as they arrive; the agent is gone at the host's `exited` or when its
+    /// connection ends (the host killed with the agent, or `closeSocket` here).
+    private func startReading(pending: [UInt8]) {
+        _ = fcntl(socket, F_SETFL, fcntl(socket, F_GETFL) | O_NONBLOCK)
+        let source = DispatchSource.makeReadSource(fileDescriptor: socket, queue: Self.readers)
+        let reader = FrameReader(inbound: pending, source: source)
+        source.setEventHandler { [self] in
+            var chunk = [UInt8](repeating: 0, count: 16_384)
+            var over = false
+            while true {
+                let count = recv(socket, &chunk, chunk.count, 0)
+                if count < 0 && errno == EINTR { continue }
+                if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { break }
+                guard count > 0 else { over = true; break }
+                reader.inbound += chunk[0..<count]
             }
-            let count = recv(socket, &chunk, chunk.count, 0)
-            if count < 0 && errno == EINTR { continue }
-            // The host is gone (killed with the agent, or the socket was closed here).
-            guard count > 0 else { break }
-            inbound += chunk[0..<count]
+            if !over { over = !drain(reader) }
+            if over { finishReading(reader) }
         }
-        state.withLock { $0.exited = true }
+        source.resume()
+        // What came with the hello (the backlog, maybe the exit) is handled at once.
+        Self.readers.async { [self] in
+            if !drain(reader) { finishReading(reader) }
+        }
+    }
+
+    private func finishReading(_ reader: FrameReader) {
+        reader.source.cancel()
+        let first = state.withLock { state -> Bool in
+            defer { state.exited = true }
+            return !state.exited
+        }
+        guard first else { return }
         finishListeners()
         ended.signal()
+    }
+
+    /// Handles the complete frames read so far; false once the host said the agent ended
+    /// (or sent something no host sends).
+    private func drain(_ reader: FrameReader) -> Bool {
+        do {
+            while let frame = try PTYHostFrame.take(from: &reader.inbound) {
+                switch frame {
+                case .data(let bytes): deliver(bytes, partial: &reader.partial)
+                case .exited: return false
+                case .hello: continue
+                }
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Bytes read but not yet a whole frame, output not yet a whole UTF-8 character, and the
+    /// read source; only touched on the readers' queue.
+    private final class FrameReader: @unchecked Sendable {
+        var inbound: [UInt8]
+        var partial: [UInt8] = []
+        let source: any DispatchSourceRead
+        init(inbound: [UInt8], source: any DispatchSourceRead) {
+            self.inbound = inbound
+            self.source = source
+        }
     }
 
     private func deliver(_ bytes: [UInt8], partial: inout [UInt8]) {
