@@ -27,7 +27,7 @@ final class HubLink: Sendable {
         var inFlight: [String: InFlight] = [:]
         /// Oldest first: the original hub answers without a request id.
         var order: [String] = []
-        var statusWaiters: [Completion<Bool>] = []
+        var statusWaiters: [Completion<Bool?>] = []
         var stopped = false
     }
 
@@ -61,10 +61,17 @@ final class HubLink: Sendable {
             do {
                 let socket = try HubSocket.connect(
                     host: environment.host, port: environment.port, path: environment.path, token: environment.token)
+                let since = ContinuousClock.now
                 connected(socket)
-                backoff = .milliseconds(50)
-                while let text = socket.receive() { received(text) }
+                var heard = false
+                while let text = socket.receive() {
+                    if !heard { heard = true; stable() }
+                    received(text)
+                }
                 disconnected()
+                // Only a connection that held (or answered) resets the backoff: a hub that closes
+                // it at once (the session ended, another bridge took it) is not hammered.
+                if heard || ContinuousClock.now - since > .seconds(3) { backoff = .milliseconds(50) }
             } catch {
                 logger.debug("hub connection failed", metadata: ["url": "\(environment.url)", "error": "\(error)"])
             }
@@ -77,16 +84,27 @@ final class HubLink: Sendable {
     private func connected(_ socket: HubSocket) {
         let resend = state.withLock { state -> [String] in
             state.socket = socket
-            for key in state.inFlight.keys { state.inFlight[key]?.deadline = nil }
             return state.order.compactMap { state.inFlight[$0]?.text }
         }
         logger.info("connected to the hub", metadata: ["url": "\(environment.url)"])
         for text in resend { _ = socket.sendText(text) }
+        // The converses in flight keep their deadlines until the connection proves itself:
+        // one the hub closes at once must not keep a converse waiting for ever.
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(3)) { [weak socket] in
+            guard let socket, self.state.withLock({ $0.socket === socket }) else { return }
+            self.stable()
+        }
+    }
+
+    private func stable() {
+        state.withLock { state in
+            for key in state.inFlight.keys { state.inFlight[key]?.deadline = nil }
+        }
     }
 
     private func disconnected() {
         let deadline = ContinuousClock.now + environment.reconnectWindow
-        let waiters = state.withLock { state -> [Completion<Bool>] in
+        let waiters = state.withLock { state -> [Completion<Bool?>] in
             state.socket = nil
             for key in state.inFlight.keys where state.inFlight[key]?.deadline == nil {
                 state.inFlight[key]?.deadline = deadline
@@ -94,7 +112,7 @@ final class HubLink: Sendable {
             defer { state.statusWaiters.removeAll() }
             return state.statusWaiters
         }
-        for waiter in waiters { waiter.resolve(false) }
+        for waiter in waiters { waiter.resolve(nil) }
         logger.warning("lost the hub connection; reconnecting", metadata: ["url": "\(environment.url)"])
     }
 
@@ -130,6 +148,9 @@ final class HubLink: Sendable {
             "type": .string("converse"), "message": .string(message),
             "wait_for_response": .bool(waitForResponse), "request_id": .string(id),
         ]).text
+        // The hub takes bridge messages up to 4 MiB; a bigger one would be refused on every
+        // reconnect, for ever.
+        guard text.utf8.count < 4 << 20 else { return "Error: the message is too long to send to the hub." }
         let completion = Completion<String>()
         let socket = state.withLock { state -> HubSocket? in
             state.inFlight[id] = InFlight(
@@ -159,15 +180,21 @@ final class HubLink: Sendable {
         }
     }
 
-    /// Whether a browser listens (the original's `status_check`); nil when the hub is unreachable.
+    /// Whether a browser listens (the original's `status_check`); nil when the hub is
+    /// unreachable or does not answer in time.
     func browserConnected() -> Bool? {
-        let waiter = Completion<Bool>()
+        let waiter = Completion<Bool?>()
         guard let socket = state.withLock({ state -> HubSocket? in
             guard let socket = state.socket else { return nil }
             state.statusWaiters.append(waiter)
             return socket
         }) else { return nil }
         _ = socket.sendText(JSON.object(["type": .string("status_check")]).text)
-        return waiter.wait(timeout: .seconds(5)) ?? false
+        guard let answer = waiter.wait(timeout: .seconds(5)) else {
+            // No answer: later replies must not be matched to this stale question.
+            state.withLock { state in state.statusWaiters.removeAll { $0 === waiter } }
+            return nil
+        }
+        return answer
     }
 }

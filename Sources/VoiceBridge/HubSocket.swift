@@ -55,7 +55,7 @@ final class HubSocket: Sendable {
         }
         let status = String(decoding: head.prefix { $0 != 13 }, as: UTF8.self)
         guard status.split(separator: " ").dropFirst().first == "101" else { throw Failure.refused(status) }
-        socket.setTimeouts(seconds: 0)   // from now on a read waits as long as the hub is quiet
+        socket.clearTimeouts()   // from now on a read waits as long as the hub is quiet
         return socket
     }
 
@@ -86,9 +86,12 @@ final class HubSocket: Sendable {
         throw Failure.connect(lastError)
     }
 
-    private func setTimeouts(seconds: Int) {
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    /// The connect-time timeouts end with the handshake: a write that times out later would
+    /// leave half a frame on the wire.
+    private func clearTimeouts() {
+        var none = timeval(tv_sec: 0, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
     }
 
     // MARK: Frames
@@ -163,7 +166,12 @@ final class HubSocket: Sendable {
             while offset < bytes.count {
                 let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 if sent < 0 && errno == EINTR { continue }
-                guard sent > 0 else { return false }
+                guard sent > 0 else {
+                    // Never leave a partial frame on a live connection: end it (the reader
+                    // notices, and the link reconnects and sends again).
+                    _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+                    return false
+                }
                 offset += sent
             }
             return true

@@ -11,8 +11,12 @@ struct MCPRequests: Sendable {
     let logger: Logger
 
     func handle(_ line: [UInt8]) {
-        guard let message = JSON.parse(line), case .object = message else {
-            channel.write(Self.error(id: .null, code: -32700, "Parse error: not a JSON object"))
+        guard let message = JSON.parse(line) else {
+            channel.write(Self.error(id: .null, code: -32700, "Parse error: not JSON"))
+            return
+        }
+        guard case .object = message else {
+            channel.write(Self.error(id: .null, code: -32600, "Invalid request: expected a JSON object"))
             return
         }
         guard let method = message["method"]?.string else { return }  // a response: we send no requests
@@ -33,6 +37,11 @@ struct MCPRequests: Sendable {
         case "tools/list":
             channel.write(Self.result(id: id, .object(["tools": BridgeTools.list])))
         case "tools/call":
+            let name = params["name"]?.string ?? ""
+            guard [BridgeTools.converse, BridgeTools.status].contains(name) else {
+                channel.write(Self.error(id: id, code: -32602, "Unknown tool: \(name)"))
+                return
+            }
             DispatchQueue.global().async { channel.write(Self.result(id: id, call(params))) }
         default:
             channel.write(Self.error(id: id, code: -32601, "Method not found: \(method)"))

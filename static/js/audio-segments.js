@@ -15,6 +15,8 @@ export class PcmSegment {
     this.carry = null;   // an odd byte left from a chunk that split a sample
     this.nextTime = 0;
     this.finished = false;
+    this.paused = false;
+    this.onerror = null;
   }
 
   push(bytes) {
@@ -28,11 +30,36 @@ export class PcmSegment {
   }
 
   start() {
-    // A context of its own: pausing one turn (suspend) must not stop another.
-    this.context = new AudioContext({ sampleRate: this.rate });
-    this.nextTime = this.context.currentTime + 0.05;
-    for (const bytes of this.chunks) this.schedule(bytes);
+    try {
+      // A context of its own: pausing one turn (suspend) must not stop another. Its own rate:
+      // WebAudio resamples the buffers, which carry the engine's rate.
+      this.context = new AudioContext();
+      this.nextTime = this.context.currentTime + 0.05;
+      for (const bytes of this.chunks) this.schedule(bytes);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    // Without a gesture on the page the browser may keep the context suspended: say so
+    // (the page offers ▶) rather than wait in silence.
+    if (this.context.state !== 'running') {
+      this.context.resume().catch(() => {});
+      setTimeout(() => {
+        if (this.context && !this.finished && !this.paused && this.context.state !== 'running') {
+          const blocked = new Error('the browser did not allow audio to start');
+          blocked.name = 'NotAllowedError';
+          this.fail(blocked);
+        }
+      }, 1500);
+    }
     this.checkEnd();
+  }
+
+  fail(error) {
+    if (this.finished) return;
+    this.stop();
+    if (this.onerror) this.onerror(error);
+    else if (this.onended) this.onended();
   }
 
   schedule(bytes) {
@@ -62,8 +89,8 @@ export class PcmSegment {
     if (this.onended) this.onended();
   }
 
-  pause() { if (this.context) this.context.suspend(); }
-  resume() { if (this.context) this.context.resume(); }
+  pause() { this.paused = true; if (this.context) this.context.suspend(); }
+  resume() { this.paused = false; if (this.context) this.context.resume(); }
 
   stop() {
     this.finished = true;
@@ -122,7 +149,8 @@ export class MseSegment {
     this.audio.onended = () => this.end();
     this.audio.onerror = () => this.fail(new Error('the browser could not decode the audio'));
     const playing = this.audio.play();
-    if (playing) playing.catch((error) => this.fail(error));
+    // A pause while play() is pending rejects with AbortError: that is not a failure.
+    if (playing) playing.catch((error) => { if (error.name !== 'AbortError') this.fail(error); });
   }
 
   drain() {
@@ -151,7 +179,9 @@ export class MseSegment {
   }
 
   pause() { if (this.audio) this.audio.pause(); }
-  resume() { if (this.audio && !this.finished) this.audio.play().catch((error) => this.fail(error)); }
+  resume() {
+    if (this.audio && !this.finished) this.audio.play().catch((error) => { if (error.name !== 'AbortError') this.fail(error); });
+  }
 
   stop() {
     this.finished = true;
@@ -199,7 +229,7 @@ export class BlobSegment {
     this.audio.onended = () => this.end(null);
     this.audio.onerror = () => this.end(new Error('the browser could not decode the audio'));
     const playing = this.audio.play();
-    if (playing) playing.catch((error) => this.end(error));
+    if (playing) playing.catch((error) => { if (error.name !== 'AbortError') this.end(error); });
   }
 
   end(error) {
@@ -211,7 +241,10 @@ export class BlobSegment {
   }
 
   pause() { if (this.audio) this.audio.pause(); else this.wanted = false; }
-  resume() { if (this.audio) this.audio.play().catch((error) => this.end(error)); else this.start(); }
+  resume() {
+    if (this.audio) this.audio.play().catch((error) => { if (error.name !== 'AbortError') this.end(error); });
+    else this.start();
+  }
 
   stop() {
     this.finished = true;

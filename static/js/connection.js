@@ -17,6 +17,7 @@ export class HubConnection {
     this.backoff = BACKOFF_MIN_MS;
     this.timer = null;
     this.outbox = [];
+    this.epoch = 0;   // counts connections: a message sent on an older one may be lost
   }
 
   url() {
@@ -37,6 +38,7 @@ export class HubConnection {
     this.socket = socket;
     socket.onopen = () => {
       this.backoff = BACKOFF_MIN_MS;
+      this.epoch += 1;
       note('ws-open');
       socket.send(JSON.stringify({ type: 'hello', capabilities: CAPABILITIES }));
       note('hello', { capabilities: CAPABILITIES });

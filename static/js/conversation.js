@@ -27,6 +27,14 @@ export function onSessionEvent(message) {
   // Events normally follow the session's tab; a placeholder keeps them if not.
   const s = state.sessions[id] || upsertSession({ session_id: id, status: 'active' });
   if (!s) return;
+  // The hub names each converse turn: flags of the last one must not leak into the next.
+  if (message.turn && message.turn !== s.turn) {
+    s.turn = message.turn;
+    s.answered = false;
+    s.pendingListen = false;
+    s.autoStarted = Boolean(recorder && recorder.sessionId === id);
+    s.turnDone = false;
+  }
   const front = id === state.selected;
   switch (message.type) {
     case 'assistant_text':
@@ -35,7 +43,10 @@ export function onSessionEvent(message) {
       s.thinking = false;
       if (!front) s.unread = true;
       break;
-    case 'user_text': addEntry(s, 'user', message.text); break;
+    case 'user_text':
+      addEntry(s, 'user', message.text);
+      s.lastAnswer = null;   // the hub has it
+      break;
     case 'status': onStatus(s, message.text || ''); break;
     case 'audio_chunk': onChunk(s, message); break;
     case 'audio': onWholeAudio(s, message); break;
@@ -81,7 +92,12 @@ function onChunk(s, message) {
 }
 
 function onWholeAudio(s, message) {
-  const existing = playerFor(s, message);
+  let existing = playerFor(s, message);
+  if (existing && !existing.complete) {
+    // Chunks stopped with the old socket; the hub now has the whole audio: play that instead.
+    startTurn(s);
+    existing = null;
+  }
   if (existing) {
     // The hub's replay, after a reconnect, of audio this page has: it plays (or played) once.
     // If it played, the playback_done may have been lost with the old socket: say it again.
@@ -116,8 +132,18 @@ function rememberAudio(s, player) {
 }
 
 function onListening(s) {
-  // Stale: our answer is on its way (or waits in the outbox for the socket).
-  if (s.answered || hub.hasQueued(s.session_id, 'audio')) return;
+  // Our answer waits in the outbox for the socket: this is the hub's replay; it will get it.
+  if (hub.hasQueued(s.session_id, 'audio')) return;
+  // The hub asks again on a newer connection than the one our answer went out on: it never
+  // got it (the socket died under it). Send the same recording again: nothing said is lost.
+  if (s.lastAnswer && s.lastAnswer.epoch < hub.epoch) {
+    s.lastAnswer.epoch = hub.epoch;
+    hub.send(s.lastAnswer.message);
+    note('recording-resent', { session: s.session_id });
+    return;
+  }
+  // Stale: our answer is on its way.
+  if (s.answered) return;
   s.pendingListen = true;
   if (!s.statusText.startsWith('Error:')) s.statusText = '';
   // Already recording (barge-in, or a tap during playback): Auto must not start a second one.
@@ -130,6 +156,8 @@ function onListening(s) {
 function onDone(s) {
   s.pendingListen = false;
   s.answered = false;
+  s.lastAnswer = null;
+  s.turnDone = true;
   if (!s.statusText.startsWith('Error:')) s.statusText = '';
   // The turn ended without us (cancelled, or another browser answered): drop a recording.
   if (recorder && recorder.sessionId === s.session_id) recorder.stop('cancel');
@@ -217,6 +245,14 @@ export function onMicTap() {
   if (!s) return;
   if (state.muted) { toast('The mic is muted — unmute to answer.', 'info'); return; }
   const player = players.get(s.session_id);
+  if (player && player.active && s.turnDone) {
+    // The turn wants no answer (it is over at the hub): the tap only silences it.
+    player.stop();
+    if (state.playing === s.session_id) state.playing = null;
+    note('play-end', { session: s.session_id, interrupted: true });
+    pump();
+    return;
+  }
   if (player && player.active) { bargeIn(s, player); return; }
   stopReplay();
   if (s.pendingListen) { startRecording(s); return; }
@@ -265,14 +301,17 @@ async function finishRecording(rec, { blob, mimeType, reason }) {
   if (recorder === rec) { recorder = null; state.recording = null; }
   const s = state.sessions[rec.sessionId];
   try {
-    if (s && ['vad', 'tap', 'limit'].includes(reason)) {
+    if (s && ['vad', 'tap', 'limit', 'ended'].includes(reason)) {
       // Empty data means "muted" to the hub: never send an empty recording by accident.
       if (!blob.size) {
         toast('The recording was empty; tap the mic to try again.');
         s.autoStarted = false;
       } else {
         const data = await blobToBase64(blob);
-        hub.send({ session_id: rec.sessionId, type: 'audio', data, mime_type: mimeType });
+        const message = { session_id: rec.sessionId, type: 'audio', data, mime_type: mimeType };
+        hub.send(message);
+        // Kept until the hub shows it has it (user_text or done): a dying socket may eat it.
+        s.lastAnswer = { message, epoch: hub.epoch };
         note('recording-sent', { session: rec.sessionId, bytes: blob.size });
         s.pendingListen = false;
         s.answered = true;
@@ -310,6 +349,16 @@ export function setMuted(muted) {
   }
 }
 
+// An `error` for a session: what we sent was refused (a recording too large, …); the hub still
+// waits for an answer, so the mic is offered again.
+export function answerRefused(s) {
+  s.answered = false;
+  s.lastAnswer = null;
+  s.thinking = false;
+  s.pendingListen = true;
+  s.autoStarted = true;   // no automatic retry of the same mistake: the user taps
+}
+
 // ---------- ▶ on a bubble: no playback_done, the hub is not waiting for it ----------
 
 export function replay(s, entry) {
@@ -319,13 +368,19 @@ export function replay(s, entry) {
   stopReplay();
   const url = URL.createObjectURL(blob);
   replaying = new Audio(url);
-  replaying.onended = () => { URL.revokeObjectURL(url); replaying = null; };
-  replaying.play().catch((error) => toast(`Could not play: ${error.message}`));
+  replaying.dataset.url = url;
+  replaying.onended = () => stopReplay();
+  replaying.play().catch((error) => {
+    stopReplay();
+    if (error.name !== 'AbortError') toast(`Could not play: ${error.message}`);
+  });
 }
 
 function stopReplay() {
   if (!replaying) return;
+  replaying.onended = null;
   replaying.pause();
+  URL.revokeObjectURL(replaying.dataset.url);
   replaying = null;
 }
 

@@ -3,7 +3,7 @@
 import { api } from './api.js';
 import { HubConnection } from './connection.js';
 import {
-  endSessionWork, hasAudio, micHint, micMode, onMicTap, onSessionEvent, pump, replay, selectSession, setMuted, useHub,
+  answerRefused, endSessionWork, hasAudio, micHint, micMode, onMicTap, onSessionEvent, pump, replay, selectSession, setMuted, useHub,
 } from './conversation.js';
 import { cuesEnabled, setCuesEnabled, unlockCues } from './cues.js';
 import { log } from './log.js';
@@ -65,7 +65,7 @@ function handleMessage(message) {
 function onError(message) {
   const s = message.session_id && state.sessions[message.session_id];
   toast(message.message || 'Error from the hub');
-  if (s) s.answered = false;
+  if (s && (s.answered || s.lastAnswer)) answerRefused(s);
 }
 
 // New Session stays "starting…" until its session is ready (or fails).
@@ -208,15 +208,19 @@ $('mute').onclick = () => {
   pump();
 };
 $('mode').onclick = toggleMode;
-$('voice').onchange = (e) => setVoice(e.target.value);
-$('speed').onchange = (e) => setSpeed(e.target.value);
+// A select keeps focus after a choice; give space back to the mic.
+$('voice').onchange = (e) => { setVoice(e.target.value); e.target.blur(); };
+$('speed').onchange = (e) => { setSpeed(e.target.value); e.target.blur(); };
 bindSettings();
 document.addEventListener('pointerdown', unlockCues, { once: true });
 
 // Space = mic, 1–9 = tabs; not while typing in a field. Enter still activates a focused button.
 document.addEventListener('keydown', (e) => {
   if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
-  if (['INPUT', 'SELECT', 'TEXTAREA'].includes(e.target.tagName)) return;
+  // Typing in a field keeps its keys; a checkbox that kept focus after a click does not.
+  const typing = ['SELECT', 'TEXTAREA'].includes(e.target.tagName)
+    || (e.target.tagName === 'INPUT' && e.target.type !== 'checkbox');
+  if (typing) return;
   if (e.code === 'Space') {
     e.preventDefault();
     onMicTap();

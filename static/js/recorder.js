@@ -31,10 +31,16 @@ export class Recorder {
     if (!window.MediaRecorder) throw new Error('this browser cannot record audio (no MediaRecorder)');
     this.stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     if (this.phase !== 'starting') { this.release(); return; } // cancelled while asking
-    this.media = new MediaRecorder(this.stream, recorderOptions());
-    this.media.ondataavailable = (e) => { if (e.data && e.data.size) this.chunks.push(e.data); };
-    this.media.onstop = () => this.finished();
-    this.media.start();
+    try {
+      this.media = new MediaRecorder(this.stream, recorderOptions());
+      this.media.ondataavailable = (e) => { if (e.data && e.data.size) this.chunks.push(e.data); };
+      // Also when the track ends by itself (headset unplugged, a phone call): the answer so far counts.
+      this.media.onstop = () => { if (this.phase !== 'stopping') this.stop('ended'); else this.finished(); };
+      this.media.start();
+    } catch (error) {
+      this.release();   // never leave the microphone on
+      throw error;
+    }
     this.startedAt = Date.now();
     this.phase = 'recording';
     this.limit = setTimeout(() => this.stop('limit'), MAX_RECORDING_MS);
@@ -60,7 +66,7 @@ export class Recorder {
     } catch { /* no level meter: tap to stop still works */ }
   }
 
-  // reason: vad | tap | limit | muted | cancel. Only vad, tap and limit send the recording.
+  // reason: vad | tap | limit | ended | muted | cancel. vad, tap, limit and ended send it.
   stop(reason) {
     if (this.phase === 'stopping') return;
     const wasRecording = this.phase === 'recording';
@@ -73,6 +79,10 @@ export class Recorder {
   }
 
   finished() {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.limit);
+    clearInterval(this.ticker);
     this.release();
     const mimeType = (this.media && this.media.mimeType) || 'audio/webm';
     if (this.onfinish) this.onfinish({ blob: new Blob(this.chunks, { type: mimeType }), mimeType, reason: this.reason });

@@ -51,7 +51,12 @@ final class MCPStdioClient: Sendable {
             // Notifications (progress, logs) may come first; the answer carries our id.
             while true {
                 let message = try self.readMessage()
-                guard message["id"]?.doubleValue == Double(id) else { continue }
+                // A reply with no id is the server refusing what it could not read: ours.
+                if message["error"] != nil, message["id"] == .null || message["id"] == nil {
+                    throw Failure(description: "\(method) failed: \(message["error"]?["message"]?.stringValue ?? "")")
+                }
+                // Requests from the server carry a method (and their own ids): not our answer.
+                guard message["method"] == nil, message["id"]?.doubleValue == Double(id) else { continue }
                 if let error = message["error"] {
                     throw Failure(description: "\(method) failed: \(error["message"]?.stringValue ?? error.encodedText())")
                 }

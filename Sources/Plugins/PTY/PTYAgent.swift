@@ -66,9 +66,13 @@ final class PTYAgent: SpawnedAgent, Sendable {
 
     func type(_ text: String, pressEnter: Bool) async throws {
         // A terminal's Enter key sends carriage return.
-        let frame = PTYHostFrame.data(Array((text + (pressEnter ? "\r" : "")).utf8)).encoded
+        // Frames of at most the size a host takes.
+        let keys = Array((text + (pressEnter ? "\r" : "")).utf8)
+        let frames = stride(from: 0, to: keys.count, by: PTYHostFrame.maxPayload).map {
+            PTYHostFrame.data(Array(keys[$0..<min(keys.count, $0 + PTYHostFrame.maxPayload)])).encoded
+        }
         try state.withLock { state in
-            guard !state.closed, !state.exited, TerminalSocket.send(frame, to: socket) else {
+            guard !state.closed, !state.exited, frames.allSatisfy({ TerminalSocket.send($0, to: socket) }) else {
                 throw SpawnError.failed("the agent's terminal is closed")
             }
         }

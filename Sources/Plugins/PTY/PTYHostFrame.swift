@@ -48,13 +48,22 @@ enum PTYHostFrame: Equatable {
 
 /// Blocking socket helpers shared by the host and the hub's side.
 enum TerminalSocket {
-    /// Writes all of `bytes`; false when the peer is gone.
+    /// Writes all of `bytes`, waiting for room on a non-blocking socket; false when the peer is
+    /// gone. A frame is never left half-written on a live connection: on failure the socket
+    /// is shut down.
     static func send(_ bytes: [UInt8], to fd: Int32) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if sent < 0 && errno == EINTR { continue }
-            guard sent > 0 else { return false }
+            if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                var room = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                if poll(&room, 1, 10_000) > 0 { continue }
+            }
+            guard sent > 0 else {
+                _ = shutdown(fd, Int32(SHUT_RDWR))
+                return false
+            }
             offset += sent
         }
         return true

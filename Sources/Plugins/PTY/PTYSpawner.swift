@@ -39,9 +39,6 @@ struct PTYSpawner: Spawner {
         let socketPath = Self.socketPath(in: spec.workingDirectory)
         let listener: Int32
         do { listener = try TerminalSocket.listen(at: socketPath) } catch { throw SpawnError.failed("\(error)") }
-        // The host gets the listening socket as its standard input; the hub's copy goes, and
-        // the hub's connection waits in the socket's queue until the host accepts it.
-        defer { close(listener) }
         var argv = [hostExecutable, "pty-host", "--executable", executable, "--directory", spec.workingDirectory,
                     "--columns", "\(columns)", "--rows", "\(rows)"]
         if let log = spec.logFile { argv += ["--log", log] }
@@ -49,9 +46,20 @@ struct PTYSpawner: Spawner {
         do {
             host = try ChildProcess(argv: argv + ["--"] + spec.argv, environment: environment, stdin: .descriptor(listener))
         } catch {
+            close(listener)
             throw SpawnError.failed("cannot start the terminal host: \(error)")
         }
-        let agent = try await connect(socketPath: socketPath, host: host)
+        // The host has the listening socket as its stdin; with the hub's copy closed, a host
+        // that dies before accepting makes the connect below fail at once.
+        close(listener)
+        let agent: PTYAgent
+        do {
+            agent = try await connect(socketPath: socketPath, host: host)
+        } catch {
+            // No agent nobody watches: the host goes, and with its terminal the agent.
+            _ = await host.terminate(grace: .seconds(1))
+            throw error
+        }
         logger.info("started agent on a pty", metadata: ["session": "\(spec.name)", "pid": "\(agent.pid)", "host": "\(host.pid)"])
         return agent
     }
