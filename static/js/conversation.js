@@ -10,6 +10,7 @@ import { base64ToBytes, blobToBase64 } from './util.js';
 import { render, renderControls } from './view.js';
 
 const players = new Map();         // session_id -> the TurnPlayer of its current turn
+const finishing = new Map();       // session_id -> an ended turn's player still to be heard
 const entryAudio = new WeakMap();  // agent transcript entry -> Blob, for ▶ on its bubble
 let recorder = null;
 let recordingTicker = null;
@@ -56,11 +57,26 @@ export function onSessionEvent(message) {
 }
 
 function startTurn(s) {
-  const old = players.get(s.session_id);
-  if (old && !old.over) old.stop();
-  if (state.playing === s.session_id) state.playing = null;
-  players.delete(s.session_id);
+  const id = s.session_id;
+  const old = players.get(id);
+  players.delete(id);
   s.turnPlayed = false;
+  if (old && !old.over && old.turnDone) {
+    // A turn that wanted no answer (a report, a goodbye) is still to be heard: it plays to
+    // its end first; the hub waits for nothing from it.
+    const earlier = finishing.get(id);
+    if (earlier) earlier.stop();
+    finishing.set(id, old);
+    old.onended = () => {
+      finishing.delete(id);
+      if (state.playing === id) state.playing = null;
+      note('play-end', { session: id, interrupted: false });
+      pump();
+    };
+    return;
+  }
+  if (old && !old.over) old.stop();
+  if (state.playing === id) state.playing = null;
 }
 
 function onStatus(s, text) {
@@ -154,6 +170,8 @@ function onListening(s) {
 }
 
 function onDone(s) {
+  const player = players.get(s.session_id);
+  if (player) player.turnDone = true;
   s.pendingListen = false;
   s.answered = false;
   s.lastAnswer = null;
@@ -165,9 +183,11 @@ function onDone(s) {
 
 // A session that ends must not keep the player or the mic.
 export function endSessionWork(id) {
-  const player = players.get(id);
-  if (player) player.stop();
-  players.delete(id);
+  for (const map of [players, finishing]) {
+    const player = map.get(id);
+    if (player) player.stop();
+    map.delete(id);
+  }
   if (state.playing === id) state.playing = null;
   if (recorder && recorder.sessionId === id) recorder.stop('cancel');
   const s = state.sessions[id];
@@ -179,7 +199,9 @@ export function endSessionWork(id) {
 export function pump() {
   const s = selectedSession();
   if (s && !recorder) {
-    const player = players.get(s.session_id);
+    // An ended turn still being heard goes first.
+    const held = finishing.get(s.session_id);
+    const player = held && !held.over ? held : players.get(s.session_id);
     if (player && player.state === 'buffering') {
       stopReplay();
       state.playing = s.session_id;
@@ -189,7 +211,7 @@ export function pump() {
       state.playing = s.session_id;
       note('resumed', { session: s.session_id });
       player.resume();
-    } else if (!(player && player.active) && s.pendingListen && state.auto && !state.muted && !s.autoStarted) {
+    } else if (!(player && player.active) && player !== held && s.pendingListen && state.auto && !state.muted && !s.autoStarted) {
       s.autoStarted = true;
       startRecording(s);
     }
@@ -220,8 +242,8 @@ export function selectSession(id) {
   if (!state.sessions[id]) return;
   const previous = state.selected;
   if (previous !== id) {
-    const player = players.get(previous);
-    if (player && player.state === 'playing') {
+    for (const player of [finishing.get(previous), players.get(previous)]) {
+      if (!player || player.state !== 'playing') continue;
       player.pause();
       note('paused', { session: previous });
       if (state.playing === previous) state.playing = null;
@@ -244,6 +266,16 @@ export function onMicTap() {
   const s = selectedSession();
   if (!s) return;
   if (state.muted) { toast('The mic is muted — unmute to answer.', 'info'); return; }
+  const held = finishing.get(s.session_id);
+  if (held && held.active) {
+    // Tapping while an ended turn is still heard only silences it.
+    held.stop();
+    finishing.delete(s.session_id);
+    if (state.playing === s.session_id) state.playing = null;
+    note('play-end', { session: s.session_id, interrupted: true });
+    pump();
+    return;
+  }
   const player = players.get(s.session_id);
   if (player && player.active && s.turnDone) {
     // The turn wants no answer (it is over at the hub): the tap only silences it.
