@@ -47,7 +47,7 @@ struct RESTErrorTests {
         let reply = try await hub.rest.post("/api/sessions")
         #expect(reply.status == 503)
         #expect(reply.json?["error"]?.stringValue?.contains("no-such-agent-command") == true)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: hub.workRoot).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: hub.workRoot).filter { !$0.hasPrefix(".") }.isEmpty)
     }
 
     @Test("an agent that exits during start-up is 503 with its last output", arguments: ["tmux", "pty"])
@@ -84,7 +84,7 @@ struct RESTErrorTests {
         let timedOut = try await rest.post("/api/sessions")
         #expect(timedOut.status == 504, "\(timedOut.text)")
         #expect(try await rest.get("/api/sessions").json == .array([]))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: hub.workRoot).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: hub.workRoot).filter { !$0.hasPrefix(".") }.isEmpty)
     }
 
     @Test("static files come only from static/")

