@@ -3,7 +3,8 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 
-/// `/ws`: one browser tab. First `session_list`, then every hub event; its messages drive the
+/// `/ws`: one browser tab. It gets `session_list` (taken after it joined, so newer than any
+/// broadcast that raced it), the pending turns, then every hub event; its messages drive the
 /// sessions' converse flows. A bad message gets an `error` back and the connection stays up.
 struct BrowserSocket: Sendable {
     let sessions: SessionManager
