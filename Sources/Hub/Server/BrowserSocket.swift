@@ -79,7 +79,7 @@ struct BrowserSocket: Sendable {
         case .hello(let capabilities):
             await browsers.setCapabilities(capabilities, for: client)
             if capabilities.contains("transcript") { await sessions.sendTranscripts(to: client) }
-            if capabilities.contains(BrowserHub.audioStream) { await sessions.replayPending(to: client) }
+            if capabilities.contains(BrowserHub.audioStream) { await sessions.replayPending(to: client, streamedOnly: true) }
         case .playbackDone(let id):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
             await session.playbackDone()

@@ -240,7 +240,12 @@ actor Session {
     }
 
     /// A browser just connected: tell it (only it) what this session is waiting for.
-    func replayPending(to client: BrowserHub.ClientID) async {
+    /// `streamedOnly`: after a hello that announced `audio_stream`, only a turn still being
+    /// spoken is replayed (its chunks were held back at connect); the rest the tab already has.
+    func replayPending(to client: BrowserHub.ClientID, streamedOnly: Bool = false) async {
+        if streamedOnly {
+            guard case .speaking = converse.phase else { return }
+        }
         await perform(converse.handle(.browserConnected), onlyTo: client)
     }
 

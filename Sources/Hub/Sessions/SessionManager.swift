@@ -266,11 +266,11 @@ public actor SessionManager {
         await replayPending(to: client)
     }
 
-    /// Each session's turn in progress, for one browser: at connect, and again after its hello
-    /// (a streaming browser then gets the chunks of a turn still being spoken).
-    public func replayPending(to client: BrowserHub.ClientID) async {
+    /// Each session's turn in progress, for one browser: at connect, and after a hello with
+    /// `audio_stream` the chunks of a turn still being spoken (`streamedOnly`).
+    public func replayPending(to client: BrowserHub.ClientID, streamedOnly: Bool = false) async {
         for id in order {
-            await sessions[id]?.replayPending(to: client)
+            await sessions[id]?.replayPending(to: client, streamedOnly: streamedOnly)
         }
     }
 
