@@ -106,6 +106,19 @@ export class PcmSegment {
   blob() { return pcmToWav(concatBytes(this.chunks), this.rate); }
 }
 
+// An <audio> element's play(), where a pause during the pending play (AbortError) is no failure.
+function play(audio, onError) {
+  const playing = audio.play();
+  if (playing) playing.catch((error) => { if (error.name !== 'AbortError') onError(error); });
+}
+
+function releaseElement(audio, url) {
+  if (!audio) return;
+  audio.onended = audio.onerror = null;
+  audio.pause();
+  URL.revokeObjectURL(url);
+}
+
 // audio/mpeg: appended to a MediaSource as it comes (chunks may split MP3 frames anywhere).
 export class MseSegment {
   static supported() {
@@ -148,9 +161,7 @@ export class MseSegment {
     }, { once: true });
     this.audio.onended = () => this.end();
     this.audio.onerror = () => this.fail(new Error('the browser could not decode the audio'));
-    const playing = this.audio.play();
-    // A pause while play() is pending rejects with AbortError: that is not a failure.
-    if (playing) playing.catch((error) => { if (error.name !== 'AbortError') this.fail(error); });
+    play(this.audio, (error) => this.fail(error));
   }
 
   drain() {
@@ -179,21 +190,14 @@ export class MseSegment {
   }
 
   pause() { if (this.audio) this.audio.pause(); }
-  resume() {
-    if (this.audio && !this.finished) this.audio.play().catch((error) => { if (error.name !== 'AbortError') this.fail(error); });
-  }
+  resume() { if (this.audio && !this.finished) play(this.audio, (error) => this.fail(error)); }
 
   stop() {
     this.finished = true;
     this.release();
   }
 
-  release() {
-    if (!this.audio) return;
-    this.audio.onended = this.audio.onerror = null;
-    this.audio.pause();
-    URL.revokeObjectURL(this.url);
-  }
+  release() { releaseElement(this.audio, this.url); }
 
   blob() { return new Blob(this.chunks, { type: 'audio/mpeg' }); }
 }
@@ -228,8 +232,7 @@ export class BlobSegment {
     this.audio = new Audio(this.url);
     this.audio.onended = () => this.end(null);
     this.audio.onerror = () => this.end(new Error('the browser could not decode the audio'));
-    const playing = this.audio.play();
-    if (playing) playing.catch((error) => { if (error.name !== 'AbortError') this.end(error); });
+    play(this.audio, (error) => this.end(error));
   }
 
   end(error) {
@@ -242,7 +245,7 @@ export class BlobSegment {
 
   pause() { if (this.audio) this.audio.pause(); else this.wanted = false; }
   resume() {
-    if (this.audio) this.audio.play().catch((error) => { if (error.name !== 'AbortError') this.end(error); });
+    if (this.audio) play(this.audio, (error) => this.end(error));
     else this.start();
   }
 
@@ -251,12 +254,7 @@ export class BlobSegment {
     this.release();
   }
 
-  release() {
-    if (!this.audio) return;
-    this.audio.onended = this.audio.onerror = null;
-    this.audio.pause();
-    URL.revokeObjectURL(this.url);
-  }
+  release() { releaseElement(this.audio, this.url); }
 
   blob() { return new Blob(this.chunks, { type: this.mime }); }
 }
