@@ -1,4 +1,5 @@
 import Foundation
+import WireJSON
 
 /// A JSON value, for the small, loosely typed messages of the wire protocol.
 public enum JSONValue: Sendable, Equatable, Codable {
@@ -62,15 +63,40 @@ public enum JSONValue: Sendable, Equatable, Codable {
         return nil
     }
 
-    /// Compact JSON text (a WebSocket text frame).
+    /// Compact JSON text (a WebSocket text frame), keys sorted.
     public func encodedText() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        guard let data = try? encoder.encode(self) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        var output = JSONOutput()
+        write(into: &output)
+        return output.text
+    }
+
+    public func write(into output: inout JSONOutput) {
+        switch self {
+        case .string(let value): output.string(value)
+        case .number(let value):
+            if value.rounded() == value, abs(value) < 1e15 { output.integer(Int(value)) } else { output.double(value) }
+        case .bool(let value): output.bool(value)
+        case .null: output.null()
+        case .array(let items): output.array(items) { output, item in item.write(into: &output) }
+        case .object(let fields): output.object(fields, sorted: true) { output, value in value.write(into: &output) }
+        }
     }
 
     public static func decode(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        JSONParser.parse(text)
     }
+
+    public static func decode(bytes: some Collection<UInt8>) -> JSONValue? {
+        JSONParser.parse(bytes: bytes)
+    }
+}
+
+extension JSONValue: JSONTreeBuilding {
+    public static func jsonNull() -> JSONValue { .null }
+    public static func jsonBool(_ value: Bool) -> JSONValue { .bool(value) }
+    public static func jsonInteger(_ value: Int) -> JSONValue { .number(Double(value)) }
+    public static func jsonDouble(_ value: Double) -> JSONValue { .number(value) }
+    public static func jsonString(_ value: String) -> JSONValue { .string(value) }
+    public static func jsonArray(_ items: [JSONValue]) -> JSONValue { .array(items) }
+    public static func jsonObject(_ fields: [String: JSONValue]) -> JSONValue { .object(fields) }
 }
