@@ -9,9 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup-engines.sh
-swift build -c release --product clawmux
+# The Swift runtime and Foundation linked in: a smaller, faster-starting hub (BENCHMARKS.md).
+swift build -c release --static-swift-stdlib --product clawmux
 # The bridge each session's agent starts: the light binary, found next to clawmux.
-swift build -c release --product clawmux-mcp
+swift build -c release --static-swift-stdlib --product clawmux-mcp
 
 args=(serve --config config.yaml)
 if ! command -v claude >/dev/null 2>&1; then
