@@ -22,6 +22,9 @@ enum ChildProcessLaunch {
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         let descriptorLimit = Int32(clamping: min(limit.rlim_cur, 65_536))
+        // One call instead of one close per possible descriptor (20 000 here: ~20 000 system
+        // calls in every spawn, the benchmark found). glibc ≥ 2.34; the loop stays as fallback.
+        let closeRange = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "close_range").map { unsafeBitCast($0, to: CloseRange.self) }
         var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
         var master: Int32 = -1
         let pid = forkpty(&master, nil, nil, &size)
@@ -32,7 +35,9 @@ enum ChildProcessLaunch {
             sigprocmask(SIG_SETMASK, &none, nil)
             signal(SIGPIPE, SIG_DFL)
             // Only the terminal: the hub's sockets and files must not leak into the agent.
-            for fd in 3..<descriptorLimit { close(fd) }
+            if closeRange?(3, UInt32.max, 0) != 0 {
+                for fd in 3..<descriptorLimit { close(fd) }
+            }
             if chdir(cPath.pointers[1]!) != 0 { _exit(126) }
             execve(cPath.pointers[0]!, cArgv.pointers, cEnv.pointers)
             _exit(127)
@@ -45,6 +50,9 @@ enum ChildProcessLaunch {
         return Started(pid: pid, masterFD: master)
     }
 }
+
+/// `int close_range(unsigned first, unsigned last, int flags)`, which Swift's Glibc module does not show.
+private typealias CloseRange = @convention(c) (UInt32, UInt32, Int32) -> Int32
 
 /// A NULL-terminated `char *[]` owning its strings.
 private struct CStringArray {
