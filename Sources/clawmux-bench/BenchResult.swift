@@ -35,6 +35,11 @@ struct BenchResult: Codable, Sendable {
     var turnsPerSecond: Double
     var hubCPUPerTurnMs: Double
     var bridgeCPUPerTurnMs: Double
+    /// The rest of the machine's load: the demo agents, and this process (fake engines and browser).
+    var agentCPUPerTurnMs: Double
+    var benchCPUPerTurnMs: Double
+    /// Of the hub's threads still alive at the end.
+    var hubContextSwitchesPerTurn: Double
     var hubPeakRSSMegabytes: Double
     /// The hub's RSS once the turns are done, every session still there (VmRSS), and the part
     /// of it that is its own (RssAnon: not pages of the binary and libraries shared with others).
@@ -60,6 +65,8 @@ struct BenchResult: Codable, Sendable {
             ("round trip p50 / p90 / p99 / max", "\(ms(roundTripMs.p50)) / \(ms(roundTripMs.p90)) / \(ms(roundTripMs.p99)) / \(ms(roundTripMs.max))"),
             ("turns per second", String(format: "%.1f", turnsPerSecond)),
             ("CPU per turn: hub / bridges", "\(ms(hubCPUPerTurnMs)) / \(ms(bridgeCPUPerTurnMs))"),
+            ("CPU per turn: agents / engines + browser", "\(ms(agentCPUPerTurnMs)) / \(ms(benchCPUPerTurnMs))"),
+            ("hub context switches per turn", String(format: "%.1f", hubContextSwitchesPerTurn)),
             ("peak RSS: hub / one bridge", String(format: "%.1f MB / %.1f MB", hubPeakRSSMegabytes, bridgePeakRSSMegabytes)),
             ("hub RSS after the turns (own)", String(format: "%.1f MB (%.1f MB)", hubRSSMegabytes, hubAnonymousRSSMegabytes)),
             ("first audio p50 / p99 (engine's first chunk)", "\(ms(firstAudioMs.p50)) / \(ms(firstAudioMs.p99)) (\(ms(engineFirstChunkMs)))"),

@@ -61,8 +61,13 @@ struct BenchRun: Sendable {
         }
         let bridges = ProcessStats.bridges(under: hub.workRoot)
         guard bridges.count == sessions else { throw BenchFailure("found \(bridges.count) bridges for \(sessions) sessions") }
+        let agents = ProcessStats.agents(under: hub.workRoot)
+        let ownPID = getpid()
         let hubBefore = ProcessStats.cpuSeconds(hub.pid) ?? 0
         let bridgesBefore = bridges.compactMap(ProcessStats.cpuSeconds).reduce(0, +)
+        let agentsBefore = agents.compactMap(ProcessStats.cpuSeconds).reduce(0, +)
+        let ownBefore = ProcessStats.cpuSeconds(ownPID) ?? 0
+        let switchesBefore = ProcessStats.contextSwitches(hub.pid)
         let go = Date()
         for directory in directories {
             let fd = open(directory + "/bench.go", O_WRONLY)
@@ -75,6 +80,9 @@ struct BenchRun: Sendable {
         }
         let hubAfter = ProcessStats.cpuSeconds(hub.pid) ?? 0
         let bridgesAfter = bridges.compactMap(ProcessStats.cpuSeconds).reduce(0, +)
+        let agentsAfter = agents.compactMap(ProcessStats.cpuSeconds).reduce(0, +)
+        let ownAfter = ProcessStats.cpuSeconds(ownPID) ?? 0
+        let switchesAfter = ProcessStats.contextSwitches(hub.pid)
 
         var roundTrips: [Double] = []
         var statusCallTimes: [Double] = []
@@ -106,6 +114,9 @@ struct BenchRun: Sendable {
             turnsPerSecond: Double(roundTrips.count) / phase,
             hubCPUPerTurnMs: (hubAfter - hubBefore) * 1000 / total,
             bridgeCPUPerTurnMs: (bridgesAfter - bridgesBefore) * 1000 / total,
+            agentCPUPerTurnMs: (agentsAfter - agentsBefore) * 1000 / total,
+            benchCPUPerTurnMs: (ownAfter - ownBefore) * 1000 / total,
+            hubContextSwitchesPerTurn: Double(switchesAfter - switchesBefore) / total,
             hubPeakRSSMegabytes: Double(ProcessStats.memory(hub.pid, "VmHWM") ?? 0) / 1_048_576,
             hubRSSMegabytes: Double(ProcessStats.memory(hub.pid, "VmRSS") ?? 0) / 1_048_576,
             hubAnonymousRSSMegabytes: Double(ProcessStats.memory(hub.pid, "RssAnon") ?? 0) / 1_048_576,
