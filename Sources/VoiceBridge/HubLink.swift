@@ -143,7 +143,8 @@ final class HubLink: Sendable {
     /// Sends a converse and waits for its result, across reconnects; `tick` runs every
     /// `tickEvery` while it waits (progress notifications).
     func converse(message: String, waitForResponse: Bool, tickEvery: Duration, tick: () -> Void) -> String {
-        let id = UUID().uuidString
+        // Random bits from getrandom (`UUID()` opens /dev/urandom for each one).
+        let id = String(UInt64.random(in: .min ... .max), radix: 16) + String(UInt64.random(in: .min ... .max), radix: 16)
         let text = JSON.object([
             "type": .string("converse"), "message": .string(message),
             "wait_for_response": .bool(waitForResponse), "request_id": .string(id),

@@ -192,7 +192,7 @@ public struct SpeechRouter: Sendable {
                 try await supervisors.ensureRunning(backend)
                 let text = try await engine.transcribe(request)
                 await health.recordSuccess(backend, latency: ContinuousClock.now - began)
-                logger.info("transcribed", metadata: ["backend": "\(backend)", "chars": "\(text.count)", "took": "\(ContinuousClock.now - began)"])
+                logger.debug("transcribed", metadata: ["backend": "\(backend)", "chars": "\(text.count)", "took": "\(ContinuousClock.now - began)"])
                 return text
             } catch is CancellationError {
                 throw CancellationError()

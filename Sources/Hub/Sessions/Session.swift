@@ -235,7 +235,7 @@ actor Session {
 
     func recording(_ audio: Data, format: AudioFormat) async {
         touch()
-        logger.info("recording from browser", metadata: ["bytes": "\(audio.count)", "format": "\(format)"])
+        logger.debug("recording from browser", metadata: ["bytes": "\(audio.count)", "format": "\(format)"])
         await perform(converse.handle(.recording(audio: audio, format: format)))
     }
 
@@ -290,7 +290,7 @@ actor Session {
             switch action {
             case .send(let event):
                 // On disk before anyone (the browser, then the agent) is told.
-                if client == nil { await record(event) }
+                if client == nil { record(event) }
                 if let client {
                     await services.browsers.send(.session(id: id, event, turn: turnTag), to: client)
                 } else {
@@ -305,7 +305,7 @@ actor Session {
             case .reply(let text, let requestID):
                 reply(text, requestID: requestID)
             case .converseStarted:
-                turnTag = String(UUID().uuidString.prefix(8)).lowercased()
+                turnTag = RandomToken.hex(bytes: 4)
                 if lifecycle.handle(.converseStarted) != nil { await announce() }
             case .converseEnded:
                 touch()
@@ -316,18 +316,18 @@ actor Session {
         }
     }
 
-    private func record(_ event: SessionEvent) async {
+    private func record(_ event: SessionEvent) {
         let written: Bool
         switch event {
-        case .assistantText(let text): written = await transcript?.append(.assistant, text) ?? false
-        case .userText(let text): written = await transcript?.append(.user, text) ?? false
+        case .assistantText(let text): written = transcript?.append(.assistant, text) ?? false
+        case .userText(let text): written = transcript?.append(.user, text) ?? false
         default: return
         }
         if !written && transcript != nil { logger.error("could not write the transcript line") }
     }
 
     private func reply(_ text: String, requestID: String?) {
-        logger.info("converse result", metadata: ["chars": "\(text.count)"])
+        logger.debug("converse result", metadata: ["chars": "\(text.count)"])
         if let bridge, bridge.send(.converseResult(text: text, requestID: requestID)) { return }
         if let requestID {
             undeliveredReply = (text, requestID)
@@ -359,7 +359,7 @@ actor Session {
                             joiner.startSegment()
                             segment = pieceSegment
                         }
-                        if seq == 0 { logger.info("first audio", metadata: ["after": "\(ContinuousClock.now - started)"]) }
+                        if seq == 0 { logger.debug("first audio", metadata: ["after": "\(ContinuousClock.now - started)"]) }
                         joiner.append(audio, format: format)
                         streamFormat = format
                         await self.speechChunk(turn, seq: seq, audio: audio, format: format)
@@ -372,7 +372,7 @@ actor Session {
                     logger.notice("engines with different encodings spoke one message; joining it as PCM")
                 }
                 let joined = try await joiner.finish()
-                logger.info("speech ready", metadata: ["bytes": "\(joined?.audio.count ?? 0)", "took": "\(ContinuousClock.now - started)"])
+                logger.debug("speech ready", metadata: ["bytes": "\(joined?.audio.count ?? 0)", "took": "\(ContinuousClock.now - started)"])
                 event = .speechReady(
                     turn: turn, audio: joined?.audio ?? Data(), format: joined?.format ?? .wav, chunks: seq, streamFormat: streamFormat)
             } catch is CancellationError {

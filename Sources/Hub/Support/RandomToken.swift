@@ -1,16 +1,20 @@
-/// Unguessable tokens from the system's CSPRNG (`SystemRandomNumberGenerator` reads getrandom).
+/// Unguessable tokens from the system's CSPRNG (`SystemRandomNumberGenerator` reads getrandom),
+/// eight bytes per call.
 enum RandomToken {
     static func hex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in
-            let byte = UInt8.random(in: .min ... .max, using: &generator)
-            return String(byte, radix: 16).leftPadded(to: 2)
-        }.joined()
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+        var text = ""
+        text.reserveCapacity(bytes * 2)
+        var remaining = bytes
+        while remaining > 0 {
+            var word = generator.next()
+            for _ in 0..<min(8, remaining) {
+                let byte = UInt8(truncatingIfNeeded: word)
+                text += byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+                word >>= 8
+            }
+            remaining -= 8
+        }
+        return text
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// A `multipart/form-data` body built in memory (recordings are bounded by the hub).
 struct MultipartForm {
-    let boundary = "clawmux-\(UUID().uuidString)"
+    /// 128 random bits (from getrandom: `UUID()` opened /dev/urandom for every recording).
+    let boundary = "clawmux-" + String(UInt64.random(in: .min ... .max), radix: 16) + String(UInt64.random(in: .min ... .max), radix: 16)
     private(set) var body = Data()
 
     var contentType: String { "multipart/form-data; boundary=\(boundary)" }
