@@ -22,21 +22,25 @@ struct BenchRun: Sendable {
         do {
             browser = try await BenchBrowser.connect(port: hub.port, token: hub.token)
         } catch {
-            await hub.stop()
+            try? await hub.stop()
             throw error
         }
+        // A failed run keeps its directory (config, hub log, session dirs) to look at.
+        var succeeded = false
         defer {
             browser.close()
-            if !keep { try? FileManager.default.removeItem(at: hub.directory) }
+            if succeeded && !keep { try? FileManager.default.removeItem(at: hub.directory) }
         }
+        let result: BenchResult
         do {
-            let result = try await measure(hub: hub, browser: browser)
-            await hub.stop()
-            return result
+            result = try await measure(hub: hub, browser: browser)
         } catch {
-            await hub.stop()
-            throw BenchFailure("\(error) (hub log: \(hub.directory.path)/hub.log; run with --keep to keep it)")
+            let stopped = (try? await hub.stop()) != nil
+            throw BenchFailure("\(error)" + (stopped ? "" : "; the hub did not exit and was killed") + " (hub log: \(hub.directory.path)/hub.log)")
         }
+        try await hub.stop()
+        succeeded = true
+        return result
     }
 
     private func measure(hub: HubUnderTest, browser: BenchBrowser) async throws -> BenchResult {
@@ -62,27 +66,23 @@ struct BenchRun: Sendable {
         let bridges = ProcessStats.bridges(under: hub.workRoot)
         guard bridges.count == sessions else { throw BenchFailure("found \(bridges.count) bridges for \(sessions) sessions") }
         let agents = ProcessStats.agents(under: hub.workRoot)
-        let ownPID = getpid()
-        let hubBefore = ProcessStats.cpuSeconds(hub.pid) ?? 0
-        let bridgesBefore = bridges.compactMap(ProcessStats.cpuSeconds).reduce(0, +)
-        let agentsBefore = agents.compactMap(ProcessStats.cpuSeconds).reduce(0, +)
-        let ownBefore = ProcessStats.cpuSeconds(ownPID) ?? 0
-        let switchesBefore = ProcessStats.contextSwitches(hub.pid)
+        let hubBefore = ProcessStats.threadCPU([hub.pid])
+        let bridgesBefore = ProcessStats.threadCPU(bridges)
+        let agentsBefore = ProcessStats.threadCPU(agents)
+        let ownBefore = ProcessStats.ownCPUSeconds()
+        let switchesBefore = ProcessStats.threadSwitches([hub.pid])
         let go = Date()
-        for directory in directories {
-            let fd = open(directory + "/bench.go", O_WRONLY)
-            if fd >= 0 { close(fd) }
-        }
+        try await releaseAgents(directories)
         let reports = directories.map { $0 + "/bench.jsonl" }
         let allowed = 60 + Double(sessions * turns) * 0.5 + Double(turns * pauseMs) / 1000
         try await waitUntil(timeout: .seconds(allowed), "every agent finishes its turns") {
             reports.allSatisfy { (try? String(contentsOfFile: $0, encoding: .utf8))?.contains(#""done":true"#) == true }
         }
-        let hubAfter = ProcessStats.cpuSeconds(hub.pid) ?? 0
-        let bridgesAfter = bridges.compactMap(ProcessStats.cpuSeconds).reduce(0, +)
-        let agentsAfter = agents.compactMap(ProcessStats.cpuSeconds).reduce(0, +)
-        let ownAfter = ProcessStats.cpuSeconds(ownPID) ?? 0
-        let switchesAfter = ProcessStats.contextSwitches(hub.pid)
+        let hubCPU = ProcessStats.delta(from: hubBefore, to: ProcessStats.threadCPU([hub.pid]))
+        let bridgesCPU = ProcessStats.delta(from: bridgesBefore, to: ProcessStats.threadCPU(bridges))
+        let agentsCPU = ProcessStats.delta(from: agentsBefore, to: ProcessStats.threadCPU(agents))
+        let ownCPU = ProcessStats.ownCPUSeconds() - ownBefore
+        let hubSwitches = ProcessStats.delta(from: switchesBefore, to: ProcessStats.threadSwitches([hub.pid]))
 
         var roundTrips: [Double] = []
         var statusCallTimes: [Double] = []
@@ -112,11 +112,11 @@ struct BenchRun: Sendable {
             spawnToReadyMs: .init(spawned.map(\.1)),
             roundTripMs: .init(roundTrips),
             turnsPerSecond: Double(roundTrips.count) / phase,
-            hubCPUPerTurnMs: (hubAfter - hubBefore) * 1000 / total,
-            bridgeCPUPerTurnMs: (bridgesAfter - bridgesBefore) * 1000 / total,
-            agentCPUPerTurnMs: (agentsAfter - agentsBefore) * 1000 / total,
-            benchCPUPerTurnMs: (ownAfter - ownBefore) * 1000 / total,
-            hubContextSwitchesPerTurn: Double(switchesAfter - switchesBefore) / total,
+            hubCPUPerTurnMs: hubCPU * 1000 / total,
+            bridgeCPUPerTurnMs: bridgesCPU * 1000 / total,
+            agentCPUPerTurnMs: agentsCPU * 1000 / total,
+            benchCPUPerTurnMs: ownCPU * 1000 / total,
+            hubContextSwitchesPerTurn: hubSwitches / total,
             hubPeakRSSMegabytes: Double(ProcessStats.memory(hub.pid, "VmHWM") ?? 0) / 1_048_576,
             hubRSSMegabytes: Double(ProcessStats.memory(hub.pid, "VmRSS") ?? 0) / 1_048_576,
             hubAnonymousRSSMegabytes: Double(ProcessStats.memory(hub.pid, "RssAnon") ?? 0) / 1_048_576,
@@ -125,6 +125,24 @@ struct BenchRun: Sendable {
             firstAudioMs: .init(browser.firstAudioDelays.map(Self.milliseconds)),
             toolCallMs: statusCallTimes.isEmpty ? nil : .init(statusCallTimes),
             wrongTurns: wrong, lostTurns: lost, errors: examples + browser.errors.prefix(5))
+    }
+
+    /// Opens and closes each agent's start FIFO. Without blocking: an open for writing waits for
+    /// the reader, and an agent that never listens must fail the run, not hang it.
+    private func releaseAgents(_ directories: [String]) async throws {
+        var waiting = directories
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !waiting.isEmpty {
+            waiting = waiting.filter { directory in
+                let fd = open(directory + "/bench.go", O_WRONLY | O_NONBLOCK)
+                guard fd >= 0 else { return true }
+                close(fd)
+                return false
+            }
+            guard !waiting.isEmpty else { return }
+            guard ContinuousClock.now < deadline else { throw BenchFailure("no agent listens for its start signal in \(waiting)") }
+            try await Task.sleep(for: .milliseconds(1))
+        }
     }
 
     /// Polls a condition of the outside world (files the agents write) every 10 ms.

@@ -116,10 +116,18 @@ final class HubUnderTest: Sendable {
         return json
     }
 
-    /// Ends the hub the way a user does (its stdin closes, as with Ctrl-C in a terminal).
-    func stop() async {
+    /// Ends the hub the way a user does (its stdin closes, as with Ctrl-C in a terminal). A hub
+    /// that has not exited 30 s later is killed, with everything under its work root, and the
+    /// run fails: a benchmark must never hang (CI runs it).
+    func stop() async throws {
         try? stdin.close()
-        let process = self.process
-        await Task.detached { process.waitUntilExit() }.value
+        let deadline = ContinuousClock.now + .seconds(30)
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        for pid in ProcessStats.processes(under: workRoot, where: { _ in true }) { kill(pid, SIGKILL) }
+        throw BenchFailure("the hub did not exit within 30 s of its stdin closing (see \(directory.path)/hub.log)")
     }
 }

@@ -2,30 +2,49 @@ import Foundation
 
 /// CPU time and memory of processes, read from /proc (not estimated).
 enum ProcessStats {
-    private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
-
-    /// CPU seconds of the process's threads alive now, in nanoseconds from each thread's
-    /// schedstat (a bridge spends a few ms over a whole run: /proc/<pid>/stat's 10 ms ticks
-    /// would round it to nothing); the ticks of /proc/<pid>/stat where schedstat is missing.
-    static func cpuSeconds(_ pid: pid_t) -> Double? {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-        var nanoseconds: Double = 0
-        for task in tasks {
-            guard let line = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/schedstat", encoding: .utf8),
-                  let onCPU = line.split(separator: " ").first.flatMap({ Double($0) }) else { return tickSeconds(pid) }
-            nanoseconds += onCPU
+    /// CPU seconds of each of the processes' threads alive now ("pid/tid" → seconds), in
+    /// nanoseconds from schedstat (a bridge spends a few ms over a whole run: /proc/<pid>/stat's
+    /// 10 ms ticks would round it to nothing). Compare two readings with `delta(from:to:)`.
+    static func threadCPU(_ pids: [pid_t]) -> [String: Double] {
+        perThread(pids) { pid, task in
+            guard let line = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/schedstat", encoding: .utf8) else { return nil }
+            return line.split(separator: " ").first.flatMap { Double($0) }.map { $0 / 1e9 }
         }
-        return tasks.isEmpty ? nil : nanoseconds / 1e9
     }
 
-    /// User + system CPU seconds of all of the process's threads so far, in clock ticks.
-    private static func tickSeconds(_ pid: pid_t) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / ticksPerSecond
+    /// Context switches (voluntary and not) of each thread alive now: each is a thread that went
+    /// to sleep or was put off the CPU, the hub's main cost on a loopback turn.
+    static func threadSwitches(_ pids: [pid_t]) -> [String: Double] {
+        perThread(pids) { pid, task in
+            guard let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8) else { return nil }
+            return status.split(separator: "\n").reduce(0) { sum, line in
+                guard line.hasPrefix("voluntary_ctxt_switches:") || line.hasPrefix("nonvoluntary_ctxt_switches:") else { return sum }
+                return sum + (Double(line.split(separator: "\t").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0)
+            }
+        }
+    }
+
+    /// What the threads used between two readings: a thread that ended in between counts up to
+    /// the first reading only (never negative), one that started counts from zero.
+    static func delta(from before: [String: Double], to after: [String: Double]) -> Double {
+        after.reduce(0) { total, entry in total + max(0, entry.value - (before[entry.key] ?? 0)) }
+    }
+
+    /// This process's CPU seconds, all threads, ended ones included.
+    static func ownCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    private static func perThread(_ pids: [pid_t], _ read: (pid_t, String) -> Double?) -> [String: Double] {
+        var values: [String: Double] = [:]
+        for pid in pids {
+            for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
+                if let value = read(pid, task) { values["\(pid)/\(task)"] = value }
+            }
+        }
+        return values
     }
 
     /// A size line of /proc/<pid>/status in bytes: VmRSS, or VmHWM (peak RSS).
@@ -34,19 +53,6 @@ enum ProcessStats {
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(field):") }),
               let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
         return kib * 1024
-    }
-
-    /// Context switches (voluntary and not) of the process's threads alive now: each one is a
-    /// thread that went to sleep or was put off the CPU, the hub's main cost on a loopback turn.
-    static func contextSwitches(_ pid: pid_t) -> Int {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-        return tasks.reduce(0) { total, task in
-            guard let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8) else { return total }
-            return total + status.split(separator: "\n").reduce(0) { sum, line in
-                guard line.hasPrefix("voluntary_ctxt_switches:") || line.hasPrefix("nonvoluntary_ctxt_switches:") else { return sum }
-                return sum + (Int(line.split(separator: "\t").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0)
-            }
-        }
     }
 
     /// The bridges (`clawmux-mcp`, or `clawmux mcp`) running in session dirs under `workRoot`.
@@ -61,7 +67,7 @@ enum ProcessStats {
         processes(under: workRoot) { argv in argv.count >= 2 && argv[0].hasSuffix("clawmux") && argv[1] == "demo-agent" }
     }
 
-    private static func processes(under workRoot: String, where matches: ([String]) -> Bool) -> [pid_t] {
+    static func processes(under workRoot: String, where matches: ([String]) -> Bool) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> pid_t? in
             guard let pid = pid_t(entry),

@@ -34,58 +34,72 @@ struct TranscriptLog {
     }
 
     /// Returns false when the line could not be written, or an earlier line could not be synced
-    /// (the disk is full): logged by the caller. One write of a short line to the page cache
-    /// (microseconds); what waits for the disk, the sync, is queued.
+    /// (the disk is full), or the log is closed: logged by the caller. One write of a short line
+    /// to the page cache (microseconds); what waits for the disk, the sync, is queued.
     @discardableResult
     func append(_ role: Role, _ text: String, at time: Date = Date()) -> Bool {
         let entry: JSONValue = .object(["time": .number(time.timeIntervalSince1970), "role": .string(role.rawValue), "text": .string(text)])
         var line = entry.encodedText() + "\n"
-        let written = line.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return false }
-            var offset = 0
-            while offset < bytes.count {
-                let count = write(fd, base + offset, bytes.count - offset)
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { return false }
-                offset += count
+        return syncer.writing { fd in
+            line.withUTF8 { bytes in
+                guard let base = bytes.baseAddress else { return false }
+                var offset = 0
+                while offset < bytes.count {
+                    let count = write(fd, base + offset, bytes.count - offset)
+                    if count < 0 && errno == EINTR { continue }
+                    guard count > 0 else { return false }
+                    offset += count
+                }
+                return true
             }
-            return true
         }
-        return written && syncer.requestSync()
     }
 
-    /// After the sync of the lines written so far.
+    /// After the sync of the lines written so far; later appends are refused.
     func close() {
         syncer.close()
     }
 
-    /// Syncs the file on a queue of its own; lines written while a sync waits share the next one.
+    /// Owns the descriptor: writes go through it (never to a closed, maybe reused, number), and
+    /// it syncs the file on a queue of its own; lines written while a sync waits share the next one.
     private final class Syncer: Sendable {
         private let fd: Int32
         private let queue = DispatchQueue(label: "clawmux.transcript.sync")
-        private let state = Mutex<(queued: Bool, lastFailed: Bool)>((false, false))
+        /// `failed` stays set until an append reports it: a sync error is told once, not lost
+        /// to a later sync that succeeds (Linux reports a writeback error only once).
+        private let state = Mutex<(queued: Bool, failed: Bool, closed: Bool)>((false, false, false))
 
         init(fd: Int32) {
             self.fd = fd
         }
 
-        /// Queues a sync unless one is queued already; false when the last one failed.
-        func requestSync() -> Bool {
-            let (alreadyQueued, lastFailed) = state.withLock { state in
-                defer { state.queued = true }
-                return (state.queued, state.lastFailed)
+        /// Runs `write` with the descriptor unless closed, then queues a sync unless one is queued
+        /// already; false when the write failed, the log is closed or an earlier sync failed.
+        func writing(_ write: (Int32) -> Bool) -> Bool {
+            let outcome = state.withLock { state -> (written: Bool, earlierSyncFailed: Bool, queueSync: Bool) in
+                guard !state.closed else { return (false, false, false) }
+                let written = write(fd)
+                defer {
+                    state.queued = true
+                    state.failed = false
+                }
+                return (written, state.failed, !state.queued)
             }
-            if !alreadyQueued {
+            if outcome.queueSync {
                 queue.async {
                     self.state.withLock { $0.queued = false }
-                    let synced = fdatasync(self.fd) == 0
-                    self.state.withLock { $0.lastFailed = !synced }
+                    if fdatasync(self.fd) != 0 { self.state.withLock { $0.failed = true } }
                 }
             }
-            return !lastFailed
+            return outcome.written && !outcome.earlierSyncFailed
         }
 
         func close() {
+            let wasOpen = state.withLock { state in
+                defer { state.closed = true }
+                return !state.closed
+            }
+            guard wasOpen else { return }
             queue.async {
                 _ = fdatasync(self.fd)
                 _ = Glibc.close(self.fd)
