@@ -184,11 +184,17 @@ final class PTYAgent: SpawnedAgent, Sendable {
         let complete = UTF8Boundary.completePrefixLength(of: partial)
         let text = String(decoding: partial[0..<complete], as: UTF8.self)
         partial.removeFirst(complete)
-        state.withLock { state in
+        // Yield outside the lock: a yield resumes the listening task, which takes that task's
+        // status lock, while cancelling that task takes its status lock first and then ours (in
+        // `onTermination`): yielding under our lock deadlocked the two (found by the benchmark:
+        // a hub that never finished shutting down). The backlog and the listeners are read
+        // together, so a listener that joins now gets this text once, from one or the other.
+        let listeners = state.withLock { state in
             state.backlog += text
             if state.backlog.utf8.count > 32_768 { state.backlog = String(state.backlog.suffix(16_384)) }
-            for listener in state.listeners.values { listener.yield(text) }
+            return Array(state.listeners.values)
         }
+        for listener in listeners { listener.yield(text) }
     }
 
     private func finishListeners() {
