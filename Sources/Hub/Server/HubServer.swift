@@ -104,6 +104,7 @@ public struct HubServer: Sendable {
                 // Cancelled: the server failed; the error is reported by whoever awaits it.
                 guard !Task.isCancelled else { return }
                 logger.notice("shutting down: ending every session")
+                ShutdownDeadline.arm()
                 await sessions.terminateAll()
                 await browsers.closeAll()
                 await speech.stop()
