@@ -1,9 +1,10 @@
 import Foundation
+import PluginAPI
 
 /// A `multipart/form-data` body built in memory (recordings are bounded by the hub).
 struct MultipartForm {
     /// 128 random bits (from getrandom: `UUID()` opened /dev/urandom for every recording).
-    let boundary = "clawmux-" + String(UInt64.random(in: .min ... .max), radix: 16) + String(UInt64.random(in: .min ... .max), radix: 16)
+    let boundary = "clawmux-" + RandomToken.hex(bytes: 16)
     private(set) var body = Data()
 
     var contentType: String { "multipart/form-data; boundary=\(boundary)" }

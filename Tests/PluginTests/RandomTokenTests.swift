@@ -1,4 +1,4 @@
-@testable import Hub
+import PluginAPI
 import Testing
 
 struct RandomTokenTests {

@@ -1,7 +1,7 @@
 /// Unguessable tokens from the system's CSPRNG (`SystemRandomNumberGenerator` reads getrandom),
 /// eight bytes per call.
-enum RandomToken {
-    static func hex(bytes: Int) -> String {
+public enum RandomToken {
+    public static func hex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         var text = ""
         text.reserveCapacity(bytes * 2)
