@@ -9,7 +9,7 @@ let strict: [SwiftSetting] = [
 /// relocation table is no longer read at every start) and no exported symbol table. With
 /// `swift build -c release --static-swift-stdlib` (scripts/run.sh) the Swift runtime and
 /// Foundation are linked in too. Measured with clawmux-bench (BENCHMARKS.md): hub RSS with 50
-/// sessions 48 → 39 MB, start and spawns faster.
+/// sessions 48 → 37 MB, bridge 14 → 9 MB, start and spawns faster.
 let leanExecutable: [LinkerSetting] = [
     .unsafeFlags(
         ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],

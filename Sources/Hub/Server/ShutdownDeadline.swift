@@ -9,7 +9,7 @@ enum ShutdownDeadline {
 
     static func arm(after limit: Duration = limit, onExpiry: @escaping @Sendable () -> Void = exitNow) {
         Thread.detachNewThread {
-            Thread.sleep(forTimeInterval: Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18)
+            Thread.sleep(forTimeInterval: limit.seconds)
             onExpiry()
         }
     }

@@ -67,7 +67,6 @@ struct TranscriptLog {
     private final class Syncer: Sendable {
         private let fd: Int32
         private static let queue = DispatchQueue(label: "clawmux.transcript.sync")
-        private var queue: DispatchQueue { Self.queue }
         /// `failed` stays set until an append reports it: a sync error is told once, not lost
         /// to a later sync that succeeds (Linux reports a writeback error only once).
         private let state = Mutex<(queued: Bool, failed: Bool, closed: Bool)>((false, false, false))
@@ -89,7 +88,7 @@ struct TranscriptLog {
                 return (written, state.failed, !state.queued)
             }
             if outcome.queueSync {
-                queue.async {
+                Self.queue.async {
                     self.state.withLock { $0.queued = false }
                     if fdatasync(self.fd) != 0 { self.state.withLock { $0.failed = true } }
                 }
@@ -103,7 +102,7 @@ struct TranscriptLog {
                 return !state.closed
             }
             guard wasOpen else { return }
-            queue.async {
+            Self.queue.async {
                 _ = fdatasync(self.fd)
                 _ = Glibc.close(self.fd)
             }
