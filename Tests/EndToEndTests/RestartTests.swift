@@ -88,6 +88,51 @@ struct RestartTests {
         #expect(!ProcessInspection.isRunning(liveHost), "and its pty host")
     }
 
+    @Test("an adopted session whose agent ends before its bridge is back is removed at once, not at the ready timeout",
+          arguments: ["tmux", "pty"])
+    func adoptedAgentEndsWhileStarting(spawner: String) async throws {
+        let engines = try await FakeEngines.shared()
+        let port = try LaunchedEngineTests.freePort()
+        // An agent that never starts a bridge: its session stays `starting`.
+        let first = try await HubProcess.start(
+            name: "adopt-starting-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner, command: ["sleep", "120"],
+            extraSessionLines: ["ready_timeout: 120s"], arguments: ["--port", "\(port)"])
+        defer { first.stop() }
+        let pending = Task { try? await first.rest.post("/api/sessions") }
+        defer { pending.cancel() }
+        func sessions(of hub: HubProcess) async throws -> [JSONValue] {
+            try await hub.rest.get("/api/sessions").json?.arrayValue ?? []
+        }
+        var snapshot: JSONValue?
+        let deadline = ContinuousClock.now + .seconds(20)
+        while snapshot == nil, ContinuousClock.now < deadline {
+            snapshot = try await sessions(of: first).first { !($0["terminal"]?.stringValue ?? "").isEmpty }
+            if snapshot == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let id = try #require(snapshot?["session_id"]?.stringValue)
+        let agent = try ProcessInspection.agentPID(terminal: snapshot?["terminal"]?.stringValue ?? "", tmuxSocket: first.tmuxSocket, sessionID: id)
+        let hubProcess = first.process
+        await Blocking.run {
+            kill(hubProcess.processIdentifier, SIGKILL)
+            hubProcess.waitUntilExit()
+        }
+        let second = try await HubProcess.start(
+            name: "adopt-starting-again", configPath: first.directory.appendingPathComponent("config.yaml").path,
+            arguments: ["--port", "\(port)"],
+            environment: ["CLAWMUX_TOKEN": first.token, "CLAWMUX_STATE_DIR": first.directory.appendingPathComponent("state").path])
+        defer { second.stop() }
+        #expect(try await sessions(of: second).compactMap { $0["session_id"]?.stringValue } == [id], "adopted")
+        #expect(try await sessions(of: second).first?["status"]?.stringValue == "starting")
+
+        kill(agent, SIGKILL)
+        let gone = ContinuousClock.now + .seconds(10)
+        while try await !sessions(of: second).isEmpty, ContinuousClock.now < gone {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try await sessions(of: second).isEmpty, "removed when its agent ended")
+        #expect(!FileManager.default.fileExists(atPath: "\(first.workRoot)/\(id)"))
+    }
+
     @Test("a second hub on the same work root refuses to start (it would take the first one's sessions)")
     func oneHubPerWorkRoot() async throws {
         let engines = try await FakeEngines.shared()

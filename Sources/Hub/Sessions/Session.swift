@@ -117,18 +117,20 @@ actor Session {
         }
         self.agent = agent
         // The bridge may already have connected (a fast agent, a slow hub): then there is no
-        // prompt to answer, but the startup input is still due. An adopted agent is past both.
-        if lifecycle.status == .starting && !adopted {
-            terminalWatcher = Task { await self.watchTerminal(agent) }
+        // prompt to answer, but the startup input is still due. An adopted agent is past both,
+        // but one that dies before its bridge is back is noticed all the same.
+        if lifecycle.status == .starting {
+            let prompts = adopted ? [] : services.settings.prompts
+            terminalWatcher = Task { await self.watchTerminal(agent, prompts: prompts) }
         } else if readiness == .ready {
             await typeStartupInput()
         }
         return true
     }
 
-    /// Answers configured prompts while the agent boots; notices an agent that exits before its bridge connects.
-    private func watchTerminal(_ agent: any SpawnedAgent) async {
-        var responder = PromptResponder(prompts: services.settings.prompts)
+    /// Answers `prompts` while the agent boots; notices an agent that exits before its bridge connects.
+    private func watchTerminal(_ agent: any SpawnedAgent, prompts: [PromptAnswer]) async {
+        var responder = PromptResponder(prompts: prompts)
         for await output in agent.terminalOutput() {
             for prompt in responder.feed(output) {
                 logger.info("answering terminal prompt", metadata: ["prompt": "\(prompt.match)"])

@@ -36,10 +36,10 @@ final class PTYAgent: SpawnedAgent, Sendable {
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         while true {
-            if case .hello(let pid)? = try? PTYHostFrame.take(from: &buffer) {
+            if case .hello(let pid, let ended)? = try? PTYHostFrame.take(from: &buffer) {
                 timeout = timeval(tv_sec: 0, tv_usec: 0)
                 setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                return PTYAgent(pid: pid, socket: fd, host: host, pending: buffer)
+                return PTYAgent(pid: pid, socket: fd, host: host, pending: buffer, ended: ended != nil)
             }
             let count = recv(fd, &chunk, chunk.count, 0)
             if count < 0 && errno == EINTR { continue }
@@ -51,10 +51,16 @@ final class PTYAgent: SpawnedAgent, Sendable {
         }
     }
 
-    private init(pid: pid_t, socket: Int32, host: ChildProcess?, pending: [UInt8]) {
+    private init(pid: pid_t, socket: Int32, host: ChildProcess?, pending: [UInt8], ended: Bool) {
         self.pid = pid
         self.socket = socket
         self.host = host
+        guard !ended else {
+            // The host said so in its hello and has closed the connection: nothing to read.
+            state.withLock { $0.exited = true }
+            self.ended.signal()
+            return
+        }
         startReading(pending: pending)
     }
 

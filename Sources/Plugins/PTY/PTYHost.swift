@@ -101,10 +101,7 @@ private struct HostLoop {
                 drainTerminal()
                 if reportExit() { return 0 }
             }
-            if watched[0].revents != 0 {
-                acceptClient()
-                if agentEnded, reportExit() { return 0 }
-            }
+            if watched[0].revents != 0, acceptClient(agentEnded: agentEnded) { return 0 }
         }
     }
 
@@ -118,16 +115,24 @@ private struct HostLoop {
         return true
     }
 
-    private mutating func acceptClient() {
+    /// Greets a hub; true when the agent had ended and that hub was told so (the host's work is done).
+    private mutating func acceptClient(agentEnded: Bool) -> Bool {
         let accepted = accept(listener, nil, nil)
-        guard accepted >= 0 else { return }
+        guard accepted >= 0 else { return false }
         _ = fcntl(accepted, F_SETFD, FD_CLOEXEC)
         if client >= 0 { close(client) }
         client = accepted
         inbound.removeAll()
-        var greeting = PTYHostFrame.hello(agentPID: agentPID).encoded
-        if !backlog.isEmpty { greeting += PTYHostFrame.data(backlog).encoded }
-        if !TerminalSocket.send(greeting, to: client) { dropClient() }
+        let ended = agentEnded ? exitStatus.text.withLock { $0 } ?? "ended" : nil
+        var greeting = PTYHostFrame.hello(agentPID: agentPID, ended: ended).encoded
+        if !backlog.isEmpty && ended == nil { greeting += PTYHostFrame.data(backlog).encoded }
+        guard TerminalSocket.send(greeting, to: client) else {
+            dropClient()
+            return false
+        }
+        guard ended != nil else { return false }
+        dropClient()
+        return true
     }
 
     private mutating func dropClient() {

@@ -4,9 +4,11 @@ import Glibc
 
 /// What the PTY host and the hub say over the terminal socket: `[kind: 1 byte][length: 4 bytes,
 /// big-endian][payload]`. The host sends `hello` first, then `data` (terminal output) and, once
-/// the agent has ended, `exited`; the hub sends `data` (keystrokes).
+/// the agent has ended, `exited`; the hub sends `data` (keystrokes). A hub that connects after
+/// the agent ended gets the end in the hello itself, so adopting a session is decided at once.
 enum PTYHostFrame: Equatable {
-    case hello(agentPID: Int32)
+    /// `ended`: how the agent ended, when it had before this hub connected.
+    case hello(agentPID: Int32, ended: String?)
     case data([UInt8])
     case exited(String)
 
@@ -15,7 +17,7 @@ enum PTYHostFrame: Equatable {
 
     var encoded: [UInt8] {
         let (kind, payload): (UInt8, [UInt8]) = switch self {
-        case .hello(let pid): (1, Array(String(pid).utf8))
+        case .hello(let pid, let ended): (1, Array((String(pid) + (ended.map { "\n" + $0 } ?? "")).utf8))
         case .data(let bytes): (2, bytes)
         case .exited(let status): (3, Array(status.utf8))
         }
@@ -35,8 +37,9 @@ enum PTYHostFrame: Equatable {
         buffer.removeFirst(5 + length)
         switch kind {
         case 1:
-            guard let pid = Int32(String(decoding: payload, as: UTF8.self)) else { throw Malformed() }
-            return .hello(agentPID: pid)
+            let parts = String(decoding: payload, as: UTF8.self).split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let pid = parts.first.flatMap({ Int32($0) }) else { throw Malformed() }
+            return .hello(agentPID: pid, ended: parts.count > 1 ? String(parts[1]) : nil)
         case 2: return .data(payload)
         case 3: return .exited(String(decoding: payload, as: UTF8.self))
         default: throw Malformed()
