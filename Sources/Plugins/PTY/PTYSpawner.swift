@@ -68,7 +68,11 @@ struct PTYSpawner: Spawner {
         let socketPath = Self.socketPath(in: workingDirectory)
         guard FileManager.default.fileExists(atPath: socketPath),
               let agent = try? await connect(socketPath: socketPath, host: nil) else { return nil }
-        logger.info("adopted pty agent", metadata: ["session": "\(name)", "pid": "\(agent.pid)"])
+        if await agent.isAlive() {
+            logger.info("adopted pty agent", metadata: ["session": "\(name)", "pid": "\(agent.pid)"])
+        } else {
+            logger.info("the pty agent of an earlier run has ended", metadata: ["session": "\(name)", "pid": "\(agent.pid)"])
+        }
         return agent
     }
 
