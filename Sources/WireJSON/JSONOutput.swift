@@ -1,6 +1,6 @@
 /// Compact JSON text, appended piece by piece (the value types write themselves into it).
 public struct JSONOutput {
-    public private(set) var bytes: [UInt8] = []
+    private var bytes: [UInt8] = []
 
     public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
@@ -55,10 +55,7 @@ public struct JSONOutput {
         }
     }
 
-    /// Arrays and objects: `[`, `,`, `{`, `:` and the like.
-    public mutating func punctuation(_ byte: UInt8) { bytes.append(byte) }
-
-    /// An object's members in key order (stable output), each written by `member`.
+    /// An object's members, each written by `member`; in key order when `sorted` (stable output).
     public mutating func object<Value>(_ fields: [String: Value], sorted: Bool, _ member: (inout JSONOutput, Value) -> Void) {
         bytes.append(UInt8(ascii: "{"))
         var first = true

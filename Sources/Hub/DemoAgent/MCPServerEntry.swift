@@ -11,7 +11,7 @@ struct MCPServerEntry: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DemoAgentError.badConfig("cannot read \(path)")
         }
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: data),
+        guard let json = JSONValue.decode(bytes: data),
               case .object(let servers)? = json["mcpServers"],
               let (name, entry) = servers.sorted(by: { $0.key < $1.key }).first,
               let command = entry["command"]?.stringValue
