@@ -81,18 +81,10 @@ struct BrowserUITests {
             facts = try await BrowserUI.drive(first, "reconnect") { name, _ in
                 switch name {
                 case "kill-hub":
-                    // Off the cooperative pool: a blocked thread there stalls every other test.
-                    let process = first.process
-                    await Blocking.run {
-                        kill(process.processIdentifier, SIGKILL)
-                        process.waitUntilExit()
-                    }
+                    await first.kill()
                 case "restart-hub":
                     // Same port, config, state dir and token: tmux sessions are adopted, the cookie still works.
-                    second = try await HubProcess.start(
-                        name: "ui-reconnect-again", configPath: first.directory.appendingPathComponent("config.yaml").path,
-                        arguments: ["--port", "\(port)"],
-                        environment: ["CLAWMUX_TOKEN": first.token, "CLAWMUX_STATE_DIR": first.directory.appendingPathComponent("state").path])
+                    second = try await first.successor(name: "ui-reconnect-again", arguments: ["--port", "\(port)"])
                 default:
                     throw TestFailure("unexpected sync \(name)")
                 }

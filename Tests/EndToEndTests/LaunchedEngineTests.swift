@@ -97,16 +97,10 @@ struct LaunchedEngineTests {
         ])
         defer { first.stop() }
         let old = try #require(try await wait(first, "the engine running") { $0["state"]?.stringValue == "running" }["pid"]?.doubleValue.map { Int32($0) })
-        let hubProcess = first.process
-        await Blocking.run {
-            kill(hubProcess.processIdentifier, SIGKILL)
-            hubProcess.waitUntilExit()
-        }
+        await first.kill()
         #expect(ProcessInspection.isRunning(old), "a killed hub cannot stop its engine")
 
-        let second = try await HubProcess.start(
-            name: "launch-leftover2", configPath: first.directory.appendingPathComponent("config.yaml").path, arguments: [],
-            environment: ["CLAWMUX_TOKEN": first.token, "CLAWMUX_STATE_DIR": first.directory.appendingPathComponent("state").path])
+        let second = try await first.successor(name: "launch-leftover2")
         let fresh = try await wait(second, "a new engine running") {
             $0["state"]?.stringValue == "running" && $0["pid"]?.doubleValue.map { Int32($0) } != old
         }

@@ -14,8 +14,7 @@ struct PTYAdoptionTests {
     @Test("an agent that ended while no hub was connected is reported gone at adoption; its host then ends",
           .timeLimit(.minutes(1)))
     func adoptEnded() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clawmux-pty-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let directory = try TestPaths.temporaryDirectory("pty").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let spawner = PTYSpawner(columns: 80, rows: 24, hostExecutable: TestPaths.clawmux, logger: Logger(label: "pty-test"))
         let first = try await spawner.spawn(SpawnSpec(

@@ -12,8 +12,7 @@ struct PTYListenerTests {
     @Test("listeners cancelled while the agent floods its terminal never deadlock the reader",
           .timeLimit(.minutes(1)))
     func cancelledListenersDuringOutput() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clawmux-pty-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let directory = try TestPaths.temporaryDirectory("pty").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let spawner = PTYSpawner(columns: 80, rows: 24, hostExecutable: TestPaths.clawmux, logger: Logger(label: "pty-test"))
         let agent = try await spawner.spawn(SpawnSpec(

@@ -40,16 +40,8 @@ struct RestartTests {
             kill(doomedAgent, SIGKILL)
         }
 
-        // Off the cooperative pool: a blocked thread there stalls every other test of the run.
-        let hubProcess = first.process
-        await Blocking.run {
-            kill(hubProcess.processIdentifier, SIGKILL)
-            hubProcess.waitUntilExit()
-        }
-        let second = try await HubProcess.start(
-            name: "restarted", configPath: first.directory.appendingPathComponent("config.yaml").path,
-            arguments: ["--port", "\(port)"],
-            environment: ["CLAWMUX_TOKEN": first.token, "CLAWMUX_STATE_DIR": first.directory.appendingPathComponent("state").path])
+        await first.kill()
+        let second = try await first.successor(name: "restarted", arguments: ["--port", "\(port)"])
         defer { second.stop() }
         let again = try await BrowserClient.connect(to: second)
         // The bridge reconnects and sends the converse in flight again: the greeting is spoken anew
@@ -111,15 +103,8 @@ struct RestartTests {
         }
         let id = try #require(snapshot?["session_id"]?.stringValue)
         let agent = try ProcessInspection.agentPID(terminal: snapshot?["terminal"]?.stringValue ?? "", tmuxSocket: first.tmuxSocket, sessionID: id)
-        let hubProcess = first.process
-        await Blocking.run {
-            kill(hubProcess.processIdentifier, SIGKILL)
-            hubProcess.waitUntilExit()
-        }
-        let second = try await HubProcess.start(
-            name: "adopt-starting-again", configPath: first.directory.appendingPathComponent("config.yaml").path,
-            arguments: ["--port", "\(port)"],
-            environment: ["CLAWMUX_TOKEN": first.token, "CLAWMUX_STATE_DIR": first.directory.appendingPathComponent("state").path])
+        await first.kill()
+        let second = try await first.successor(name: "adopt-starting-again", arguments: ["--port", "\(port)"])
         defer { second.stop() }
         #expect(try await sessions(of: second).compactMap { $0["session_id"]?.stringValue } == [id], "adopted")
         #expect(try await sessions(of: second).first?["status"]?.stringValue == "starting")

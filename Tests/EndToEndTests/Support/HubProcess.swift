@@ -153,6 +153,24 @@ final class HubProcess: Sendable {
         return ContinuousClock.now - started
     }
 
+    /// Kills the hub with SIGKILL (nothing of its shutdown runs) and waits, off the cooperative
+    /// pool: a blocked thread there stalls every other test of the run.
+    func kill() async {
+        let process = self.process
+        await Blocking.run {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// A new hub on this one's config, state dir and token (and so its work root): what a user
+    /// gets by starting the hub again.
+    func successor(name: String, arguments: [String] = []) async throws -> HubProcess {
+        try await HubProcess.start(
+            name: name, configPath: directory.appendingPathComponent("config.yaml").path, arguments: arguments,
+            environment: ["CLAWMUX_TOKEN": token, "CLAWMUX_STATE_DIR": directory.appendingPathComponent("state").path])
+    }
+
     var log: String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
