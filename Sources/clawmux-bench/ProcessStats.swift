@@ -24,8 +24,8 @@ enum ProcessStats {
         }
     }
 
-    /// What the threads used between two readings: a thread that ended in between counts up to
-    /// the first reading only (never negative), one that started counts from zero.
+    /// What the threads used between two readings (never negative): a thread that ended in between
+    /// is missed, one that started counts from zero.
     static func delta(from before: [String: Double], to after: [String: Double]) -> Double {
         after.reduce(0) { total, entry in total + max(0, entry.value - (before[entry.key] ?? 0)) }
     }
