@@ -110,12 +110,14 @@ struct RestartTests {
         #expect(try await sessions(of: second).first?["status"]?.stringValue == "starting")
 
         kill(agent, SIGKILL)
+        // Listed no more at once; the directory goes once the session's end is done.
+        let workspace = "\(first.workRoot)/\(id)"
         let gone = ContinuousClock.now + .seconds(10)
-        while try await !sessions(of: second).isEmpty, ContinuousClock.now < gone {
+        while try await !sessions(of: second).isEmpty || FileManager.default.fileExists(atPath: workspace), ContinuousClock.now < gone {
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(try await sessions(of: second).isEmpty, "removed when its agent ended")
-        #expect(!FileManager.default.fileExists(atPath: "\(first.workRoot)/\(id)"))
+        #expect(!FileManager.default.fileExists(atPath: workspace))
     }
 
     @Test("a second hub on the same work root refuses to start (it would take the first one's sessions)")
