@@ -135,4 +135,45 @@ struct LaunchedEngineTests {
         #expect(String(decoding: turn.audio, as: UTF8.self).hasPrefix("AUDIO[sky]:Hello!"))
         #expect(try await launched(hub)?["state"]?.stringValue == "running")
     }
+
+    @Test("clawmux say while the hub runs uses the hub's engine: never kills or forgets it, so the next hub still ends it as a leftover")
+    func sayWhileTheHubRuns() async throws {
+        let engines = try await FakeEngines.shared()
+        let port = try Self.freePort()
+        let hub = try await HubProcess.start(name: "launch-shared", speechLines: [
+            "  stt: {plugin: whisper-http, url: \"\(engines.url)\"}",
+            "  side:",
+            "    plugin: kokoro-http",
+            "    url: http://127.0.0.1:\(port)",
+            "    launch:",
+            "      argv: [python3, \"\(TestPaths.packageRoot.appendingPathComponent("Tests/Fixtures/forward.py").path)\", \"\(port)\", \"\(engines.url)\"]",
+            "      port: \(port)",
+            "voices:",
+            "  sky: {backend: side}",
+            "stt: {backend: stt}",
+        ])
+        defer { hub.stop() }
+        let engine = try #require(try await wait(hub, "the engine running") { $0["state"]?.stringValue == "running" }["pid"]?.doubleValue.map { Int32($0) })
+        // No extension: the engine's bytes as they are (the fake engine's audio is text).
+        let output = hub.directory.appendingPathComponent("said").path
+        let (config, state) = (hub.directory.appendingPathComponent("config.yaml").path, hub.directory.appendingPathComponent("state").path)
+        let said = await Blocking.run {
+            try? ProcessInspection.run([
+                "CLAWMUX_STATE_DIR=\(state)", TestPaths.clawmux, "say", "--config", config, "--voice", "sky", "-o", output, "Hello there"])
+        }
+        #expect(said?.status == 0, "\(said?.output ?? "")")
+        #expect(String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self).contains("Hello there"))
+        let report = try #require(try await launched(hub))
+        #expect(report["pid"]?.doubleValue.map { Int32($0) } == engine && report["restarts"]?.doubleValue == 0,
+                "the hub's engine was left alone: \(report)")
+
+        // The hub dies: its successor still finds the engine's pid file and ends the leftover.
+        await hub.kill()
+        let second = try await hub.successor(name: "launch-shared2")
+        _ = try await wait(second, "a new engine running") {
+            $0["state"]?.stringValue == "running" && $0["pid"]?.doubleValue.map { Int32($0) } != engine
+        }
+        #expect(!ProcessInspection.isRunning(engine), "the leftover was stopped")
+        _ = await second.stopAndWait()
+    }
 }

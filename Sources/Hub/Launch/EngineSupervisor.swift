@@ -43,7 +43,7 @@ actor EngineSupervisor {
     let logFile: String
     /// The running engine's pid, so that a hub that died without stopping it (SIGKILL, a crash)
     /// can end the leftover at its next start instead of finding the port taken.
-    let pidFile: String
+    let pidFile: EnginePIDFile
     private let spec: LaunchSpec
     private let health: LaunchHealthCheck
     private let logger: Logger
@@ -61,7 +61,9 @@ actor EngineSupervisor {
         self.spec = spec
         self.health = LaunchHealthCheck(check: spec.health, probe: probe, name: name)
         self.logFile = spec.logFile.map { Self.resolve($0, base: spec.baseDirectory) } ?? "\(stateDirectory)/engines/\(name).log"
-        self.pidFile = "\(stateDirectory)/engines/\(name).pid"
+        self.pidFile = EnginePIDFile(
+            path: "\(stateDirectory)/engines/\(name).pid",
+            executable: Self.resolve(spec.argv[0], base: spec.baseDirectory, onlyIfRelativePath: true))
         var logger = logger
         logger[metadataKey: "engine"] = "\(name)"
         self.logger = logger
@@ -82,6 +84,12 @@ actor EngineSupervisor {
     func ensureRunning() async throws {
         if phase == .running { return }
         guard !stopping else { throw Failure.stopped(engine: name) }
+        // `clawmux say` next to a running hub: that hub's engine answers (if it does not, the
+        // request fails over like any other).
+        if loop == nil, let launcher = pidFile.liveLauncher() {
+            logger.info("using the engine another clawmux runs", metadata: ["launcher": "\(launcher)"])
+            return
+        }
         start()
         nextWaiter += 1
         let id = nextWaiter
@@ -112,7 +120,7 @@ actor EngineSupervisor {
             await process.terminate(grace: .seconds(5))
         }
         await loop?.value
-        try? FileManager.default.removeItem(atPath: pidFile)
+        pidFile.forget()
         phase = .stopped
         resumeWaiters(throwing: Failure.stopped(engine: name))
     }
@@ -146,18 +154,19 @@ actor EngineSupervisor {
     }
 
     private func launch() -> ChildProcess? {
-        let argv = [Self.resolve(spec.argv[0], base: spec.baseDirectory, onlyIfRelativePath: true)]
-            + spec.argv.dropFirst().map(spec.expandingConfigDirectory)
+        let argv = [pidFile.executable] + spec.argv.dropFirst().map(spec.expandingConfigDirectory)
         do {
+            // Another hub on the same state dir: its engine is not ours to end.
+            if let launcher = pidFile.liveLauncher() { throw RunByAnother(launcher: launcher) }
             try FileManager.default.createDirectory(
                 atPath: URL(fileURLWithPath: logFile).deletingLastPathComponent().path, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(
-                atPath: URL(fileURLWithPath: pidFile).deletingLastPathComponent().path, withIntermediateDirectories: true)
-            LeftoverEngine.stop(pidFile: pidFile, executable: argv[0], logger: logger)
+                atPath: URL(fileURLWithPath: pidFile.path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            pidFile.stopLeftover(logger: logger)
             appendToLog("--- \(Date()) clawmux starts: \(argv.joined(separator: " "))\n")
             let child = try ChildProcess(
                 argv: argv, environment: spec.environment.mapValues(spec.expandingConfigDirectory), stdout: .file(logFile), stderr: .stdout)
-            LeftoverEngine.record(child.pid, in: pidFile)
+            pidFile.record(child.pid)
             logger.info("engine started", metadata: ["pid": "\(child.pid)", "log": "\(logFile)"])
             return child
         } catch {
@@ -166,6 +175,11 @@ actor EngineSupervisor {
             resumeWaiters(throwing: Failure.startFailed(engine: name, detail: "\(error)", log: logFile))
             return nil
         }
+    }
+
+    private struct RunByAnother: Error, CustomStringConvertible {
+        let launcher: Int32
+        var description: String { "already run by clawmux pid \(launcher)" }
     }
 
     /// Polls the health check until it passes, the process exits, or the start timeout ends
