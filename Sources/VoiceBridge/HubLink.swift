@@ -24,6 +24,8 @@ final class HubLink: Sendable {
 
     private struct State {
         var socket: HubSocket?
+        /// The agent has asked for the tool list: told to the hub on every connection.
+        var agentReady = false
         var inFlight: [String: InFlight] = [:]
         /// Oldest first: the original hub answers without a request id.
         var order: [String] = []
@@ -82,11 +84,13 @@ final class HubLink: Sendable {
     }
 
     private func connected(_ socket: HubSocket) {
-        let resend = state.withLock { state -> [String] in
+        let (resend, ready) = state.withLock { state -> ([String], Bool) in
             state.socket = socket
-            return state.order.compactMap { state.inFlight[$0]?.text }
+            return (state.order.compactMap { state.inFlight[$0]?.text }, state.agentReady)
         }
         logger.info("connected to the hub", metadata: ["url": "\(environment.url)"])
+        // Ready first: the hub calls the session ready before the agent's first converse.
+        if ready { _ = socket.sendText(BridgeWire.agentReadyMessage) }
         for text in resend { _ = socket.sendText(text) }
         // The converses in flight keep their deadlines until the connection proves itself:
         // one the hub closes at once must not keep a converse waiting for ever.
@@ -138,6 +142,17 @@ final class HubLink: Sendable {
         default:
             logger.warning("unexpected message from the hub", metadata: ["text": "\(text.prefix(200))"])
         }
+    }
+
+    /// The agent finished its MCP handshake (it asked for the tools): the hub may now call the
+    /// session ready and type its startup input. Said again after each reconnect.
+    func agentReady() {
+        let socket = state.withLock { state -> HubSocket? in
+            guard !state.agentReady else { return nil }
+            state.agentReady = true
+            return state.socket
+        }
+        _ = socket?.sendText(BridgeWire.agentReadyMessage)
     }
 
     /// Sends a converse and waits for its result, across reconnects; `tick` runs every

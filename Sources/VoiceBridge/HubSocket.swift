@@ -44,7 +44,9 @@ final class HubSocket: Sendable {
         var request = "GET \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: \(Data(key).base64EncodedString())\r\nSec-WebSocket-Version: 13\r\n"
         if let token { request += "Authorization: Bearer \(token)\r\n" }
-        request += "\r\n"
+        // This bridge says when its agent has finished the MCP handshake (`agent_ready`): the
+        // hub waits for that, not for the connection, before it calls the session ready.
+        request += "\(BridgeWire.handshakeHeader): 1\r\n\r\n"
         guard socket.writeAll(Array(request.utf8)) else { throw Failure.connect("the hub closed the connection") }
         // The answer's head, up to the blank line; what follows belongs to the first frame.
         var head: [UInt8] = []

@@ -35,6 +35,8 @@ struct MCPRequests: Sendable {
         case "ping":
             channel.write(Self.result(id: id, .object([:])))
         case "tools/list":
+            // The hub hears it before the agent sees the tools: its first converse comes after.
+            link.agentReady()
             channel.write(Self.result(id: id, .object(["tools": BridgeTools.list])))
         case "tools/call":
             let name = params["name"]?.string ?? ""

@@ -37,8 +37,8 @@ struct DemoAgentCommand: AsyncParsableCommand {
     @Option(help: "Benchmark mode: mean milliseconds the agent pauses between turns (random, 0 to twice this).")
     var benchPauseMs: Int = 0
 
-    @Option(name: .long, help: "The MCP config to read.")
-    var mcpConfig: String = ".mcp.json"
+    @Option(name: .long, help: "The MCP config to read (default: $CLAWMUX_MCP_CONFIG, which the hub sets, else ./.mcp.json).")
+    var mcpConfig: String?
 
     func run() async throws {
         var common = CommonOptions()
@@ -49,6 +49,6 @@ struct DemoAgentCommand: AsyncParsableCommand {
         options.stay = stay
         if let benchTurns { options.bench = .init(turns: benchTurns, report: benchReport, startSignal: benchStart, statusCalls: benchStatusCalls, pause: .milliseconds(max(0, benchPauseMs))) }
         options.mutedPause = .milliseconds(Int64(max(0, mutedPause) * 1000))
-        try await DemoAgent(options: options, logger: logger).run(configPath: mcpConfig)
+        try await DemoAgent(options: options, logger: logger).run(configPath: mcpConfig ?? ProcessInfo.processInfo.environment["CLAWMUX_MCP_CONFIG"] ?? ".mcp.json")
     }
 }

@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
         let logger = common.bootstrapLogging(label: "clawmux")
         var config = try common.loadConfig()
         if let port { config.server.port = port }
-        if demoAgent { config.sessions.command = ["clawmux", "demo-agent"] }
+        if demoAgent { config.sessions.agent = "demo" }
         let hub: HubServer
         do {
             hub = try HubServer(config: config, plugins: PluginTable.all, bridgeExecutable: RunningExecutable.path, logger: logger)

@@ -31,13 +31,14 @@ struct PTYAdoptionTests {
         // Then the agent ends (the host sees the hub gone first: the close came before the kill).
         kill(agentPID, SIGKILL)
         let deadline = ContinuousClock.now + .seconds(10)
-        while ProcessInspection.isRunning(agentPID), ContinuousClock.now < deadline {
+        // Until the host has reaped it (a zombie is not running, but not yet noted by its host).
+        while FileManager.default.fileExists(atPath: "/proc/\(agentPID)"), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(!ProcessInspection.isRunning(agentPID), "the agent ended")
         #expect(ProcessInspection.isRunning(hostPID), "its host waits for a hub to tell")
 
-        let adopted = try #require(await spawner.adopt(name: "ends", workingDirectory: directory))
+        let adopted = try #require(await spawner.adopt(name: "ends", sessionDirectory: directory))
         #expect(await adopted.isAlive() == false, "gone at once, not after a later frame")
         while ProcessInspection.isRunning(hostPID), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))

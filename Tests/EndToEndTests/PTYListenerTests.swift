@@ -16,13 +16,13 @@ struct PTYListenerTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let spawner = PTYSpawner(columns: 80, rows: 24, hostExecutable: TestPaths.clawmux, logger: Logger(label: "pty-test"))
         let agent = try await spawner.spawn(SpawnSpec(
-            name: "flood", argv: ["/bin/sh", "-c", "while :; do echo 'output output output output'; done"],
+            name: "flood", argv: ["/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo \"output $i\"; done"],
             environment: [:], workingDirectory: directory))
         var heard = 0
         for _ in 0..<300 {
             let listener = Task { () -> Int in
                 var chunks = 0
-                for await _ in agent.terminalOutput() { chunks += 1 }
+                for await _ in agent.screens() { chunks += 1 }
                 return chunks
             }
             try await Task.sleep(for: .microseconds(500))
@@ -30,7 +30,7 @@ struct PTYListenerTests {
             heard += await listener.value
         }
         // The reader still delivers: a fresh listener hears the agent.
-        var fresh = agent.terminalOutput().makeAsyncIterator()
+        var fresh = agent.screens().makeAsyncIterator()
         let next = await fresh.next()
         #expect(next?.isEmpty == false)
         #expect(heard > 0)

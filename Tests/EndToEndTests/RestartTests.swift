@@ -62,7 +62,9 @@ struct RestartTests {
         #expect(sessions.compactMap { $0["session_id"]?.stringValue } == [live], "the dead one is gone")
         #expect(!FileManager.default.fileExists(atPath: "\(first.workRoot)/\(doomed)"))
         let transcript = try await second.rest.get("/api/sessions/\(live)/transcript").json?["entries"]?.arrayValue ?? []
-        #expect(transcript.filter { $0["role"]?.stringValue == "assistant" }.count >= 3, "turns of both runs: \(transcript)")
+        let agentLines = transcript.filter { $0["role"]?.stringValue == "assistant" }.compactMap { $0["text"]?.stringValue }
+        #expect(agentLines.filter { $0.hasPrefix("Hello!") }.count == 1, "the greeting asked again after the restart is written once: \(agentLines)")
+        #expect(agentLines.last == "You said: after the restart", "turns of both runs: \(agentLines)")
         // A new session does not reuse an adopted id.
         let next = try #require(try await second.rest.post("/api/sessions").json?["session_id"]?.stringValue)
         #expect(next != live && next != doomed)

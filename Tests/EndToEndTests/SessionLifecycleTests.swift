@@ -113,7 +113,7 @@ struct SessionLifecycleTests {
         defer { hub.stop() }
         let created = try await hub.rest.post("/api/sessions")
         #expect(created.status == 200, "\(created.text)")
-        #expect(hub.log.contains("answering terminal prompt"))
+        #expect(hub.log.contains("answering terminal dialog"))
     }
 
     @Test("without an answer the prompt blocks the agent: 504 and the half-started session is cleaned up")
@@ -127,7 +127,9 @@ struct SessionLifecycleTests {
         let rest = hub.rest
         let created = try await rest.post("/api/sessions")
         #expect(created.status == 504)
-        #expect(created.json?["error"]?.stringValue?.contains("did not connect") == true)
+        let error = created.json?["error"]?.stringValue ?? ""
+        #expect(error.contains("was not ready within"), "\(error)")
+        #expect(error.contains("Do you trust the files in this folder?"), "the error shows the agent's screen: \(error)")
         #expect(try await rest.get("/api/sessions").json == .array([]))
         #expect(try FileManager.default.contentsOfDirectory(atPath: hub.workRoot).filter { !$0.hasPrefix(".") }.isEmpty)
     }

@@ -16,7 +16,7 @@ struct ConfigTests {
         #expect(config.sessions.spawner == "tmux")
         #expect(config.sessions.idleTimeout == .seconds(30 * 60))
         #expect(config.sessions.readyTimeout == .seconds(120))
-        #expect(config.sessions.prompts.count == 3)
+        #expect(config.agents.first { $0.id == "default" } == nil)
         #expect(config.sessions.workRoot == "/tmp/clawmux-sessions")
         #expect(config.stt.chain == ["whisper", "local-whisper"])
         #expect(config.backends.map(\.name) == ["tmux", "pty", "kokoro", "piper", "whisper", "local-whisper"])
@@ -43,7 +43,7 @@ struct ConfigTests {
         #expect(error.line == TestConfig.validLines.count + 1)
         #expect(error.keyPath == "bogus")
         #expect(error.message.contains("unknown key 'bogus'"))
-        #expect(error.message.contains("backends, health, limits, server, sessions, stt, voices"))
+        #expect(error.message.contains("agents, backends, health, limits, projects, server, sessions, stt, voices"))
     }
 
     @Test func nonIntegerPortNamesTheValueLineAndKeyPath() throws {

@@ -148,19 +148,42 @@ struct ConverseMachineTests {
         #expect(machine.phase == .idle)
     }
 
-    @Test func secondConverseWhileBusyIsAnsweredWithAnErrorAndChangesNothing() throws {
+    @Test func aNewConverseWhileTheUserAnswersTakesOverTheTurn() {
         var machine = listeningMachine()
-        let before = machine.phase
-        let actions = machine.handle(.converse(message: "Another", waitForResponse: true, requestID: "req-9"))
-        try #require(actions.count == 1)
-        guard case .reply(let text, let requestID) = actions[0] else {
-            Issue.record("expected a reply, got \(actions)")
-            return
-        }
-        #expect(text.hasPrefix("Error:"))
-        #expect(requestID == "req-9")
-        #expect(machine.phase == before)
-        #expect(machine.currentRequestID == "req-1")
+        let actions = machine.handle(.converse(message: "Still there?", waitForResponse: true, requestID: "req-9"))
+        #expect(actions == [.reply(ConverseMachine.supersededReply, requestID: "req-1"), .send(.assistantText("Still there?"))])
+        #expect(machine.phase == .listening(Turn(id: 1, message: "Still there?", waitForResponse: true, requestID: "req-9")))
+        // The user's answer goes to the live call.
+        _ = machine.handle(.recording(audio: userAudio, format: .webm))
+        let answered = machine.handle(.transcribed(turn: 1, text: "yes"))
+        #expect(answered.contains(.reply("yes", requestID: "req-9")))
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func aNewConverseDuringTranscriptionGetsTheTranscript() {
+        var machine = transcribingMachine()
+        let actions = machine.handle(.converse(message: "Hello", waitForResponse: true, requestID: "req-2"))
+        #expect(actions == [.reply(ConverseMachine.supersededReply, requestID: "req-1")], "the same words are not shown twice")
+        #expect(machine.handle(.transcribed(turn: 1, text: "run the tests")).contains(.reply("run the tests", requestID: "req-2")))
+    }
+
+    @Test func aNewConverseBeforeTheUserAnswersIsSaidInstead() {
+        var machine = awaitingPlaybackMachine()
+        let actions = machine.handle(.converse(message: "New words", waitForResponse: true, requestID: "req-3"))
+        #expect(actions == [
+            .reply(ConverseMachine.supersededReply, requestID: "req-1"), .stopSpeech(turn: 1), .converseStarted,
+            .send(.assistantText("New words")), .send(.status("Speaking...")), .synthesize(turn: 2, text: "New words"),
+        ])
+        #expect(machine.phase == .speaking(Turn(id: 2, message: "New words", waitForResponse: true, requestID: "req-3")))
+        #expect(machine.handle(.speechReady(turn: 1, audio: speech, format: .mp3, chunks: 0)).isEmpty, "the old turn's late audio is dropped")
+    }
+
+    @Test func aRefusedRecordingAsksTheBrowserToRecordAgain() {
+        var machine = listeningMachine()
+        #expect(machine.handle(.recordingRefused) == [.send(.listening)])
+        #expect(machine.phase == .listening(turn1))
+        var idle = ConverseMachine()
+        #expect(idle.handle(.recordingRefused).isEmpty)
     }
 
     @Test func recordingDuringPlaybackIsAccepted() {

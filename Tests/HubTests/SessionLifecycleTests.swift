@@ -12,6 +12,8 @@ private func makeLifecycle(in status: SessionStatus) -> SessionLifecycle {
     case .active:
         _ = lifecycle.handle(.bridgeConnected)
         _ = lifecycle.handle(.converseStarted)
+    case .needsYou:
+        _ = lifecycle.handle(.needsUser)
     case .dead:
         _ = lifecycle.handle(.ended)
     }
@@ -19,6 +21,15 @@ private func makeLifecycle(in status: SessionStatus) -> SessionLifecycle {
 }
 
 struct SessionLifecycleTests {
+    @Test func aDialogForTheUserComesAndGoesBeforeReady() {
+        var lifecycle = SessionLifecycle()
+        #expect(lifecycle.handle(.needsUser) == .needsYou)
+        #expect(lifecycle.handle(.userAnswered) == .starting)
+        #expect(lifecycle.handle(.needsUser) == .needsYou)
+        #expect(lifecycle.handle(.bridgeConnected) == .ready, "answered in the terminal: the agent got ready")
+        #expect(lifecycle.handle(.needsUser) == nil, "a ready session is past its start-up dialogs")
+    }
+
     @Test func startsInStarting() {
         #expect(SessionLifecycle().status == .starting)
     }

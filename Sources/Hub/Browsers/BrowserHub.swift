@@ -13,6 +13,8 @@ public actor BrowserHub {
         /// Closes the tab's connection at once (a close frame would wait behind the backlog).
         let cutOff: @Sendable () -> Void
         var capabilities: Set<String> = []
+        /// Said `hello`: knows our additions to the original's message sequence.
+        var saidHello = false
     }
 
     /// What a tab's socket writes: the texts, and the backlog to take each one off once written.
@@ -60,6 +62,7 @@ public actor BrowserHub {
 
     public func setCapabilities(_ capabilities: [String], for id: ClientID) {
         clients[id]?.capabilities = Set(capabilities)
+        clients[id]?.saidHello = true
     }
 
     /// Sends to every tab; returns how many got it.
@@ -83,6 +86,7 @@ public actor BrowserHub {
     private static func wants(_ audience: SessionEvent.Audience, _ client: Client) -> Bool {
         switch audience {
         case .all: true
+        case .announced: client.saidHello
         case .streaming: client.capabilities.contains(Self.audioStream)
         case .nonStreaming: !client.capabilities.contains(Self.audioStream)
         }

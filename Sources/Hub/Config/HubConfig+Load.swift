@@ -12,7 +12,7 @@ extension HubConfig {
 
     public static func parse(yaml: String, file: String, environment: [String: String]) throws -> HubConfig {
         let root = try YAMLConfigReader(file: file, expansion: EnvironmentExpansion(environment: environment)).read(yaml)
-        try root.rejectUnknownKeys(allowed: ["server", "sessions", "backends", "voices", "stt", "limits", "health"])
+        try root.rejectUnknownKeys(allowed: ["server", "sessions", "agents", "projects", "backends", "voices", "stt", "limits", "health"])
         let baseDirectory = URL(fileURLWithPath: file).deletingLastPathComponent().path
         var config = HubConfig(
             file: file,
@@ -26,6 +26,25 @@ extension HubConfig {
             limits: try root.optional("limits").map(Limits.init(node:)) ?? Limits(),
             health: try root.optional("health").map(HealthSettings.init(node:)) ?? HealthSettings())
         config.referenceLocations = try Self.referenceLocations(in: root)
+        config.agents = try AgentProfile.profiles(agents: root.optional("agents"), sessions: root.optional("sessions"))
+        if let sessions = try root.optional("sessions") {
+            let keys = Set(try sessions.entries().map(\.key))
+            if let agent = try sessions.optional("agent") {
+                config.sessions.agent = try agent.stringValue()
+                guard config.agents.contains(where: { $0.id == config.sessions.agent }) else {
+                    throw ConfigError(at: agent.location, "unknown agent '\(config.sessions.agent)' (agents: \(config.agents.map(\.id).joined(separator: ", ")))")
+                }
+            } else if !keys.isDisjoint(with: ["command", "startup_input", "prompts"]) {
+                config.sessions.agent = "default"
+            }
+        }
+        if let projects = try root.optional("projects") {
+            for item in try projects.items() {
+                let path = ProjectFolder.expandingHome(try item.stringValue(), environment: environment)
+                guard path.hasPrefix("/") else { throw ConfigError(at: item.location, "expected an absolute path (or ~/...)") }
+                config.projects.append(path)
+            }
+        }
         guard !config.voices.isEmpty else {
             throw ConfigError(at: root.location.child("voices"), "at least one voice is needed")
         }
@@ -137,22 +156,10 @@ extension ServerSettings {
 extension SessionSettings {
     init(node: ConfigNode) throws {
         try node.rejectUnknownKeys(allowed: [
-            "spawner", "command", "startup_input", "work_root", "idle_timeout", "no_listener_timeout", "max_sessions",
+            "spawner", "agent", "command", "startup_input", "work_root", "idle_timeout", "no_listener_timeout", "max_sessions",
             "ready_timeout", "prompts", "allow_bridges_without_token",
         ])
         if let spawner = try node.optional("spawner") { self.spawner = try spawner.stringValue() }
-        if let command = try node.optional("command") {
-            self.command = try command.stringList()
-            guard !self.command.isEmpty, !self.command[0].isEmpty else {
-                throw ConfigError(at: command.location, "expected the agent command as a non-empty list, e.g. [claude, --mcp-config, \"{mcp_config}\"]")
-            }
-        }
-        if let input = try node.optional("startup_input") {
-            let text = try input.stringValue()
-            self.startupInput = text.isEmpty ? nil : text
-        } else if try node.entries().contains(where: { $0.key == "startup_input" }) {
-            self.startupInput = nil
-        }
         if let root = try node.optional("work_root") {
             self.workRoot = try root.stringValue()
             guard workRoot.hasPrefix("/") else { throw ConfigError(at: root.location, "expected an absolute path") }
@@ -161,19 +168,7 @@ extension SessionSettings {
         if let timeout = try node.optional("no_listener_timeout") { self.noListenerTimeout = try timeout.durationValue() }
         if let maximum = try node.optional("max_sessions") { self.maxSessions = try maximum.intValue(in: 1...1000) }
         if let timeout = try node.optional("ready_timeout") { self.readyTimeout = try timeout.durationValue() }
-        if let prompts = try node.optional("prompts") { self.prompts = try prompts.items().map(PromptAnswer.init(node:)) }
         if let allow = try node.optional("allow_bridges_without_token") { self.allowBridgesWithoutToken = try allow.boolValue() }
-    }
-}
-
-extension PromptAnswer {
-    init(node: ConfigNode) throws {
-        try node.rejectUnknownKeys(allowed: ["match", "answer", "enter"])
-        let match = try node.required("match")
-        self.match = try match.stringValue()
-        guard !self.match.isEmpty else { throw ConfigError(at: match.location, "expected text to look for") }
-        self.answer = try node.optional("answer")?.stringValue() ?? ""
-        self.pressEnter = try node.optional("enter")?.boolValue() ?? true
     }
 }
 

@@ -6,6 +6,10 @@ public struct HubConfig: Sendable {
     public var file: String
     public var server: ServerSettings
     public var sessions: SessionSettings
+    /// The agents sessions may run: the built-in profiles, `agents:` and `sessions.command`.
+    public var agents: [AgentProfile] = AgentProfile.builtIn
+    /// Folders the page offers for new sessions (`projects:`), besides recent ones.
+    public var projects: [String] = []
     public var backends: [BackendDeclaration]
     public var voices: [VoiceRoute]
     public var stt: SpeechToTextSettings
@@ -61,9 +65,8 @@ public struct ServerSettings: Sendable {
 public struct SessionSettings: Sendable {
     /// Name of a backend instance (or plugin) of kind spawner.
     public var spawner: String = "tmux"
-    public var command: [String] = ["claude", "--dangerously-skip-permissions", "--mcp-config", "{mcp_config}"]
-    /// Typed into the agent's terminal once its bridge connects (then Enter); nil types nothing.
-    public var startupInput: String? = "/voice-hub"
+    /// The agent profile of sessions that do not name one.
+    public var agent: String = "claude"
     public var workRoot: String = "/tmp/clawmux-sessions"
     public var idleTimeout: Duration = .seconds(30 * 60)
     /// A converse waiting for a browser (to play its audio or record the answer) while none is
@@ -72,16 +75,8 @@ public struct SessionSettings: Sendable {
     public var maxSessions: Int = 10
     /// How long POST /api/sessions waits for the agent's MCP bridge.
     public var readyTimeout: Duration = .seconds(120)
-    public var prompts: [PromptAnswer] = []
     /// Lets the original Python MCP server (which sends no secret) connect.
     public var allowBridgesWithoutToken: Bool = false
-}
-
-/// "When the terminal shows `match`, type `answer` (then Enter)."
-public struct PromptAnswer: Sendable, Equatable {
-    public var match: String
-    public var answer: String
-    public var pressEnter: Bool
 }
 
 /// A backend instance: a name, the plugin that implements it, and that plugin's options.

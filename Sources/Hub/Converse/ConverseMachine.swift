@@ -41,6 +41,9 @@ public struct ConverseMachine: Sendable {
         /// Barge-in: the user cut the agent short (the page stopped playback and records).
         case interrupted
         case recording(audio: Data, format: AudioFormat)
+        /// The hub refused a browser's recording (too big, not base64): that browser must record
+        /// again, and one that knows no `error` message learns it from `listening`.
+        case recordingRefused
         case transcribed(turn: UInt64, text: String)
         case transcriptionFailed(turn: UInt64, reason: String)
         /// A browser connected: it must learn what this session waits for.
@@ -103,8 +106,27 @@ public struct ConverseMachine: Sendable {
             return [.converseStarted, .send(.assistantText(message)), .send(.status("Speaking...")),
                     .synthesize(turn: turn.id, text: message)]
 
-        case (_, .converse(_, _, let requestID)):
-            return [.reply("Error: a converse call is already in progress for this session.", requestID: requestID)]
+        // A new converse while one is pending: the agent gave up on the old call (Codex ends a
+        // tool call at its timeout without telling the bridge). The new call takes over; the
+        // old one is answered (nobody reads it) so nothing waits on it.
+        case (.speaking(let old, _), .converse(let message, let wait, let requestID)),
+             (.awaitingPlayback(let old, _, _), .converse(let message, let wait, let requestID)):
+            // Nothing was answered yet: the new message is said instead.
+            let turn = Turn(id: nextTurn, message: message, waitForResponse: wait, requestID: requestID)
+            nextTurn += 1
+            phase = .speaking(turn)
+            return [.reply(Self.supersededReply, requestID: old.requestID), .stopSpeech(turn: old.id), .converseStarted,
+                    .send(.assistantText(message)), .send(.status("Speaking...")), .synthesize(turn: turn.id, text: message)]
+        case (.listening(let old), .converse(let message, _, let requestID)),
+             (.transcribing(let old), .converse(let message, _, let requestID)):
+            // The user is answering: the answer goes to the new call (even one that asked for
+            // none: what the user said is not dropped). Its words are shown, not said (that would
+            // talk over the user).
+            let turn = Turn(id: old.id, message: message, waitForResponse: true, requestID: requestID)
+            if case .listening = phase { phase = .listening(turn) } else { phase = .transcribing(turn) }
+            var actions: [Action] = [.reply(Self.supersededReply, requestID: old.requestID)]
+            if message != old.message { actions.append(.send(.assistantText(message))) }
+            return actions
 
         case (.speaking(let turn, let streamed), .speechChunk(let id, let seq, let audio, let format)) where id == turn.id:
             phase = .speaking(turn, streamed: streamed + [StreamedChunk(audio: audio, format: format)])
@@ -172,8 +194,10 @@ public struct ConverseMachine: Sendable {
             }
         case (.awaitingPlayback(_, let audio, let format), .browserConnected):
             return [.send(.pendingAudio(audio, format))]
-        case (.listening, .browserConnected):
+        case (.listening, .browserConnected), (.listening, .recordingRefused), (.awaitingPlayback, .recordingRefused):
             return [.send(.listening)]
+        case (_, .recordingRefused):
+            return []
 
         // The agent learns that nobody is there; the session stays usable for its next converse.
         case (.awaitingPlayback(let turn, _, _), .nobodyListening(let duration)), (.listening(let turn), .nobodyListening(let duration)):
@@ -203,6 +227,8 @@ public struct ConverseMachine: Sendable {
             return []
         }
     }
+
+    static let supersededReply = "Error: a newer converse call from this session took over this one."
 
     private mutating func fail(_ turn: Turn, _ message: String) -> [Action] {
         phase = .idle

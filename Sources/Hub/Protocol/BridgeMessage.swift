@@ -1,9 +1,14 @@
+/// Upgrade header of a bridge that reports its agent's MCP handshake with `agent_ready`.
+public let bridgeHandshakeHeader = "X-ClawMux-Bridge-Handshake"
+
 /// Messages between the hub and a session's MCP bridge (`/mcp/{id}`), as the original defines them.
 public enum BridgeRequest: Sendable, Equatable {
     /// `request_id` is our extension: a bridge that reconnects re-sends the same id, so the hub
     /// can answer the converse already in flight instead of starting a second one.
     case converse(message: String, waitForResponse: Bool, requestID: String?)
     case statusCheck
+    /// Our extension: the agent finished its MCP handshake (it asked for the tools).
+    case agentReady
 
     public enum ParseError: Error, Equatable, CustomStringConvertible {
         case notJSON
@@ -30,6 +35,8 @@ public enum BridgeRequest: Sendable, Equatable {
                 requestID: json["request_id"]?.stringValue)
         case "status_check":
             return .statusCheck
+        case "agent_ready":
+            return .agentReady
         case let other:
             throw .unknownType(other ?? "(none)")
         }
@@ -45,6 +52,8 @@ public enum BridgeRequest: Sendable, Equatable {
             return .object(fields)
         case .statusCheck:
             return .object(["type": .string("status_check")])
+        case .agentReady:
+            return .object(["type": .string("agent_ready")])
         }
     }
 }

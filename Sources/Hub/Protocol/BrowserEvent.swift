@@ -20,6 +20,8 @@ extension SessionEvent {
     /// Which browsers an event is for.
     public enum Audience: Sendable {
         case all, streaming, nonStreaming
+        /// Browsers that said `hello`: the original page expects only the original's sequence.
+        case announced
     }
 
     public var audience: Audience {
@@ -38,6 +40,9 @@ public enum BrowserEvent: Sendable, Equatable {
     case session(id: String, SessionEvent, turn: String? = nil)
     case sessionList([SessionSnapshot])
     case sessionStatus(SessionSnapshot)
+    /// A status change the original hub does not announce (a turn starting or ending, a dialog
+    /// that needs the user): `session_status` too, for browsers that said `hello`.
+    case sessionUpdate(SessionSnapshot)
     case sessionTerminated(id: String)
     case error(sessionID: String?, message: String)
     /// A session's conversation so far, for browsers that announced `transcript`.
@@ -45,8 +50,11 @@ public enum BrowserEvent: Sendable, Equatable {
 
     /// Which browsers get it: audio goes to those that stream or to those that do not.
     public var audience: SessionEvent.Audience {
-        if case .session(_, let event, _) = self { return event.audience }
-        return .all
+        switch self {
+        case .session(_, let event, _): event.audience
+        case .sessionUpdate: .announced
+        default: .all
+        }
     }
 
     public var json: JSONValue {
@@ -74,7 +82,7 @@ public enum BrowserEvent: Sendable, Equatable {
             return .object(fields)
         case .sessionList(let sessions):
             return .object(["type": .string("session_list"), "sessions": .array(sessions.map(\.json))])
-        case .sessionStatus(let session):
+        case .sessionStatus(let session), .sessionUpdate(let session):
             // The original sends id and status; the rest lets a page add a tab without a refetch.
             var fields: [String: JSONValue] = ["type": .string("session_status"), "status": .string(session.status.rawValue)]
             if case .object(let snapshot) = session.json { fields.merge(snapshot) { current, _ in current } }

@@ -55,4 +55,9 @@ public enum BrowserRequest: Sendable, Equatable {
             throw .unknownType(type)
         }
     }
+
+    /// The `session_id` of a message that could not be used otherwise.
+    static func sessionID(in text: String) -> String? {
+        JSONValue.decode(text)?["session_id"]?.stringValue
+    }
 }

@@ -13,9 +13,21 @@ public struct SessionSnapshot: Sendable, Equatable {
     /// How to look at the agent's terminal: `tmux attach -t ...` or a pid.
     public var terminal: String
     public var workDirectory: String
+    /// The agent profile's id and label.
+    public var agent: String = ""
+    public var agentLabel: String = ""
+    /// The folder the agent works in (the user's project), when one was chosen.
+    public var projectDirectory: String?
+    /// Why the session needs the user, and the agent's screen (while `needs_you`).
+    public var attention: Attention?
+
+    public struct Attention: Sendable, Equatable {
+        public var reason: String
+        public var screen: String
+    }
 
     public var json: JSONValue {
-        .object([
+        var fields: [String: JSONValue] = [
             "session_id": .string(id),
             "tmux_session": .string(id),
             "status": .string(status.rawValue),
@@ -27,6 +39,17 @@ public struct SessionSnapshot: Sendable, Equatable {
             "mcp_connected": .bool(bridgeConnected),
             "terminal": .string(terminal),
             "work_dir": .string(workDirectory),
-        ])
+            "agent": .string(agent),
+            "agent_label": .string(agentLabel),
+        ]
+        if let projectDirectory {
+            fields["cwd"] = .string(projectDirectory)
+            fields["project"] = .string(projectDirectory.split(separator: "/").last.map(String.init) ?? projectDirectory)
+        }
+        if let attention {
+            fields["detail"] = .string(attention.reason)
+            fields["screen"] = .string(attention.screen)
+        }
+        return .object(fields)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import HTTPTypes
 import Logging
 
 /// `/mcp/{id}`: a session's MCP bridge. The upgrade is refused unless the session exists and
@@ -20,15 +21,16 @@ struct BridgeSocket: Sendable {
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let id = context.requestContext.parameters.get("id") ?? ""
-            await handle(sessionID: id, inbound: inbound, outbound: outbound)
+            let reportsHandshake = HTTPField.Name(bridgeHandshakeHeader).map { context.request.headers[$0] == "1" } ?? false
+            await handle(sessionID: id, reportsHandshake: reportsHandshake, inbound: inbound, outbound: outbound)
         }
     }
 
-    private func handle(sessionID: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    private func handle(sessionID: String, reportsHandshake: Bool, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         guard let session = await sessions.session(sessionID) else { return }
         let (replies, continuation) = AsyncStream.makeStream(of: BridgeReply.self, bufferingPolicy: .bufferingOldest(BridgeLink.queueLimit))
         let link = BridgeLink(outbox: continuation)
-        await session.attachBridge(link)
+        await session.attachBridge(link, reportsHandshake: reportsHandshake)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await reply in replies {

@@ -73,6 +73,14 @@ struct BrowserSocket: Sendable {
         } catch {
             logger.warning("bad browser message", metadata: ["error": "\(error)"])
             await browsers.send(.error(sessionID: nil, message: error.description), to: client)
+            // A refused recording: nothing was heard, so the tab is asked to record again.
+            switch error {
+            case .tooLarge, .invalidBase64:
+                if let id = BrowserRequest.sessionID(in: text), let session = await sessions.session(id) {
+                    await session.recordingRefused(by: client)
+                }
+            default: break
+            }
             return
         }
         switch request {

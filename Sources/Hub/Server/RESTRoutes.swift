@@ -42,6 +42,15 @@ struct RESTRoutes: Sendable {
             }
             return JSONResponse.make(.object(["session_id": .string(id), "entries": .array(entries)]))
         }
+        router.post("/api/sessions/{id}/keys") { request, context in
+            await sendKeys(request, context)
+        }
+        router.get("/api/agents") { _, _ in
+            JSONResponse.make(await sessions.agentsReport())
+        }
+        router.get("/api/projects") { _, _ in
+            JSONResponse.make(await sessions.projectsReport())
+        }
         router.get("/api/voices") { _, _ in
             JSONResponse.make(await speech.router.voicesReport())
         }
@@ -57,16 +66,25 @@ struct RESTRoutes: Sendable {
     private func createSession(_ request: Request) async -> Response {
         var label = request.uri.queryParameters["label"].map(String.init)
         var voice = request.uri.queryParameters["voice"].map(String.init)
+        var agent = request.uri.queryParameters["agent"].map(String.init)
+        var cwd = request.uri.queryParameters["cwd"].map(String.init)
         let wait = request.uri.queryParameters["wait"].map { $0 != "false" && $0 != "0" } ?? true
         if request.headers[.contentLength].map({ $0 != "0" }) ?? false || request.headers[.transferEncoding] != nil {
             guard let body = await jsonBody(request), case .object = body else {
                 return JSONResponse.error("expected a JSON object body like {\"label\": \"...\", \"voice\": \"...\"}", status: .badRequest)
             }
+            for field in ["label", "voice", "agent", "cwd"] {
+                if let value = body[field], value.stringValue == nil, value != .null {
+                    return JSONResponse.error("\(field) must be a string", status: .badRequest)
+                }
+            }
             label = body["label"]?.stringValue ?? label
             voice = body["voice"]?.stringValue ?? voice
+            agent = body["agent"]?.stringValue ?? agent
+            cwd = body["cwd"]?.stringValue ?? cwd
         }
         do throws(SessionError) {
-            let session = try await sessions.create(label: label, voice: voice, wait: wait)
+            let session = try await sessions.create(label: label, voice: voice, agent: agent, cwd: cwd, wait: wait)
             return JSONResponse.make(session.json, status: wait ? .ok : .accepted)
         } catch {
             return JSONResponse.error(error)
@@ -85,6 +103,18 @@ struct RESTRoutes: Sendable {
         do throws(SessionError) {
             guard let applied = try await apply(id, value) else { return badBody }
             return JSONResponse.make(.object([field: applied, "session_id": .string(id)]))
+        } catch {
+            return JSONResponse.error(error)
+        }
+    }
+
+    /// `{"keys": ["Down", "Enter"]}`: for a dialog the hub did not answer (see TerminalKey).
+    private func sendKeys(_ request: Request, _ context: HubRequestContext) async -> Response {
+        let id = context.parameters.get("id") ?? ""
+        do throws(SessionError) {
+            let keys = try TerminalKeys.parse(await jsonBody(request)?["keys"])
+            try await sessions.sendKeys(id, keys: keys)
+            return JSONResponse.make(.object(["session_id": .string(id), "sent": .number(Double(keys.count))]))
         } catch {
             return JSONResponse.error(error)
         }

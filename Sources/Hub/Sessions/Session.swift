@@ -13,6 +13,9 @@ actor Session {
     /// Taken over from an earlier run of the hub: its agent is already past start-up.
     nonisolated let adopted: Bool
     nonisolated let spawnerName: String
+    nonisolated let profile: AgentProfile
+    /// The user's project folder the agent works in; nil: the session's own scratch folder.
+    nonisolated let projectDirectory: String?
 
     private(set) var label: String
     private(set) var voice: String
@@ -27,6 +30,9 @@ actor Session {
     private var readiness: Readiness?
     private var readinessWaiters: [CheckedContinuation<Readiness, Never>] = []
     private var terminalWatcher: Task<Void, Never>?
+    private var dialogWatch: DialogWatch?
+    /// Why the session needs the user (a terminal dialog), while it does.
+    private var attention: SessionSnapshot.Attention?
     private var startupInputTyped = false
     private var engineTasks: [UInt64: Task<Void, Never>] = [:]
     /// The current converse turn's name in browser events (random: unique across restarts).
@@ -37,12 +43,17 @@ actor Session {
     private let logger: Logger
     /// nil when the state dir cannot be written (logged once; the conversation goes on).
     private let transcript: TranscriptLog?
+    /// The request id of the agent's last transcript line.
+    private var lastWrittenRequestID: String?
 
     init(
         id: String, label: String, voice: String, speed: Double = 1.0, workspace: SessionWorkspace, secret: String,
-        spawnerName: String, createdAt: Date = Date(), adopted: Bool = false, services: SessionServices
+        spawnerName: String, profile: AgentProfile, projectDirectory: String?, createdAt: Date = Date(), adopted: Bool = false,
+        services: SessionServices
     ) {
         self.id = id
+        self.profile = profile
+        self.projectDirectory = projectDirectory
         self.label = label
         self.voice = voice
         self.speed = speed
@@ -55,17 +66,23 @@ actor Session {
         var logger = services.logger
         logger[metadataKey: "session"] = "\(id)"
         self.logger = logger
+        if adopted {
+            lastWrittenRequestID = TranscriptLog.lastAgentRequestID(directory: services.transcriptDirectory, sessionID: id)
+        }
         do {
             self.transcript = try TranscriptLog(directory: services.transcriptDirectory, sessionID: id)
         } catch {
             logger.error("cannot keep this session's transcript", metadata: ["error": "\(error)"])
             self.transcript = nil
         }
-        workspace.save(.init(id: id, label: label, voice: voice, speed: speed, spawner: spawnerName, secret: secret, createdAt: createdAt))
+        workspace.save(.init(
+            id: id, label: label, voice: voice, speed: speed, spawner: spawnerName, secret: secret, createdAt: createdAt,
+            agent: profile.id, projectDirectory: projectDirectory))
     }
 
     private var record: SessionWorkspace.Record {
-        .init(id: id, label: label, voice: voice, speed: speed, spawner: spawnerName, secret: secret, createdAt: createdAt)
+        .init(id: id, label: label, voice: voice, speed: speed, spawner: spawnerName, secret: secret, createdAt: createdAt,
+              agent: profile.id, projectDirectory: projectDirectory)
     }
 
     var status: SessionStatus { lifecycle.status }
@@ -74,7 +91,8 @@ actor Session {
         SessionSnapshot(
             id: id, status: lifecycle.status, label: label, voice: voice, speed: speed,
             createdAt: createdAt, lastActivity: lastActivity, bridgeConnected: bridge != nil,
-            terminal: agent?.debugDescription ?? "", workDirectory: workspace.directory)
+            terminal: agent?.debugDescription ?? "", workDirectory: workspace.directory,
+            agent: profile.id, agentLabel: profile.label, projectDirectory: projectDirectory, attention: attention)
     }
 
     /// Idle means nobody is mid-conversation: a converse waiting for the user keeps the session alive.
@@ -116,34 +134,88 @@ actor Session {
             return false
         }
         self.agent = agent
-        // The bridge may already have connected (a fast agent, a slow hub): then there is no
-        // prompt to answer, but the startup input is still due. An adopted agent is past both,
-        // but one that dies before its bridge is back is noticed all the same.
+        // The agent may already be ready (a fast agent, a slow hub): then there is no dialog to
+        // answer, but the startup input is still due. An adopted agent is past both, but one
+        // that dies before its bridge is back is noticed all the same.
         if lifecycle.status == .starting {
-            let prompts = adopted ? [] : services.settings.prompts
-            terminalWatcher = Task { await self.watchTerminal(agent, prompts: prompts) }
+            if !adopted { dialogWatch = DialogWatch(dialogs: profile.dialogs) }
+            terminalWatcher = Task { await self.watchTerminal(agent) }
         } else if readiness == .ready {
             await typeStartupInput()
         }
         return true
     }
 
-    /// Answers `prompts` while the agent boots; notices an agent that exits before its bridge connects.
-    private func watchTerminal(_ agent: any SpawnedAgent, prompts: [PromptAnswer]) async {
-        var responder = PromptResponder(prompts: prompts)
-        for await output in agent.terminalOutput() {
-            for prompt in responder.feed(output) {
-                logger.info("answering terminal prompt", metadata: ["prompt": "\(prompt.match)"])
-                do {
-                    try await agent.type(prompt.answer, pressEnter: prompt.pressEnter)
-                } catch {
-                    logger.warning("could not answer terminal prompt", metadata: ["error": "\(error)"])
+    /// Until the agent is ready: reads its screen, answers its dialogs, asks the user about the
+    /// others; notices an agent that exits first.
+    private func watchTerminal(_ agent: any SpawnedAgent) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await screen in agent.screens() { await self.screenChanged(screen) }
+            }
+            group.addTask {
+                // Settling and answering again are decided on the clock, not only on new screens.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    await self.dialogTick()
                 }
             }
+            await group.next()
+            group.cancelAll()
         }
-        if !Task.isCancelled, lifecycle.status == .starting, !(await agent.isAlive()) {
+        if !Task.isCancelled, readiness == nil, !(await agent.isAlive()) {
             resolveReadiness(.agentExited)
         }
+    }
+
+    private func screenChanged(_ screen: String) async {
+        await performDialog(dialogWatch?.handle(.screen(screen, at: .now)) ?? [])
+    }
+
+    private func dialogTick() async {
+        await performDialog(dialogWatch?.handle(.tick(at: .now)) ?? [])
+    }
+
+    private func performDialog(_ actions: [DialogWatch.Action]) async {
+        for action in actions {
+            switch action {
+            case .press(let keys, let dialog):
+                logger.info("answering terminal dialog", metadata: ["dialog": "\(dialog)", "keys": "\(keys)"])
+                do {
+                    try await agent?.send(keys)
+                } catch {
+                    logger.warning("could not answer terminal dialog", metadata: ["error": "\(error)"])
+                }
+            case .needsYou(let reason, let screen):
+                logger.warning("the agent needs the user", metadata: ["reason": "\(reason)"])
+                attention = .init(reason: reason, screen: screen)
+                _ = lifecycle.handle(.needsUser)
+                await announce(update: true)
+            case .resolved:
+                logger.info("the dialog that needed the user is gone")
+                attention = nil
+                _ = lifecycle.handle(.userAnswered)
+                await announce(update: true)
+            }
+        }
+    }
+
+    /// Keys the user sent from the page (a dialog the hub did not answer).
+    func sendKeys(_ keys: [TerminalKey]) async throws(SessionError) {
+        guard let agent else { throw .unavailable("the agent has not started yet") }
+        touch()
+        do {
+            try await agent.send(keys)
+        } catch {
+            throw .unavailable("could not send the keys: \(error)")
+        }
+    }
+
+    /// The agent's last screen lines, for errors about an agent that exited or stalled.
+    func terminalTail(lines: Int = 12) async -> String? {
+        guard let screen = await agent?.lastScreen() else { return workspace.terminalTail() }
+        let tail = DialogWatch.lastLines(of: screen, count: lines)
+        return tail.isEmpty ? nil : tail
     }
 
     func waitUntilReady() async -> Readiness {
@@ -160,27 +232,45 @@ actor Session {
 
     // MARK: Bridge
 
-    func attachBridge(_ link: BridgeLink) async {
+    /// `reportsHandshake`: the bridge will say when the agent has finished its MCP handshake
+    /// (`agent_ready`); only then is the session ready. An original bridge is ready on connect.
+    func attachBridge(_ link: BridgeLink, reportsHandshake: Bool) async {
         guard !ending else { return link.close() }
         if let old = bridge, old.id != link.id { old.close() }
         bridge = link
         touch()
-        let becameReady = lifecycle.handle(.bridgeConnected) != nil
-        logger.info("MCP bridge connected", metadata: ["first": "\(becameReady)"])
-        await announce()
-        guard becameReady else { return }
-        resolveReadiness(.ready)
-        terminalWatcher?.cancel()
-        await typeStartupInput()
+        logger.info("MCP bridge connected", metadata: ["reports_handshake": "\(reportsHandshake)"])
+        if reportsHandshake {
+            await announce(update: true)
+        } else if !(await agentReady()) {
+            await announce()
+        }
     }
 
-    /// Once per session, when both the bridge has connected and the agent is known (either may
-    /// come first). An adopted agent got it from the hub that started it.
+    /// The agent can call `converse` now: the session is ready and gets its startup input.
+    @discardableResult
+    private func agentReady() async -> Bool {
+        guard lifecycle.handle(.bridgeConnected) != nil else { return false }
+        logger.info("the agent finished its MCP handshake")
+        attention = nil
+        dialogWatch = nil
+        terminalWatcher?.cancel()
+        await announce()
+        resolveReadiness(.ready)
+        await typeStartupInput()
+        return true
+    }
+
+    /// Once per session, when both the agent is ready and known (either may come first). An
+    /// adopted agent got it from the hub that started it. The Enter goes separately, after a
+    /// pause: Codex takes an Enter right after fast typing as a newline of a paste.
     private func typeStartupInput() async {
-        guard !adopted, !startupInputTyped, let input = services.settings.startupInput, let agent else { return }
+        guard !adopted, !startupInputTyped, let input = profile.startupInput, let agent else { return }
         startupInputTyped = true
         do {
-            try await agent.type(input, pressEnter: true)
+            try await agent.send([.text(input)])
+            try await Task.sleep(for: .milliseconds(300))
+            try await agent.send([.enter])
         } catch {
             logger.warning("could not type the startup input", metadata: ["error": "\(error)"])
         }
@@ -190,15 +280,24 @@ actor Session {
         guard bridge?.id == link.id else { return }
         bridge = nil
         logger.info("MCP bridge disconnected")
-        await announce()
+        await announce(update: true)
     }
 
     func handleBridge(_ request: BridgeRequest, from link: BridgeLink) async {
         touch()
         switch request {
+        case .agentReady:
+            guard bridge?.id == link.id else { return }
+            await agentReady()
         case .statusCheck:
             link.send(.statusResult(connected: await services.browsers.count > 0))
         case .converse(let message, let wait, let requestID):
+            // An agent that converses has finished its handshake, whatever was heard before;
+            // it needs no startup input any more.
+            if lifecycle.status == .starting || lifecycle.status == .needsYou {
+                startupInputTyped = true
+                await agentReady()
+            }
             guard !ending else {
                 link.send(.converseResult(text: "Error: the session is ending.", requestID: requestID))
                 return
@@ -239,6 +338,11 @@ actor Session {
         touch()
         logger.debug("recording from browser", metadata: ["bytes": "\(audio.count)", "format": "\(format)"])
         await perform(converse.handle(.recording(audio: audio, format: format)))
+    }
+
+    /// The hub refused this browser's recording: it is asked to record again.
+    func recordingRefused(by client: BrowserHub.ClientID) async {
+        await perform(converse.handle(.recordingRefused), onlyTo: client)
     }
 
     /// A browser just connected: tell it (only it) what this session is waiting for.
@@ -308,10 +412,10 @@ actor Session {
                 reply(text, requestID: requestID)
             case .converseStarted:
                 turnTag = RandomToken.hex(bytes: 4)
-                if lifecycle.handle(.converseStarted) != nil { await announce() }
+                if lifecycle.handle(.converseStarted) != nil { await announce(update: true) }
             case .converseEnded:
                 touch()
-                if lifecycle.handle(.converseEnded) != nil { await announce() }
+                if lifecycle.handle(.converseEnded) != nil { await announce(update: true) }
             case .ignored(let reason):
                 logger.info("ignored browser message", metadata: ["reason": "\(reason)"])
             }
@@ -321,7 +425,12 @@ actor Session {
     private func record(_ event: SessionEvent) {
         let written: Bool
         switch event {
-        case .assistantText(let text): written = transcript?.append(.assistant, text) ?? false
+        case .assistantText(let text):
+            // A converse re-sent after a hub restart (same request id) is already written.
+            let requestID = converse.currentRequestID
+            if let requestID, requestID == lastWrittenRequestID { return }
+            lastWrittenRequestID = requestID
+            written = transcript?.append(.assistant, text, requestID: requestID) ?? false
         case .userText(let text): written = transcript?.append(.user, text) ?? false
         default: return
         }
@@ -422,7 +531,8 @@ actor Session {
         lastActivity = Date()
     }
 
-    private func announce() async {
-        await services.browsers.broadcast(.sessionStatus(snapshot()))
+    /// `update`: a change the original hub does not announce, for browsers that said hello.
+    private func announce(update: Bool = false) async {
+        await services.browsers.broadcast(update ? .sessionUpdate(snapshot()) : .sessionStatus(snapshot()))
     }
 }

@@ -4,6 +4,10 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownVoice(String, valid: [String])
     case invalidLabel(String)
     case invalidSpeed(Double)
+    case unknownAgent(String, valid: [String])
+    /// `cwd` is not a folder the agent can work in.
+    case invalidDirectory(String)
+    case invalidKeys(String)
     /// The spawner or the agent command is missing, or the hub is full.
     case unavailable(String)
     /// The agent's MCP bridge never connected.
@@ -12,7 +16,7 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     public var httpStatus: Int {
         switch self {
         case .notFound: 404
-        case .unknownVoice, .invalidLabel, .invalidSpeed: 400
+        case .unknownVoice, .invalidLabel, .invalidSpeed, .unknownAgent, .invalidDirectory, .invalidKeys: 400
         case .unavailable: 503
         case .bridgeTimeout: 504
         }
@@ -24,6 +28,9 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownVoice(let voice, let valid): "unknown voice '\(voice)'; valid voices: \(valid.joined(separator: ", "))"
         case .invalidLabel(let reason): "invalid label: \(reason)"
         case .invalidSpeed(let speed): "speed must be between 0.5 and 2.0, got \(speed)"
+        case .unknownAgent(let agent, let valid): "unknown agent '\(agent)'; valid agents: \(valid.joined(separator: ", "))"
+        case .invalidDirectory(let reason): reason
+        case .invalidKeys(let reason): reason
         case .unavailable(let reason): reason
         case .bridgeTimeout(let reason): reason
         }

@@ -18,6 +18,10 @@ public actor SessionManager {
     private let logger: Logger
     /// Held for the hub's lifetime: one hub per work root.
     private let workRootLock: WorkRootLock
+    private let agents: [AgentProfile]
+    private let defaultAgent: String
+    private let configuredProjects: [String]
+    private let recentProjects: RecentProjects
 
     public init(config: HubConfig, speech: SpeechStack, browsers: BrowserHub, bridgeExecutable: String, logger: Logger) throws {
         workRootLock = try WorkRootLock(root: config.sessions.workRoot)
@@ -33,6 +37,52 @@ public actor SessionManager {
         self.hubPort = config.server.port
         self.hubHost = config.server.host
         self.logger = logger
+        self.agents = config.agents
+        self.defaultAgent = config.sessions.agent
+        self.configuredProjects = config.projects
+        self.recentProjects = RecentProjects(stateDirectory: config.server.stateDirectory)
+    }
+
+    // MARK: Agents and projects
+
+    /// `GET /api/agents`: each profile, and whether its executable is found.
+    public func agentsReport() -> JSONValue {
+        let path = ProcessInfo.processInfo.environment["PATH"]
+        return .object([
+            "default": .string(defaultAgent),
+            "agents": .array(agents.map { profile in
+                let executable = profile.command.first ?? ""
+                let found = executable == "clawmux"
+                    ? bridgeExecutable
+                    : ExecutableLookup.resolve(executable, searchPath: path, workingDirectory: "/")
+                var fields: [String: JSONValue] = [
+                    "id": .string(profile.id), "label": .string(profile.label), "command": .string(executable),
+                    "available": .bool(found != nil), "default": .bool(profile.id == defaultAgent),
+                ]
+                if let found { fields["path"] = .string(found) }
+                return .object(fields)
+            }),
+        ])
+    }
+
+    /// `GET /api/projects`: folders to offer in New Session: the config's, the recently used
+    /// ones, and those Claude Code knows (read from `~/.claude.json`, never written).
+    public func projectsReport() async -> JSONValue {
+        var seen = Set<String>()
+        var entries: [JSONValue] = []
+        func add(_ path: String, source: String) {
+            guard seen.insert(path).inserted else { return }
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            entries.append(.object([
+                "path": .string(path), "name": .string(ProjectFolder.name(of: path)),
+                "source": .string(source), "exists": .bool(exists),
+            ]))
+        }
+        for path in configuredProjects { add(path, source: "config") }
+        for path in await recentProjects.all { add(path, source: "recent") }
+        for path in ClaudeKnownProjects.read(home: ProcessInfo.processInfo.environment["HOME"]) { add(path, source: "claude") }
+        return .object(["projects": .array(entries)])
     }
 
     public func serverStarted(port: Int) {
@@ -56,7 +106,21 @@ public actor SessionManager {
     // MARK: Create
 
     /// Spawns an agent; with `wait`, returns once its bridge connected (or fails and cleans up).
-    public func create(label rawLabel: String?, voice requestedVoice: String?, wait: Bool) async throws(SessionError) -> SessionSnapshot {
+    public func create(
+        label rawLabel: String?, voice requestedVoice: String?, agent requestedAgent: String? = nil,
+        cwd requestedDirectory: String? = nil, wait: Bool
+    ) async throws(SessionError) -> SessionSnapshot {
+        let agentID = requestedAgent.flatMap { $0.isEmpty ? nil : $0 } ?? defaultAgent
+        guard let profile = agents.first(where: { $0.id == agentID }) else {
+            throw .unknownAgent(agentID, valid: agents.map(\.id))
+        }
+        var projectDirectory: String?
+        if let requestedDirectory {
+            switch ProjectFolder.validated(requestedDirectory) {
+            case .success(let folder): projectDirectory = folder
+            case .failure(let problem): throw .invalidDirectory(problem.description)
+            }
+        }
         let route: VoiceRoute
         if let requestedVoice, !requestedVoice.isEmpty {
             guard let known = services.router.route(requestedVoice) else {
@@ -92,17 +156,28 @@ public actor SessionManager {
         } catch {
             throw .unavailable("cannot create the session directory: \(error)")
         }
-        let session = Session(id: id, label: label.isEmpty ? route.label : label, voice: route.id,
-                              workspace: workspace, secret: secret, spawnerName: spawnerName, services: services)
+        let defaultLabel = projectDirectory.map(ProjectFolder.name(of:)) ?? route.label
+        let session = Session(id: id, label: label.isEmpty ? defaultLabel : label, voice: route.id,
+                              workspace: workspace, secret: secret, spawnerName: spawnerName, profile: profile,
+                              projectDirectory: projectDirectory, services: services)
         sessions[id] = session
         order.append(id)
-        logger.info("starting session", metadata: ["session": "\(id)", "voice": "\(route.id)"])
+        logger.info("starting session", metadata: [
+            "session": "\(id)", "voice": "\(route.id)", "agent": "\(profile.id)", "cwd": "\(projectDirectory ?? "(scratch)")",
+        ])
         await services.browsers.broadcast(.sessionStatus(await session.snapshot()))
+        if let projectDirectory { await recentProjects.used(projectDirectory) }
 
+        let (bridgeCommand, bridgeArguments) = SessionWorkspace.BridgeEntry(executable: bridgeExecutable, environment: bridgeEnvironment).command
+        let workingDirectory = projectDirectory ?? workspace.scratchDirectory
+        let launch = AgentLaunch(
+            profile: profile, sessionID: id, sessionDirectory: workspace.directory, workingDirectory: workingDirectory,
+            mcpConfigPath: workspace.mcpConfigPath,
+            bridge: .init(command: bridgeCommand, arguments: bridgeArguments, environment: bridgeEnvironment),
+            clawmux: bridgeExecutable)
         let spec = SpawnSpec(
-            name: id, argv: agentArgv(id: id, workspace: workspace),
-            environment: bridgeEnvironment.merging(["CLAUDE_CODE_MCP_AUTO_BACKGROUND_MS": "0"]) { $1 },
-            workingDirectory: workspace.directory, logFile: workspace.terminalLogPath)
+            name: id, argv: launch.argv, environment: launch.environment,
+            workingDirectory: workingDirectory, sessionDirectory: workspace.directory, logFile: workspace.terminalLogPath)
         do {
             guard await session.started(try await spawner.spawn(spec)) else { throw SessionError.notFound(id) }
         } catch let error as SessionError {
@@ -127,26 +202,18 @@ public actor SessionManager {
         case .ready:
             return await session.snapshot()
         case .timedOut:
-            await remove(session.id, reason: "its MCP bridge did not connect")
-            throw .bridgeTimeout("the agent's MCP bridge did not connect within \(timeout); the session was removed")
+            let tail = await session.terminalTail().map { " Its terminal shows:\n\($0)" } ?? ""
+            let needsUser = await session.status == .needsYou
+            await remove(session.id, reason: "its agent did not get ready")
+            let why = needsUser ? "the agent waited for an answer in its terminal" : "its MCP bridge did not complete the handshake"
+            throw .bridgeTimeout("the agent was not ready within \(timeout) (\(why)); the session was removed.\(tail)")
         case .agentExited:
-            let tail = session.workspace.terminalTail().map { " Last output: \($0)" } ?? ""
+            let tail = await session.terminalTail().map { " Its terminal showed:\n\($0)" } ?? ""
             await remove(session.id, reason: "the agent exited during start-up")
+            await services.browsers.broadcast(.error(sessionID: session.id, message: "The agent exited before it was ready.\(tail)"))
             throw .unavailable("the agent exited before its MCP bridge connected.\(tail)")
         case .terminated:
             throw .notFound(session.id)
-        }
-    }
-
-    /// The configured argv with placeholders filled; `clawmux` means this very binary.
-    private func agentArgv(id: String, workspace: SessionWorkspace) -> [String] {
-        services.settings.command.enumerated().map { index, argument in
-            if index == 0 && argument == "clawmux" { return bridgeExecutable }
-            return argument
-                .replacingOccurrences(of: "{session_id}", with: id)
-                .replacingOccurrences(of: "{work_dir}", with: workspace.directory)
-                .replacingOccurrences(of: "{mcp_config}", with: workspace.mcpConfigPath)
-                .replacingOccurrences(of: "{clawmux}", with: bridgeExecutable)
         }
     }
 
@@ -162,15 +229,17 @@ public actor SessionManager {
             let workspace = SessionWorkspace(directory: root + "/" + name)
             guard let record = workspace.loadRecord(), record.id == name, record.spawner == spawnerName,
                   services.router.route(record.voice) != nil,
-                  let agent = await spawner.adopt(name: name, workingDirectory: workspace.directory), await agent.isAlive() else {
+                  let profile = agents.first(where: { $0.id == (record.agent ?? defaultAgent) }),
+                  let agent = await spawner.adopt(name: name, sessionDirectory: workspace.directory), await agent.isAlive() else {
                 logger.info("cleaning up a session of an earlier run", metadata: ["session": "\(name)"])
-                if let agent = await spawner.adopt(name: name, workingDirectory: workspace.directory) { await agent.terminate() }
+                if let agent = await spawner.adopt(name: name, sessionDirectory: workspace.directory) { await agent.terminate() }
                 workspace.remove()
                 continue
             }
             let session = Session(
                 id: name, label: record.label, voice: record.voice, speed: record.speed, workspace: workspace,
-                secret: record.secret, spawnerName: spawnerName, createdAt: record.createdAt, adopted: true, services: services)
+                secret: record.secret, spawnerName: spawnerName, profile: profile, projectDirectory: record.projectDirectory,
+                createdAt: record.createdAt, adopted: true, services: services)
             sessions[name] = session
             order.append(name)
             counter = max(counter, SessionIdentifier.number(of: name) ?? 0)
@@ -236,9 +305,10 @@ public actor SessionManager {
             for (id, session) in sessions {
                 await session.checkListeners(browsers: browsers, now: now, timeout: settings.noListenerTimeout)
                 let status = await session.status
-                if status != .starting, !(await session.agentIsAlive()) {
+                let starting = status == .starting || status == .needsYou
+                if !starting, !(await session.agentIsAlive()) {
                     await remove(id, reason: "the agent exited")
-                } else if status != .starting, await session.isIdle(now: now, timeout: services.settings.idleTimeout) {
+                } else if !starting, await session.isIdle(now: now, timeout: services.settings.idleTimeout) {
                     await remove(id, reason: "idle for \(services.settings.idleTimeout)")
                 }
             }
@@ -282,4 +352,10 @@ public actor SessionManager {
     }
 
     public var browserLimits: Limits { services.limits }
+
+    /// Keys from the page for a dialog in a session's terminal.
+    public func sendKeys(_ id: String, keys: [TerminalKey]) async throws(SessionError) {
+        guard let session = sessions[id] else { throw .notFound(id) }
+        try await session.sendKeys(keys)
+    }
 }

@@ -1,12 +1,18 @@
-/// The original's session states.
+/// The original's session states, and ours: `needs_you` while the agent shows a terminal
+/// dialog only the user can answer.
 public enum SessionStatus: String, Sendable, Equatable, Codable {
     case starting, ready, active, dead
+    case needsYou = "needs_you"
 }
 
-/// Session lifecycle as a plain state machine: starting → ready ⇄ active → dead.
+/// Session lifecycle as a plain state machine: starting ⇄ needs_you, starting → ready ⇄ active → dead.
 public struct SessionLifecycle: Sendable, Equatable {
     public enum Event: Sendable, Equatable {
+        /// The agent finished its MCP handshake through the bridge (or an original bridge connected).
         case bridgeConnected
+        /// A terminal dialog waits for the user / is gone.
+        case needsUser
+        case userAnswered
         case converseStarted
         case converseEnded
         /// The agent exited, timed out or was deleted.
@@ -23,8 +29,10 @@ public struct SessionLifecycle: Sendable, Equatable {
         switch (status, event) {
         case (.dead, _): return nil
         case (_, .ended): next = .dead
-        case (.starting, .bridgeConnected): next = .ready
-        case (.ready, .converseStarted), (.starting, .converseStarted): next = .active
+        case (.starting, .bridgeConnected), (.needsYou, .bridgeConnected): next = .ready
+        case (.starting, .needsUser): next = .needsYou
+        case (.needsYou, .userAnswered): next = .starting
+        case (.ready, .converseStarted), (.starting, .converseStarted), (.needsYou, .converseStarted): next = .active
         case (.active, .converseEnded): next = .ready
         default: return nil
         }

@@ -5,12 +5,16 @@ import Foundation
 import PluginAPI
 
 /// A session's private directory: `{work_root}/{id}`, mode 0700, holding `.mcp.json`
-/// (the original's shape plus our secret) and the terminal log.
+/// (the original's shape plus our secret), the terminal log, the session record and, for a
+/// session without a project folder, the folder its agent works in (`scratch/`). Nothing of a
+/// session is ever written into the user's project folder.
 struct SessionWorkspace: Sendable {
     let directory: String
 
     var mcpConfigPath: String { directory + "/.mcp.json" }
     var terminalLogPath: String { directory + "/terminal.log" }
+    /// Where an agent without a project folder works: empty, so it finds no `.mcp.json` there.
+    var scratchDirectory: String { directory + "/scratch" }
 
     /// The MCP server entry an agent uses to reach the hub, exactly as the original names it.
     struct BridgeEntry: Sendable {
@@ -32,6 +36,7 @@ struct SessionWorkspace: Sendable {
         let directory = root + "/" + id
         try files.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         let workspace = SessionWorkspace(directory: directory)
+        try files.createDirectory(atPath: workspace.scratchDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         let (command, arguments) = bridge.command
         let config: JSONValue = .object([
             "mcpServers": .object([
@@ -60,6 +65,9 @@ struct SessionWorkspace: Sendable {
         var spawner: String
         var secret: String
         var createdAt: Date
+        /// The agent profile (absent in records of hubs before profiles: the default one).
+        var agent: String?
+        var projectDirectory: String?
     }
 
     /// Written (0600, atomically) at creation and on every change.

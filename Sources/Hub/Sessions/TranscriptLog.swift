@@ -37,8 +37,10 @@ struct TranscriptLog {
     /// (the disk is full), or the log is closed: logged by the caller. One write of a short line
     /// to the page cache (microseconds); what waits for the disk, the sync, is queued.
     @discardableResult
-    func append(_ role: Role, _ text: String, at time: Date = Date()) -> Bool {
-        let entry: JSONValue = .object(["time": .number(time.timeIntervalSince1970), "role": .string(role.rawValue), "text": .string(text)])
+    func append(_ role: Role, _ text: String, requestID: String? = nil, at time: Date = Date()) -> Bool {
+        var fields: [String: JSONValue] = ["time": .number(time.timeIntervalSince1970), "role": .string(role.rawValue), "text": .string(text)]
+        if let requestID { fields["request_id"] = .string(requestID) }
+        let entry: JSONValue = .object(fields)
         var line = entry.encodedText() + "\n"
         return syncer.writing { fd in
             line.withUTF8 { bytes in
@@ -107,6 +109,13 @@ struct TranscriptLog {
                 _ = Glibc.close(self.fd)
             }
         }
+    }
+
+    /// The request id of the last line the agent said, if it had one: a converse that a bridge
+    /// sends again after a hub restart is not written twice.
+    static func lastAgentRequestID(directory: String, sessionID: String) -> String? {
+        guard let entries = read(directory: directory, sessionID: sessionID) else { return nil }
+        return entries.last { $0["role"]?.stringValue == Role.assistant.rawValue }?["request_id"]?.stringValue
     }
 
     /// The entries of a session's transcript, oldest first; nil when there is none.

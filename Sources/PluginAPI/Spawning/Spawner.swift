@@ -5,15 +5,22 @@ public struct SpawnSpec: Sendable {
     public var argv: [String]
     /// Added to the hub's own environment.
     public var environment: [String: String]
+    /// Where the agent works: the user's project folder (never written to by a spawner).
     public var workingDirectory: String
+    /// The session's own private directory (mode 0700), where a spawner keeps its files.
+    public var sessionDirectory: String
     /// Where the terminal's output is logged, when the spawner keeps a log.
     public var logFile: String?
 
-    public init(name: String, argv: [String], environment: [String: String], workingDirectory: String, logFile: String? = nil) {
+    public init(
+        name: String, argv: [String], environment: [String: String], workingDirectory: String,
+        sessionDirectory: String? = nil, logFile: String? = nil
+    ) {
         self.name = name
         self.argv = argv
         self.environment = environment
         self.workingDirectory = workingDirectory
+        self.sessionDirectory = sessionDirectory ?? workingDirectory
         self.logFile = logFile
     }
 }
@@ -21,26 +28,29 @@ public struct SpawnSpec: Sendable {
 /// Starts agents in terminals (tmux, a plain PTY, ...).
 public protocol Spawner: HealthProbe {
     func spawn(_ spec: SpawnSpec) async throws -> any SpawnedAgent
-    /// The agent named `name` (started in `workingDirectory`) that an earlier run of the hub
-    /// started, if it still runs. nil: gone, or this spawner cannot.
-    func adopt(name: String, workingDirectory: String) async -> (any SpawnedAgent)?
+    /// The agent named `name` (whose session directory is `sessionDirectory`) that an earlier
+    /// run of the hub started, if it still runs. nil: gone, or this spawner cannot.
+    func adopt(name: String, sessionDirectory: String) async -> (any SpawnedAgent)?
 }
 
 extension Spawner {
-    public func adopt(name: String, workingDirectory: String) async -> (any SpawnedAgent)? { nil }
+    public func adopt(name: String, sessionDirectory: String) async -> (any SpawnedAgent)? { nil }
 }
 
 /// A running agent in its terminal.
 public protocol SpawnedAgent: Sendable {
     /// How a person finds it for debugging: `tmux attach -t voice-1-ab12cd`, `pid 4242`.
     var debugDescription: String { get }
-    /// Types `text` literally into the terminal, then Enter if asked.
-    func type(_ text: String, pressEnter: Bool) async throws
+    /// Sends keystrokes (and literal text) to the terminal, in order.
+    func send(_ keys: [TerminalKey]) async throws
     func isAlive() async -> Bool
     /// Ends the agent and every process it started; returns once they are gone or killed.
     func terminate() async
-    /// The terminal's text as it changes, for answering prompts. Ends when the agent exits.
-    func terminalOutput() -> AsyncStream<String>
+    /// The terminal's visible screen as text (one line per row, trailing blanks trimmed), each
+    /// time it changes: the current screen first. Ends when the agent exits.
+    func screens() -> AsyncStream<String>
+    /// The screen as it is now, or as it was when the agent ended; nil when nothing is known.
+    func lastScreen() async -> String?
 }
 
 public enum SpawnError: Error, Sendable, CustomStringConvertible {

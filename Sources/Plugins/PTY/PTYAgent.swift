@@ -13,7 +13,7 @@ final class PTYAgent: SpawnedAgent, Sendable {
     private let socket: Int32
     /// The host process, when this hub started it (an adopted one is another hub's child).
     private let host: ChildProcess?
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     /// Signalled when the host has reported the end (or is gone).
     private let ended = DispatchSemaphore(value: 0)
 
@@ -21,14 +21,15 @@ final class PTYAgent: SpawnedAgent, Sendable {
         var exited = false
         var closed = false
         var listeners: [UUID: AsyncStream<String>.Continuation] = [:]
-        /// Recent output, handed to each new listener first: an agent may print its first
-        /// prompt before anyone listens.
-        var backlog = ""
+        /// What the terminal shows, rendered from all output so far (an agent may draw its
+        /// first dialog before anyone listens).
+        var screen: TerminalScreen
+        var screenText = ""
     }
 
     /// Connects to the host at `socketPath` and reads its hello (blocking, but the host answers
     /// at once: it is either running or gone).
-    static func connect(socketPath: String, host: ChildProcess?) throws -> PTYAgent {
+    static func connect(socketPath: String, host: ChildProcess?, columns: UInt16, rows: UInt16) throws -> PTYAgent {
         let fd = try TerminalSocket.connect(to: socketPath)
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64)
@@ -39,7 +40,9 @@ final class PTYAgent: SpawnedAgent, Sendable {
             if case .hello(let pid, let ended)? = try? PTYHostFrame.take(from: &buffer) {
                 timeout = timeval(tv_sec: 0, tv_usec: 0)
                 setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                return PTYAgent(pid: pid, socket: fd, host: host, pending: buffer, ended: ended != nil)
+                return PTYAgent(
+                    pid: pid, socket: fd, host: host, pending: buffer, ended: ended != nil,
+                    screen: TerminalScreen(columns: Int(columns), rows: Int(rows)))
             }
             let count = recv(fd, &chunk, chunk.count, 0)
             if count < 0 && errno == EINTR { continue }
@@ -51,7 +54,8 @@ final class PTYAgent: SpawnedAgent, Sendable {
         }
     }
 
-    private init(pid: pid_t, socket: Int32, host: ChildProcess?, pending: [UInt8], ended: Bool) {
+    private init(pid: pid_t, socket: Int32, host: ChildProcess?, pending: [UInt8], ended: Bool, screen: TerminalScreen) {
+        self.state = Mutex(State(screen: screen))
         self.pid = pid
         self.socket = socket
         self.host = host
@@ -70,14 +74,13 @@ final class PTYAgent: SpawnedAgent, Sendable {
 
     var debugDescription: String { "pty pid \(pid)" }
 
-    func type(_ text: String, pressEnter: Bool) async throws {
-        // A terminal's Enter key sends carriage return.
-        // Frames of at most the size a host takes.
-        let keys = Array((text + (pressEnter ? "\r" : "")).utf8)
-        let frames = stride(from: 0, to: keys.count, by: PTYHostFrame.maxPayload).map {
-            PTYHostFrame.data(Array(keys[$0..<min(keys.count, $0 + PTYHostFrame.maxPayload)])).encoded
-        }
+    func send(_ keys: [TerminalKey]) async throws {
+        // Arrow keys in the form the program asked for; frames of at most the size a host takes.
         try state.withLock { state in
+            let bytes = keys.flatMap { $0.bytes(applicationCursor: state.screen.applicationCursorKeys) }
+            let frames = stride(from: 0, to: bytes.count, by: PTYHostFrame.maxPayload).map {
+                PTYHostFrame.data(Array(bytes[$0..<min(bytes.count, $0 + PTYHostFrame.maxPayload)])).encoded
+            }
             guard !state.closed, !state.exited, frames.allSatisfy({ TerminalSocket.send($0, to: socket) }) else {
                 throw SpawnError.failed("the agent's terminal is closed")
             }
@@ -101,12 +104,12 @@ final class PTYAgent: SpawnedAgent, Sendable {
         closeSocket()
     }
 
-    func terminalOutput() -> AsyncStream<String> {
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(64))
+    func screens() -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1))
         let id = UUID()
-        // Under the lock, so no output falls between the backlog and the live stream.
+        // Under the lock, so no change falls between the current screen and the live stream.
         state.withLock { state in
-            if !state.backlog.isEmpty { continuation.yield(state.backlog) }
+            continuation.yield(state.screenText)
             if state.closed || state.exited {
                 continuation.finish()
             } else {
@@ -117,6 +120,11 @@ final class PTYAgent: SpawnedAgent, Sendable {
             _ = self?.state.withLock { $0.listeners.removeValue(forKey: id) }
         }
         return stream
+    }
+
+    func lastScreen() async -> String? {
+        let text = state.withLock { $0.screenText }
+        return text.isEmpty ? nil : text
     }
 
     /// Reads frames as they arrive; the agent is gone at the host's `exited` or when its
@@ -193,14 +201,17 @@ final class PTYAgent: SpawnedAgent, Sendable {
         // Yield outside the lock: a yield resumes the listening task, which takes that task's
         // status lock, while cancelling that task takes its status lock first and then ours (in
         // `onTermination`): yielding under our lock deadlocked the two (found by the benchmark:
-        // a hub that never finished shutting down). The backlog and the listeners are read
-        // together, so a listener that joins now gets this text once, from one or the other.
-        let listeners = state.withLock { state in
-            state.backlog += text
-            if state.backlog.utf8.count > 32_768 { state.backlog = String(state.backlog.suffix(16_384)) }
-            return Array(state.listeners.values)
+        // a hub that never finished shutting down). The screen and the listeners are read
+        // together, so a listener that joins now gets this screen once, from one or the other.
+        let (listeners, screen) = state.withLock { state -> ([AsyncStream<String>.Continuation], String?) in
+            state.screen.feed(text)
+            let rendered = state.screen.text
+            guard rendered != state.screenText else { return ([], nil) }
+            state.screenText = rendered
+            return (Array(state.listeners.values), rendered)
         }
-        for listener in listeners { listener.yield(text) }
+        guard let screen else { return }
+        for listener in listeners { listener.yield(screen) }
     }
 
     private func finishListeners() {

@@ -71,10 +71,15 @@ private struct HostLoop {
         exitSignal = (fds[0], fds[1])
         let (pid, status, signalFD) = (agent.pid, exitStatus, fds[1])
         Thread.detachNewThread {
+            // The end is noted before the agent is reaped: once its pid is gone, every hello
+            // that follows says so.
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+            let code = info.si_code
+            let value = info._sifields._sigchld.si_status
+            status.text.withLock { $0 = code == CLD_EXITED ? "exited with status \(value)" : "killed by signal \(value)" }
             var raw: Int32 = 0
             while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
-            let signal = raw & 0x7F
-            status.text.withLock { $0 = signal == 0 ? "exited with status \((raw >> 8) & 0xFF)" : "killed by signal \(signal)" }
             var byte: UInt8 = 1
             _ = write(signalFD, &byte, 1)
         }

@@ -36,7 +36,7 @@ struct PTYSpawner: Spawner {
             command, searchPath: environment["PATH"], workingDirectory: spec.workingDirectory)
         else { throw SpawnError.commandNotFound(command) }
 
-        let socketPath = Self.socketPath(in: spec.workingDirectory)
+        let socketPath = Self.socketPath(in: spec.sessionDirectory)
         let listener: Int32
         do { listener = try TerminalSocket.listen(at: socketPath) } catch { throw SpawnError.failed("\(error)") }
         var argv = [hostExecutable, "pty-host", "--executable", executable, "--directory", spec.workingDirectory,
@@ -64,8 +64,8 @@ struct PTYSpawner: Spawner {
         return agent
     }
 
-    func adopt(name: String, workingDirectory: String) async -> (any SpawnedAgent)? {
-        let socketPath = Self.socketPath(in: workingDirectory)
+    func adopt(name: String, sessionDirectory: String) async -> (any SpawnedAgent)? {
+        let socketPath = Self.socketPath(in: sessionDirectory)
         guard FileManager.default.fileExists(atPath: socketPath),
               let agent = try? await connect(socketPath: socketPath, host: nil) else { return nil }
         if await agent.isAlive() {
@@ -80,7 +80,7 @@ struct PTYSpawner: Spawner {
     private func connect(socketPath: String, host: ChildProcess?) async throws -> PTYAgent {
         let result = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(returning: Result { try PTYAgent.connect(socketPath: socketPath, host: host) })
+                continuation.resume(returning: Result { try PTYAgent.connect(socketPath: socketPath, host: host, columns: columns, rows: rows) })
             }
         }
         return try result.get()

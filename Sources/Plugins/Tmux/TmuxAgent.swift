@@ -15,18 +15,46 @@ struct TmuxAgent: SpawnedAgent {
         return "tmux \(socket)attach -t \(name)"
     }
 
-    func type(_ text: String, pressEnter: Bool) async throws {
-        if !text.isEmpty {
-            try await tmux.checked(["send-keys", "-t", target, "-l", "--", text])
+    /// Literal text with `-l`, keys by their tmux names; one `send-keys` per run of either.
+    func send(_ keys: [TerminalKey]) async throws {
+        var names: [String] = []
+        func flush() async throws {
+            guard !names.isEmpty else { return }
+            try await tmux.checked(["send-keys", "-t", target] + names)
+            names.removeAll()
         }
-        if pressEnter {
-            try await tmux.checked(["send-keys", "-t", target, "Enter"])
+        for key in keys {
+            guard case .text(let text) = key else {
+                names.append(Self.tmuxName(key))
+                continue
+            }
+            try await flush()
+            if !text.isEmpty { try await tmux.checked(["send-keys", "-t", target, "-l", "--", text]) }
+        }
+        try await flush()
+    }
+
+    static func tmuxName(_ key: TerminalKey) -> String {
+        switch key {
+        case .text(let text): text
+        case .enter: "Enter"
+        case .up: "Up"
+        case .down: "Down"
+        case .left: "Left"
+        case .right: "Right"
+        case .tab: "Tab"
+        case .escape: "Escape"
+        case .backspace: "BSpace"
+        case .space: "Space"
         }
     }
 
+    /// The session stays after its agent exits (`remain-on-exit`), so its last screen can be
+    /// read: alive means the pane's process still runs.
     func isAlive() async -> Bool {
-        guard let output = try? await tmux.run(["has-session", "-t", "=\(name)"]) else { return false }
-        return output.succeeded
+        guard let output = try? await tmux.run(["display-message", "-p", "-t", target, "#{pane_dead}"]),
+              output.succeeded else { return false }
+        return output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
     }
 
     func terminate() async {
@@ -37,23 +65,50 @@ struct TmuxAgent: SpawnedAgent {
     }
 
     /// The visible screen, re-read while someone listens; tmux has no output event without a shell
-    /// command (`pipe-pane`), so this polls `capture-pane`, which is cheap and bounded to the watch.
-    func terminalOutput() -> AsyncStream<String> {
+    /// command (`pipe-pane`), so this polls: one tmux client per poll reads the screen and
+    /// whether the agent still runs (a dead pane stays, `remain-on-exit`, and stops the stream).
+    func screens() -> AsyncStream<String> {
         let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1))
         let poller = Task {
-            var last = ""
+            var last: String?
             while !Task.isCancelled {
-                guard let output = try? await tmux.run(["capture-pane", "-p", "-J", "-t", target]),
-                      output.succeeded else { break }
-                if output.standardOutput != last {
-                    last = output.standardOutput
-                    continuation.yield(last)
+                guard let output = try? await tmux.run([
+                    "capture-pane", "-p", "-t", target, ";", "display-message", "-p", "-t", target, "#{pane_dead}",
+                ]), output.succeeded else { break }
+                var lines = output.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+                while lines.last?.isEmpty == true { lines.removeLast() }
+                let dead = lines.popLast() == "1"
+                let screen = Self.trimmed(lines.joined(separator: "\n"))
+                if screen != last {
+                    last = screen
+                    continuation.yield(screen)
                 }
-                try? await Task.sleep(for: .milliseconds(200))
+                if dead { break }
+                try? await Task.sleep(for: .milliseconds(150))
             }
             continuation.finish()
         }
         continuation.onTermination = { _ in poller.cancel() }
         return stream
+    }
+
+    /// With some history: the line tmux adds for a dead pane may have pushed the last words up.
+    func lastScreen() async -> String? {
+        guard let output = try? await tmux.run(["capture-pane", "-p", "-S", "-20", "-t", target]), output.succeeded else { return nil }
+        let lines = Self.trimmed(output.standardOutput).split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("Pane is dead (") }
+        let text = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+
+    /// Trailing blanks of each line and blank lines at the end removed, as TerminalScreen renders.
+    static func trimmed(_ capture: String) -> String {
+        var lines = capture.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+            var line = line
+            while line.last == " " { line = line.dropLast() }
+            return line
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n")
     }
 }

@@ -42,6 +42,9 @@ struct TmuxSpawner: Spawner {
         // tmux hands a single command argument to `sh -c`; with two or more it execs them directly.
         let argv = [executable] + spec.argv.dropFirst()
         arguments += ["--"] + (argv.count == 1 ? ["/usr/bin/env", executable] : argv)
+        // In the same command list, before tmux reads the agent's exit: an agent that exits at
+        // once keeps its last screen (its reason) until the hub ends the session.
+        arguments += [";", "set-option", "-w", "-t", "=\(spec.name):", "remain-on-exit", "on"]
         try await startSession(arguments)
         let panePID = try await tmux.checked(["display-message", "-p", "-t", "=\(spec.name):", "#{pane_pid}"])
         guard let pid = Int32(panePID.trimmingCharacters(in: .whitespacesAndNewlines)) else {
@@ -68,7 +71,7 @@ struct TmuxSpawner: Spawner {
         }
     }
 
-    func adopt(name: String, workingDirectory: String) async -> (any SpawnedAgent)? {
+    func adopt(name: String, sessionDirectory: String) async -> (any SpawnedAgent)? {
         guard let tmux, (try? await tmux.run(["has-session", "-t", "=\(name)"]))?.succeeded == true,
               let pane = try? await tmux.checked(["display-message", "-p", "-t", "=\(name):", "#{pane_pid}"]),
               let pid = Int32(pane.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }

@@ -4,8 +4,8 @@ import Glibc
 
 /// Resolves an argv[0] the way `execvp` would, so a missing agent command is reported before
 /// anything is started (and so no shell is ever needed to find it).
-enum ExecutableLookup {
-    static func resolve(_ command: String, searchPath: String?, workingDirectory: String) -> String? {
+public enum ExecutableLookup {
+    public static func resolve(_ command: String, searchPath: String?, workingDirectory: String) -> String? {
         if command.contains("/") {
             let path = command.hasPrefix("/") ? command : "\(workingDirectory)/\(command)"
             return isExecutableFile(path) ? path : nil
@@ -18,7 +18,7 @@ enum ExecutableLookup {
         return nil
     }
 
-    static func isExecutableFile(_ path: String) -> Bool {
+    public static func isExecutableFile(_ path: String) -> Bool {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
         return access(path, X_OK) == 0

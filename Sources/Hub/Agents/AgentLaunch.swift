@@ -1,0 +1,86 @@
+/// The argv and environment that start one session's agent from its profile: placeholders
+/// filled, the MCP server handed over the profile's way. Pure, so every profile's command line
+/// is tested without starting anything.
+struct AgentLaunch: Sendable, Equatable {
+    var argv: [String]
+    var environment: [String: String]
+
+    /// The MCP server entry the agent starts: the bridge's command, arguments and environment.
+    struct Bridge: Sendable, Equatable {
+        var command: String
+        var arguments: [String]
+        var environment: [String: String]
+    }
+
+    /// Long enough for any answer: a converse waits for the user, never for Codex's tool timeout.
+    static let codexToolTimeoutSeconds = 86_400
+
+    init(profile: AgentProfile, sessionID: String, sessionDirectory: String, workingDirectory: String,
+         mcpConfigPath: String, bridge: Bridge, clawmux: String) {
+        argv = profile.command.enumerated().map { index, argument in
+            if index == 0 && argument == "clawmux" { return clawmux }
+            return argument
+                .replacingOccurrences(of: "{session_id}", with: sessionID)
+                .replacingOccurrences(of: "{work_dir}", with: sessionDirectory)
+                .replacingOccurrences(of: "{project_dir}", with: workingDirectory)
+                .replacingOccurrences(of: "{mcp_config}", with: mcpConfigPath)
+                .replacingOccurrences(of: "{clawmux}", with: clawmux)
+        }
+        if profile.mcp == .codexOverrides {
+            argv.insert(contentsOf: Self.codexOverrides(bridge), at: 1)
+        }
+        // The bridge's variables too (as before profiles), and where the MCP config is (the
+        // demo agent reads it); then the profile's own, which win.
+        environment = bridge.environment
+        environment["CLAWMUX_MCP_CONFIG"] = mcpConfigPath
+        environment.merge(profile.environment) { _, profile in profile }
+    }
+
+    /// `-c key=value` pairs (values in TOML) that give Codex the `voice-hub` server: `required`,
+    /// so its first request waits for the server, and a tool timeout no answer reaches.
+    static func codexOverrides(_ bridge: Bridge) -> [String] {
+        let server = "mcp_servers.voice-hub"
+        let environment = bridge.environment.sorted { $0.key < $1.key }
+            .map { "\(TOML.key($0.key)) = \(TOML.string($0.value))" }.joined(separator: ", ")
+        let pairs = [
+            "\(server).command=\(TOML.string(bridge.command))",
+            "\(server).args=[\(bridge.arguments.map(TOML.string).joined(separator: ", "))]",
+            "\(server).env={\(environment)}",
+            "\(server).required=true",
+            "\(server).tool_timeout_sec=\(codexToolTimeoutSeconds)",
+        ]
+        return pairs.flatMap { ["-c", $0] }
+    }
+}
+
+/// The bits of TOML that Codex's `-c` overrides need.
+enum TOML {
+    /// A basic string: quotes, backslashes and control characters escaped.
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A bare key when it may be one, else quoted.
+    static func key(_ key: String) -> String {
+        let bare = !key.isEmpty && key.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+        }
+        return bare ? key : string(key)
+    }
+}

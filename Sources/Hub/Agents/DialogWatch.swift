@@ -1,0 +1,128 @@
+import PluginAPI
+
+/// Watches an agent's screen while it starts and decides, as a plain state machine (screens
+/// and clock ticks in, actions out), when to answer a terminal dialog, when to answer it again
+/// and when to ask the user.
+///
+/// A dialog is answered only on a settled screen (unchanged for `settle`): Claude Code drops
+/// keys that arrive while it is still drawing. If the same dialog is still up `retry` after an
+/// answer, it is answered again, up to `maxAnswers` times. A dialog the hub has no answer for,
+/// or one its answers did not clear, makes the session "need you", with the screen.
+struct DialogWatch: Sendable {
+    struct Timing: Sendable {
+        var settle: Duration = .milliseconds(300)
+        var retry: Duration = .milliseconds(1500)
+        var maxAnswers = 3
+        /// A screen that looks like a question the hub cannot answer, unchanged this long.
+        var unknownDialog: Duration = .seconds(3)
+        /// Any screen unchanged this long while the agent has not connected.
+        var stalled: Duration = .seconds(45)
+    }
+
+    enum Event: Sendable, Equatable {
+        case screen(String, at: ContinuousClock.Instant)
+        case tick(at: ContinuousClock.Instant)
+    }
+
+    enum Action: Sendable, Equatable {
+        case press([TerminalKey], dialog: String)
+        /// The user must look: `reason`, and the screen's last lines.
+        case needsYou(reason: String, screen: String)
+        /// What needed the user is gone from the screen.
+        case resolved
+    }
+
+    private let dialogs: [DialogAnswer]
+    private let timing: Timing
+    private var screen = ""
+    private var normalizedScreen = ""
+    private var changedAt: ContinuousClock.Instant?
+    private var lastAnswer: (dialog: String, at: ContinuousClock.Instant)?
+    private var answerCounts: [String: Int] = [:]
+    private var needsUser = false
+
+    init(dialogs: [DialogAnswer], timing: Timing = Timing()) {
+        self.dialogs = dialogs
+        self.timing = timing
+    }
+
+    var isWaitingForUser: Bool { needsUser }
+
+    mutating func handle(_ event: Event) -> [Action] {
+        switch event {
+        case .screen(let text, let now):
+            guard text != screen || changedAt == nil else { return evaluate(now) }
+            screen = text
+            normalizedScreen = TerminalText.normalized(text).lowercased()
+            changedAt = now
+            // Someone answered (in the page or the terminal): the screen moved on. Still a
+            // question once it settles again, the user is asked again.
+            if needsUser {
+                needsUser = false
+                return [.resolved]
+            }
+            return []
+        case .tick(let now):
+            return evaluate(now)
+        }
+    }
+
+    private mutating func evaluate(_ now: ContinuousClock.Instant) -> [Action] {
+        guard let changedAt, now - changedAt >= timing.settle else { return [] }
+        if let dialog = knownDialog {
+            if let lastAnswer, lastAnswer.dialog == dialog.match, now - lastAnswer.at < timing.retry { return [] }
+            guard answerCounts[dialog.match, default: 0] < timing.maxAnswers else {
+                return askUser("The agent still shows “\(dialog.match)” after \(timing.maxAnswers) answers.")
+            }
+            let keys: [TerminalKey]
+            switch dialog.answer {
+            case .keys(let configured): keys = configured
+            case .select(let option): keys = DialogSelection.keys(toSelect: option, on: screen) ?? [.enter]
+            }
+            answerCounts[dialog.match, default: 0] += 1
+            lastAnswer = (dialog.match, now)
+            return [.press(keys, dialog: dialog.match)]
+        }
+        if looksLikeQuestion, now - changedAt >= timing.unknownDialog {
+            return askUser("The agent is asking something the hub has no answer for.")
+        }
+        if now - changedAt >= timing.stalled {
+            return askUser("The agent has shown this screen for \(Int(timing.stalled.components.seconds)) s without connecting to the hub.")
+        }
+        return []
+    }
+
+    private mutating func askUser(_ reason: String) -> [Action] {
+        guard !needsUser else { return [] }
+        needsUser = true
+        return [.needsYou(reason: reason, screen: Self.lastLines(of: screen))]
+    }
+
+    /// A dialog answered by choosing an option counts as shown only while that option and a
+    /// selection are on screen: its words left above a prompt after it closed are no dialog.
+    private var knownDialog: DialogAnswer? {
+        dialogs.first { dialog in
+            guard normalizedScreen.contains(TerminalText.normalized(dialog.match).lowercased()) else { return false }
+            if case .select(let option) = dialog.answer { return DialogSelection.keys(toSelect: option, on: screen) != nil }
+            return true
+        }
+    }
+
+    /// Words terminal programs put on questions and menus.
+    private static let questionMarks = [
+        "enter to confirm", "enter to select", "esc to cancel", "esc to exit", "press enter", "(y/n)", "[y/n]",
+        "do you want", "do you trust", "❯ 1.", "› 1.", "select login method", "log in", "sign in", "api key",
+    ]
+
+    private var looksLikeQuestion: Bool {
+        Self.questionMarks.contains { normalizedScreen.contains($0) }
+    }
+
+    /// The screen's last non-blank lines (up to `count`), for the user and for error messages.
+    static func lastLines(of screen: String, count: Int = 16) -> String {
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        var end = lines.count
+        while end > 0, lines[end - 1].trimmingCharacters(in: .whitespaces).isEmpty { end -= 1 }
+        return lines[max(0, end - count)..<end].joined(separator: "\n")
+    }
+}

@@ -1,0 +1,66 @@
+@testable import Plugins
+import Testing
+
+struct TerminalScreenTests {
+    private func render(_ output: String, columns: Int = 40, rows: Int = 6) -> String {
+        var screen = TerminalScreen(columns: columns, rows: rows)
+        screen.feed(output)
+        return screen.text
+    }
+
+    @Test("words placed with cursor-position codes keep their gaps (how Codex draws)")
+    func cursorPositionedWords() {
+        let output = "\u{1B}[2;3HDo\u{1B}[2;6Hyou\u{1B}[2;10Htrust\u{1B}[2;16Hthe\u{1B}[3;1H\u{1B}[1m› 1.\u{1B}[0m Yes"
+        #expect(render(output) == "\n  Do you trust the\n› 1. Yes")
+    }
+
+    @Test func cursorMovesAndErases() {
+        #expect(render("hello world\r\u{1B}[6Cthere") == "hello there")
+        #expect(render("abcdef\u{1B}[3D\u{1B}[K") == "abc")
+        #expect(render("abcdef\u{1B}[1;3H\u{1B}[1K") == "   def")
+        #expect(render("one\r\ntwo\u{1B}[2J") == "")
+        #expect(render("abcdef\u{1B}[1;2H\u{1B}[2P") == "adef")
+        #expect(render("abcdef\u{1B}[1;2H\u{1B}[2@") == "a  bcdef")
+        #expect(render("abcdef\u{1B}[1;2H\u{1B}[3X") == "a   ef")
+    }
+
+    @Test func lineFeedAtTheBottomScrolls() {
+        #expect(render("1\r\n2\r\n3\r\n4", rows: 3) == "2\n3\n4")
+    }
+
+    @Test func scrollRegionAndInsertedLines() {
+        let output = "top\r\nA\r\nB\r\nbottom\u{1B}[2;3r\u{1B}[3;1H\r\nC"
+        #expect(render(output, rows: 4) == "top\nB\nC\nbottom")
+        #expect(render("a\r\nb\r\nc\u{1B}[2;1H\u{1B}[L", rows: 4) == "a\n\nb\nc")
+        #expect(render("a\r\nb\r\nc\u{1B}[1;1H\u{1B}[M", rows: 4) == "b\nc")
+    }
+
+    @Test func wrapsAtTheRightEdge() {
+        #expect(render("abcdefgh", columns: 5) == "abcde\nfgh")
+        #expect(render("abcde\r\nx", columns: 5) == "abcde\nx", "a line exactly as wide as the screen does not wrap twice")
+    }
+
+    @Test func alternateScreenComesAndGoes() {
+        let output = "shell$ \u{1B}[?1049h\u{1B}[H\u{1B}[2Jfull screen"
+        #expect(render(output) == "full screen")
+        #expect(render(output + "\u{1B}[?1049l") == "shell$")
+    }
+
+    @Test func wideCharactersAndCombiningMarks() {
+        #expect(render("日本x") == "日本x")
+        #expect(render("e\u{301}x") == "e\u{301}x")
+        #expect(render("ab\u{1B}[1;1H日") == "日")
+    }
+
+    @Test func titlesColoursAndQueriesAddNoText() {
+        #expect(render("\u{1B}]0;title\u{07}\u{1B}[38;5;208mhi\u{1B}[0m\u{1B}[6n\u{1B}[>4;2m\u{1B}[?2004h\u{1B}(B") == "hi")
+    }
+
+    @Test func applicationCursorModeIsTracked() {
+        var screen = TerminalScreen(columns: 10, rows: 2)
+        screen.feed("\u{1B}[?1h")
+        #expect(screen.applicationCursorKeys)
+        screen.feed("\u{1B}[?1l")
+        #expect(!screen.applicationCursorKeys)
+    }
+}
