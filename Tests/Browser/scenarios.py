@@ -21,11 +21,23 @@ def open_page(ui, args):
         raise Failure(f"hello does not announce {sorted(missing)}: {hello}")
 
 
+def open_and_start(ui, shot=True):
+    """New Session opens its dialog (agent, folder, voice, and the trust note); Start with its defaults."""
+    ui.page.click("#new-session")
+    ui.page.wait_for_selector("#new-session-dialog[open]", timeout=5000)
+    agents = ui.page.eval_on_selector_all("#ns-agent option", "os => os.map(o => o.value)")
+    if "demo" not in agents:
+        raise Failure(f"the agent list lacks the demo agent: {agents}")
+    if shot:
+        ui.shot("new-session-dialog")
+    ui.page.click("#new-session-start")
+
+
 def new_session(ui, shot=True):
     """Clicks New Session; returns the new session's id once the page has selected it."""
     before = set((ui.state().get("sessions") or {}).keys())
     shown = ui.page.evaluate("window.__clawmuxStartingShown")
-    ui.page.click("#new-session")
+    open_and_start(ui, shot)
     button = ui.page.locator("#new-session")
     if shot and button.is_disabled():
         ui.shot("new-session-starting")
@@ -267,7 +279,7 @@ def smoke(ui, args):
     ui.page.goto(f"{args.url}/?token={args.token}", wait_until="load")
     ui.wait_conn("connected", 20)
     before = set(ui.page.eval_on_selector_all("#tabs .tab", "ts => ts.map(t => t.dataset.sessionId)"))
-    ui.page.click("#new-session")
+    open_and_start(ui)
     ui.shot("new-session-starting")
 
     def new_tab():

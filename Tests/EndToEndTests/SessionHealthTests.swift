@@ -67,12 +67,15 @@ struct SessionHealthTests {
         }
         try await second.send(.object(["type": .string("playback_done"), "session_id": .string(id)]))
         try await first.send(.object(["type": .string("playback_done"), "session_id": .string(id)]))
+        var turn = ""
         for browser in [first, second] {
-            _ = try await browser.next("listening", session: id)
+            turn = try await browser.next("listening", session: id).message["turn"]?.stringValue ?? ""
         }
+        // Each names the turn it answers: the one that comes late does not answer the next turn.
         for (browser, words) in [(first, "from the first tab"), (second, "from the second tab")] {
             try await browser.send(.object([
                 "type": .string("audio"), "session_id": .string(id), "data": .string(Data(words.utf8).base64EncodedString()),
+                "turn": .string(turn),
             ]))
         }
         // Whichever recording reached the hub first is the answer, for both tabs alike.

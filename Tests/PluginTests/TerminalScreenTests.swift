@@ -1,4 +1,5 @@
 @testable import Plugins
+import Foundation
 import Testing
 
 struct TerminalScreenTests {
@@ -62,5 +63,31 @@ struct TerminalScreenTests {
         #expect(screen.applicationCursorKeys)
         screen.feed("\u{1B}[?1l")
         #expect(!screen.applicationCursorKeys)
+    }
+
+    @Test("Codex 0.147's folder-trust dialog, as its raw pty output: readable, with its options")
+    func codexTrustDialog() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/codex-0.147-trust-dialog.bin")
+        var screen = TerminalScreen(columns: 120, rows: 40)
+        screen.feed(String(decoding: try Data(contentsOf: fixture), as: UTF8.self))
+        let lines = screen.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.contains { $0.hasPrefix("Do you trust the contents of this directory? Working with untrusted contents") })
+        #expect(lines.contains("› 1. Yes, continue"))
+        #expect(lines.contains("2. No, quit"))
+        #expect(lines.contains("Press enter to continue"))
+    }
+}
+
+struct ClaudeCodeScreenTests {
+    @Test("Claude Code 2.1.332's trust dialog, drawn, then redrawn after Down: the selection moves (its kitty keyboard query is no cursor restore)")
+    func trustDialogSelectionMoves() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/claude-2.1.332-trust-dialog-down.bin")
+        let bytes = try Data(contentsOf: fixture)
+        var screen = TerminalScreen(columns: 120, rows: 40)
+        screen.feed(String(decoding: bytes.prefix(1298), as: UTF8.self))
+        #expect(screen.text.contains(" ❯ No, exit\n   Yes, I trust this folder"), "\(screen.text)")
+        screen.feed(String(decoding: bytes.dropFirst(1298), as: UTF8.self))
+        #expect(screen.text.contains("   No, exit\n ❯ Yes, I trust this folder"), "\(screen.text)")
+        #expect(screen.text.contains("Quick safety check: Is this a project you created or one you trust?"))
     }
 }

@@ -7,6 +7,7 @@ import {
 } from './conversation.js';
 import { cuesEnabled, setCuesEnabled, unlockCues } from './cues.js';
 import { log } from './log.js';
+import { bindNewSession, openNewSession } from './new-session.js';
 import { removeSession, replaceSessions, selectedSession, setTranscript, state, upsertSession, wasRemoved } from './sessions.js';
 import { toast } from './toast.js';
 import { $, saveSetting } from './util.js';
@@ -71,18 +72,19 @@ function onError(message) {
 // New Session stays "starting…" until its session is ready (or fails).
 function settleCreating(s) {
   if (!state.creating || state.creating.session_id !== s.session_id || s.status === 'starting') return;
+  if (s.status === 'needs_you') toast(`${s.label || s.session_id}: the agent asks something in its terminal; answer it below.`, 'info');
   state.creating = null;
   if (s.status === 'dead') toast(`Session ${s.label || s.session_id} failed to start.`);
 }
 
 // ---------- REST actions ----------
 
-async function createSession() {
+async function createSession(request = {}) {
   if (state.creating) return;
   state.creating = { session_id: null };
   render();
   try {
-    const snapshot = await api('POST', '/api/sessions?wait=false');
+    const snapshot = await api('POST', '/api/sessions?wait=false', request);
     // session_status may have come first: it is newer than this answer's "starting".
     const s = upsertSession(snapshot, { keepStatus: true });
     if (s) {
@@ -97,6 +99,17 @@ async function createSession() {
     toast(`Could not start a session: ${error.message}`);
   }
   pump();
+}
+
+// Keys for a dialog in the selected agent's terminal (the hub could not answer it).
+async function sendKeys(keys) {
+  const s = selectedSession();
+  if (!s) return;
+  try {
+    await api('POST', `/api/sessions/${encodeURIComponent(s.session_id)}/keys`, { keys });
+  } catch (error) {
+    toast(`Could not send the keys: ${error.message}`);
+  }
 }
 
 async function closeSession(id) {
@@ -200,7 +213,11 @@ function bindSettings() {
 // ---------- wiring ----------
 
 setActions({ select: selectSession, close: closeSession, replay, hasAudio, micMode, micHint });
-$('new-session').onclick = () => { unlockCues(); createSession(); };
+$('new-session').onclick = () => { unlockCues(); openNewSession(); };
+bindNewSession(createSession);
+for (const button of document.querySelectorAll('#attention .key')) {
+  button.onclick = () => sendKeys([button.dataset.key]);
+}
 $('mic').onclick = onMicTap;
 $('mute').onclick = () => {
   setMuted(!state.muted);
@@ -217,6 +234,7 @@ document.addEventListener('pointerdown', unlockCues, { once: true });
 // Space = mic, 1–9 = tabs; not while typing in a field. Enter still activates a focused button.
 document.addEventListener('keydown', (e) => {
   if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
+  if ($('new-session-dialog').open) return;
   // Typing in a field keeps its keys; a checkbox that kept focus after a click does not.
   const typing = ['SELECT', 'TEXTAREA'].includes(e.target.tagName)
     || (e.target.tagName === 'INPUT' && e.target.type !== 'checkbox');

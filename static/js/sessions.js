@@ -25,7 +25,8 @@ export const state = {
 // A session terminated here must not come back with a late event.
 const removed = new Set();
 
-const HUB_FIELDS = ['session_id', 'status', 'label', 'voice', 'speed', 'terminal', 'mcp_connected', 'work_dir'];
+const HUB_FIELDS = ['session_id', 'status', 'label', 'voice', 'speed', 'terminal', 'mcp_connected', 'work_dir',
+  'agent', 'agent_label', 'cwd', 'project', 'detail', 'screen'];
 
 function blankSession(id) {
   return {
@@ -54,6 +55,8 @@ export function upsertSession(fields, { keepStatus = false } = {}) {
     state.order.push(id);
     if (!state.selected) state.selected = id;
   }
+  // What needed the user is gone once the hub no longer says so.
+  if ('status' in fields && !('detail' in fields)) { delete s.detail; delete s.screen; }
   for (const key of HUB_FIELDS) {
     if (!(key in fields)) continue;
     if (key === 'status' && keepStatus && existed) continue;

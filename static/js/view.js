@@ -52,7 +52,8 @@ function tabElement(s, index) {
   tab.setAttribute('role', 'tab');
   tab.setAttribute('aria-selected', String(s.session_id === state.selected));
   tab.tabIndex = 0;
-  tab.title = `${s.session_id} (${s.status})` + (index < 9 ? ` — key ${index + 1}` : '');
+  tab.title = `${s.session_id} (${s.status === 'needs_you' ? 'needs you' : s.status})`
+    + (s.agent_label ? ` · ${s.agent_label}` : '') + (s.cwd ? ` · ${s.cwd}` : '') + (index < 9 ? ` — key ${index + 1}` : '');
   tab.dataset.sessionId = s.session_id;
 
   const dot = document.createElement('span');
@@ -80,11 +81,30 @@ function tabElement(s, index) {
 function renderSessionInfo() {
   const s = selectedSession();
   $('session-info').hidden = !s;
+  renderAttention(s);
   if (!s) return;
-  $('session-state').textContent = s.status + (s.mcp_connected === false && s.status !== 'dead' ? ' · agent not connected' : '');
+  const status = s.status === 'needs_you' ? 'needs you' : s.status;
+  $('session-state').textContent = status + (s.mcp_connected === false && s.status !== 'dead' ? ' · agent not connected' : '');
+  const project = $('session-project');
+  project.textContent = [s.agent_label, s.project].filter(Boolean).join(' · ');
+  project.title = s.cwd || 'no project folder: the agent works in an empty scratch folder';
   const terminal = $('terminal');
   terminal.textContent = s.terminal || '';
   terminal.hidden = !s.terminal;
+}
+
+// A dialog in the agent's terminal that only the user can answer: why, the screen, and keys.
+function renderAttention(s) {
+  const box = $('attention');
+  const show = Boolean(s && s.status === 'needs_you' && (s.detail || s.screen));
+  box.hidden = !show;
+  if (!show) return;
+  $('attention-reason').textContent = s.detail || 'The agent is waiting for you in its terminal.';
+  const screen = $('agent-screen');
+  if (screen.textContent !== (s.screen || '')) {
+    screen.textContent = s.screen || '';
+    screen.scrollTop = screen.scrollHeight;
+  }
 }
 
 function renderTranscript() {
@@ -185,7 +205,8 @@ export function renderControls() {
   $('vad').checked = state.vad.enabled;
   const speed = $('speed');
   speed.disabled = !s || s.status === 'dead';
-  if (s && document.activeElement !== speed) speed.value = String(Number(s.speed || 1));
+  // Without a session the control shows the default a new session gets.
+  if (document.activeElement !== speed) speed.value = String(Number((s && s.speed) || 1));
 }
 
 function renderVoices() {
@@ -209,22 +230,51 @@ function renderVoices() {
   select.disabled = !s || s.status === 'dead' || !voices.length;
 }
 
+// What the user gets: the engine that speaks the selected voice and the one that transcribes.
+// An engine that is not running but covered by the next one in the chain is shown as such,
+// not as a failure; red only when nothing in a chain works.
 function renderBackends() {
   const box = $('backends');
-  const signature = JSON.stringify(state.backends.map((b) => [b.name, b.status, b.last_error]));
+  const s = selectedSession();
+  const voice = state.voices.find((v) => v.id === (s && s.voice)) || state.voices[0];
+  const byName = Object.fromEntries(state.backends.map((b) => [b.name, b]));
+  const chips = [];
+  if (voice) {
+    chips.push(chainChip('voice', (voice.chain || []).map((l) => l.backend), voice.active_backend, voice.healthy, byName));
+    if (Array.isArray(voice.stt_chain)) chips.push(chainChip('speech to text', voice.stt_chain, voice.active_stt, voice.stt_healthy, byName));
+  }
+  const signature = JSON.stringify(chips);
   if (box.dataset.signature === signature) return;
   box.dataset.signature = signature;
-  box.replaceChildren(...state.backends.map((b) => {
+  box.replaceChildren(...chips.map((chip) => {
     const el = document.createElement('span');
     el.className = 'backend';
-    el.dataset.name = b.name;
-    el.dataset.status = b.status || 'unknown';
-    el.title = `${b.name} (${b.plugin || b.kind || ''}): ${b.status}` + (b.last_error ? ` — ${b.last_error}` : '');
+    el.dataset.name = chip.active;
+    el.dataset.status = chip.status;
+    el.title = chip.title;
     const dot = document.createElement('span');
     dot.className = 'dot';
     const name = document.createElement('span');
-    name.textContent = b.name;
+    name.textContent = `${chip.role}: ${chip.active}`;
     el.append(dot, name);
+    if (chip.note) {
+      const note = document.createElement('span');
+      note.className = 'covered';
+      note.textContent = chip.note;
+      el.append(note);
+    }
     return el;
   }));
+}
+
+function chainChip(role, chain, active, healthy, byName) {
+  const skipped = chain.slice(0, Math.max(0, chain.indexOf(active))).filter((name) => byName[name] && byName[name].status === 'down');
+  const activeStatus = byName[active] ? byName[active].status : 'unknown';
+  const status = healthy === false ? 'down' : skipped.length ? 'covered' : (activeStatus === 'idle' ? 'ok' : activeStatus);
+  const title = chain.map((name) => {
+    const b = byName[name];
+    return `${name}: ${b ? b.status : 'unknown'}` + (b && b.last_error ? ` — ${b.last_error}` : '');
+  }).join('\n');
+  const note = healthy === false ? 'no engine answers' : skipped.length ? `(${skipped.join(', ')} not running)` : '';
+  return { role, active, status, title, note };
 }

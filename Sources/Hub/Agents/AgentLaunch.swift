@@ -37,7 +37,9 @@ struct AgentLaunch: Sendable, Equatable {
     }
 
     /// `-c key=value` pairs (values in TOML) that give Codex the `voice-hub` server: `required`,
-    /// so its first request waits for the server, and a tool timeout no answer reaches.
+    /// so its first request waits for the server (else it goes out without the tool), a tool
+    /// timeout no answer reaches (Codex's default, 300 s, cuts a converse waiting for the user
+    /// and tells nobody), and no approval asked per call.
     static func codexOverrides(_ bridge: Bridge) -> [String] {
         let server = "mcp_servers.voice-hub"
         let environment = bridge.environment.sorted { $0.key < $1.key }
@@ -47,7 +49,10 @@ struct AgentLaunch: Sendable, Equatable {
             "\(server).args=[\(bridge.arguments.map(TOML.string).joined(separator: ", "))]",
             "\(server).env={\(environment)}",
             "\(server).required=true",
+            "\(server).startup_timeout_sec=30",
             "\(server).tool_timeout_sec=\(codexToolTimeoutSeconds)",
+            // converse is the conversation itself: never an approval per call.
+            "\(server).default_tools_approval_mode=\"approve\"",
         ]
         return pairs.flatMap { ["-c", $0] }
     }

@@ -12,7 +12,8 @@ struct DialogWatch: Sendable {
     struct Timing: Sendable {
         var settle: Duration = .milliseconds(300)
         var retry: Duration = .milliseconds(1500)
-        var maxAnswers = 3
+        /// Key presses for one dialog (moving the selection and confirming count one each).
+        var maxAnswers = 6
         /// A screen that looks like a question the hub cannot answer, unchanged this long.
         var unknownDialog: Duration = .seconds(3)
         /// Any screen unchanged this long while the agent has not connected.
@@ -36,8 +37,10 @@ struct DialogWatch: Sendable {
     private let timing: Timing
     private var screen = ""
     private var normalizedScreen = ""
+    /// The part of the screen that must hold still (see `region`).
+    private var settling = ""
     private var changedAt: ContinuousClock.Instant?
-    private var lastAnswer: (dialog: String, at: ContinuousClock.Instant)?
+    private var lastAnswer: (dialog: String, at: ContinuousClock.Instant, screen: String)?
     private var answerCounts: [String: Int] = [:]
     private var needsUser = false
 
@@ -54,6 +57,9 @@ struct DialogWatch: Sendable {
             guard text != screen || changedAt == nil else { return evaluate(now) }
             screen = text
             normalizedScreen = TerminalText.normalized(text).lowercased()
+            let region = region(of: text)
+            guard region != settling || changedAt == nil else { return evaluate(now) }
+            settling = region
             changedAt = now
             // Someone answered (in the page or the terminal): the screen moved on. Still a
             // question once it settles again, the user is asked again.
@@ -70,17 +76,24 @@ struct DialogWatch: Sendable {
     private mutating func evaluate(_ now: ContinuousClock.Instant) -> [Action] {
         guard let changedAt, now - changedAt >= timing.settle else { return [] }
         if let dialog = knownDialog {
-            if let lastAnswer, lastAnswer.dialog == dialog.match, now - lastAnswer.at < timing.retry { return [] }
+            // The screen has not changed since the last keys: give them `retry` to work.
+            if let lastAnswer, lastAnswer.dialog == dialog.match, lastAnswer.screen == screen, now - lastAnswer.at < timing.retry {
+                return []
+            }
             guard answerCounts[dialog.match, default: 0] < timing.maxAnswers else {
-                return askUser("The agent still shows “\(dialog.match)” after \(timing.maxAnswers) answers.")
+                return askUser("The agent still shows “\(dialog.match)” after \(timing.maxAnswers) tries to answer it.")
             }
             let keys: [TerminalKey]
             switch dialog.answer {
-            case .keys(let configured): keys = configured
-            case .select(let option): keys = DialogSelection.keys(toSelect: option, on: screen) ?? [.enter]
+            case .keys(let configured):
+                keys = configured
+            case .select(let option):
+                // First the selection, then (on a screen that shows it there) Enter.
+                let moves = DialogSelection.moves(toSelect: option, on: screen) ?? []
+                keys = moves.isEmpty ? [.enter] : moves
             }
             answerCounts[dialog.match, default: 0] += 1
-            lastAnswer = (dialog.match, now)
+            lastAnswer = (dialog.match, now, screen)
             return [.press(keys, dialog: dialog.match)]
         }
         if looksLikeQuestion, now - changedAt >= timing.unknownDialog {
@@ -103,9 +116,22 @@ struct DialogWatch: Sendable {
     private var knownDialog: DialogAnswer? {
         dialogs.first { dialog in
             guard normalizedScreen.contains(TerminalText.normalized(dialog.match).lowercased()) else { return false }
-            if case .select(let option) = dialog.answer { return DialogSelection.keys(toSelect: option, on: screen) != nil }
+            if case .select(let option) = dialog.answer { return DialogSelection.moves(toSelect: option, on: screen) != nil }
             return true
         }
+    }
+
+    /// From the first line that begins a known dialog or looks like a question, down: an
+    /// animation above a dialog (Codex draws its logo on for ever) must not keep it from settling.
+    /// The whole screen when there is no such line.
+    private func region(of text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let starts = dialogs.map { String(TerminalText.normalized($0.match).lowercased().prefix(20)) } + Self.questionMarks
+        guard let first = lines.firstIndex(where: { line in
+            let normalized = TerminalText.normalized(String(line)).lowercased()
+            return starts.contains { normalized.contains($0) }
+        }) else { return text }
+        return lines[first...].joined(separator: "\n")
     }
 
     /// Words terminal programs put on questions and menus.

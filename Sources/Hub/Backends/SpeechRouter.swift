@@ -38,6 +38,7 @@ public struct SpeechRouter: Sendable {
     public func voicesReport() async -> JSONValue {
         var entries: [JSONValue] = []
         for voice in voices {
+            let sttChain = voice.sttChain ?? stt.chain
             let chain = voice.links.map { link -> JSONValue in
                 .object(["backend": .string(link.backend), "voice": .string(link.engineVoice)])
             }
@@ -48,6 +49,10 @@ public struct SpeechRouter: Sendable {
                 "healthy": .bool(await health.anyHealthy(voice.links.map(\.backend))),
                 // The link that would speak now: the first one not known to be down.
                 "active_backend": .string(voice.links[await firstUsableLink(of: voice)].backend),
+                // And what would transcribe the answer.
+                "stt_chain": .array(sttChain.map(JSONValue.string)),
+                "stt_healthy": .bool(await health.anyHealthy(sttChain)),
+                "active_stt": .string(await firstUsable(sttChain) ?? sttChain.first ?? ""),
             ]))
         }
         return .array(entries)
@@ -88,6 +93,11 @@ public struct SpeechRouter: Sendable {
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
+    }
+
+    private func firstUsable(_ backends: [String]) async -> String? {
+        for backend in backends where await health.isUsable(backend) { return backend }
+        return nil
     }
 
     private func firstUsableLink(of voice: VoiceRoute) async -> Int {

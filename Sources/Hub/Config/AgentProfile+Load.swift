@@ -23,9 +23,13 @@ extension AgentProfile {
             }
             self.mcp = handoff
         }
+        // Added to the built-in's (whose CLAUDE_CODE_MCP_AUTO_BACKGROUND_MS a user adding
+        // IS_SANDBOX must not lose); an empty value removes a variable.
         if let environment = try node.optional("env") {
-            self.environment = [:]
-            for (key, value) in try environment.entries() { self.environment[key] = try value.stringValue() }
+            for (key, value) in try environment.entries() {
+                let text = try value.stringValue()
+                self.environment[key] = text.isEmpty ? nil : text
+            }
         }
         if let input = try node.optional("startup_input") {
             let text = try input.stringValue()

@@ -8,7 +8,9 @@ public enum BrowserRequest: Sendable, Equatable {
     /// Barge-in: the user tapped the mic while the agent spoke (counts as playback done).
     case interrupt(sessionID: String)
     /// A recording; empty data means the mic was muted.
-    case recording(sessionID: String, audio: Data, format: AudioFormat)
+    /// `turn` (our extension): the turn it answers, as the hub tagged it; an answer to an
+    /// earlier turn is dropped instead of answering the next one.
+    case recording(sessionID: String, audio: Data, format: AudioFormat, turn: String? = nil)
 
     public enum ParseError: Error, Equatable, CustomStringConvertible {
         case notJSON
@@ -50,7 +52,7 @@ public enum BrowserRequest: Sendable, Equatable {
             guard audio.count <= maxRecordingBytes else { throw .tooLarge(limit: maxRecordingBytes) }
             // The original page records webm/opus and sends no type.
             let mime = json["mime_type"]?.stringValue ?? json["format"]?.stringValue ?? "audio/webm"
-            return .recording(sessionID: sessionID, audio: audio, format: AudioFormat(mimeType: mime))
+            return .recording(sessionID: sessionID, audio: audio, format: AudioFormat(mimeType: mime), turn: json["turn"]?.stringValue)
         default:
             throw .unknownType(type)
         }

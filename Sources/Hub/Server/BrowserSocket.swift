@@ -94,9 +94,9 @@ struct BrowserSocket: Sendable {
         case .interrupt(let id):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
             await session.interrupt()
-        case .recording(let id, let audio, let format):
+        case .recording(let id, let audio, let format, let turn):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
-            await session.recording(audio, format: format)
+            await session.recording(audio, format: format, turn: turn)
         }
     }
 

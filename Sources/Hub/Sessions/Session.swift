@@ -334,8 +334,12 @@ actor Session {
         await perform(converse.handle(.interrupted))
     }
 
-    func recording(_ audio: Data, format: AudioFormat) async {
+    func recording(_ audio: Data, format: AudioFormat, turn: String? = nil) async {
         touch()
+        if let turn, turn != turnTag {
+            logger.info("dropped a recording that answers an earlier turn", metadata: ["turn": "\(turn)"])
+            return
+        }
         logger.debug("recording from browser", metadata: ["bytes": "\(audio.count)", "format": "\(format)"])
         await perform(converse.handle(.recording(audio: audio, format: format)))
     }

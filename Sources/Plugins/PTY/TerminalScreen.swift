@@ -140,7 +140,8 @@ struct TerminalScreen: Sendable {
             lineFeed()
         }
         clearHalves(at: column)
-        grid[row][column] = .character(Character(scalar))
+        // A no-break space (Codex pads with them) reads as the space it shows.
+        grid[row][column] = scalar == "\u{A0}" ? .blank : .character(Character(scalar))
         if width == 2 {
             clearHalves(at: column + 1)
             grid[row][column + 1] = .continuation
@@ -245,6 +246,15 @@ struct TerminalScreen: Sendable {
             return value
         }
         let count = max(1, number(0, default: 1))
+        // `CSI ? …` sets or asks for modes; only DECSET/DECRST change what is shown. (`CSI ? u`
+        // asks for the kitty keyboard flags: read as "restore cursor", it sent Claude Code's
+        // redraws to the top left.)
+        if isPrivate {
+            if final == "h" || final == "l" {
+                for mode in numbers.compactMap({ $0 }) { setMode(mode, on: final == "h") }
+            }
+            return
+        }
         switch final {
         case "A": moveTo(row: row - count, column: column)
         case "B", "e": moveTo(row: row + count, column: column)
@@ -280,9 +290,6 @@ struct TerminalScreen: Sendable {
             moveTo(row: 0, column: 0)
         case "s": saved = (row, column)
         case "u": moveTo(row: saved.row, column: saved.column)
-        case "h", "l":
-            guard isPrivate else { return }
-            for mode in numbers.compactMap({ $0 }) { setMode(mode, on: final == "h") }
         default:
             break  // colours (m), queries (n, c), window operations (t): no text
         }

@@ -26,13 +26,14 @@ final class HubProcess: Sendable {
     /// the spawner backends, so they start with more `backends:` entries, indented by two).
     static func start(
         name: String, ttsURL: String = "", sttURL: String = "", spawner: String = "tmux",
-        command: [String] = ["clawmux", "demo-agent"], extraSessionLines: [String] = [],
+        command: [String]? = ["clawmux", "demo-agent"], extraSessionLines: [String] = [],
         ttsFormat: String = "mp3", environment: [String: String] = [:], speechLines: [String]? = nil,
-        serverLines: [String] = [], arguments: [String] = [], topLevelLines: [String] = []
+        serverLines: [String] = [], arguments: [String] = [], topLevelLines: [String] = [], unset: [String] = []
     ) async throws -> HubProcess {
         let directory = try TestPaths.temporaryDirectory(name)
         let socket = "clawmux-test-\(UUID().uuidString.prefix(8))"
-        let commandList = command.map { "\"\($0)\"" }.joined(separator: ", ")
+        // nil: no `sessions.command`, the agent profiles (`agents:` in topLevelLines) decide.
+        let commandLine = command.map { "  command: [" + $0.map { "\"\($0)\"" }.joined(separator: ", ") + "]" } ?? ""
         let yaml = """
             server:
               host: 127.0.0.1
@@ -41,7 +42,7 @@ final class HubProcess: Sendable {
             \(serverLines.map { "  " + $0 }.joined(separator: "\n"))
             sessions:
               spawner: \(spawner)
-              command: [\(commandList)]
+            \(commandLine)
               work_root: \(directory.appendingPathComponent("sessions").path)
             \(extraSessionLines.contains { $0.hasPrefix("ready_timeout") } ? "" : "  ready_timeout: 30s")
             \(extraSessionLines.map { "  " + $0 }.joined(separator: "\n"))
@@ -53,7 +54,8 @@ final class HubProcess: Sendable {
             """
         let configPath = directory.appendingPathComponent("config.yaml").path
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
-        return try await launch(configPath: configPath, directory: directory, arguments: arguments, environment: environment, tmuxSocket: socket)
+        return try await launch(
+            configPath: configPath, directory: directory, arguments: arguments, environment: environment, unset: unset, tmuxSocket: socket)
     }
 
     /// A hub on an existing config file (e.g. the repository's own), with extra `serve` arguments.
@@ -63,7 +65,8 @@ final class HubProcess: Sendable {
     }
 
     private static func launch(
-        configPath: String, directory: URL, arguments: [String], environment: [String: String], tmuxSocket socket: String
+        configPath: String, directory: URL, arguments: [String], environment: [String: String], unset: [String] = [],
+        tmuxSocket socket: String
     ) async throws -> HubProcess {
         let logPath = directory.appendingPathComponent("hub.log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -78,6 +81,7 @@ final class HubProcess: Sendable {
         env["CLAWMUX_TOKEN"] = "test-token-\(UUID().uuidString)"
         env["CLAWMUX_STATE_DIR"] = directory.appendingPathComponent("state").path
         env.merge(environment) { $1 }
+        for name in unset { env.removeValue(forKey: name) }
         process.environment = env
         let stdin = Blocking.pipe(), stdout = Blocking.pipe()
         process.standardInput = stdin.read

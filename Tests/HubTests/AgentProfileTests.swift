@@ -1,0 +1,127 @@
+@testable import Hub
+import PluginAPI
+import Testing
+
+struct AgentProfileTests {
+    private func parse(_ lines: [String]) throws -> HubConfig {
+        try HubConfig.parse(yaml: (TestConfig.validLines + lines).joined(separator: "\n"), file: TestConfig.file, environment: ["HOME": "/home/u"])
+    }
+
+    @Test func builtInProfilesWithoutAnyConfig() throws {
+        let config = try parse([])
+        #expect(config.agents.map(\.id) == ["claude", "codex", "demo"])
+        #expect(config.sessions.agent == "claude")
+        let claude = try #require(config.agents.first)
+        #expect(claude.command == ["claude", "--dangerously-skip-permissions", "--mcp-config", "{mcp_config}"])
+        #expect(claude.environment["CLAUDE_CODE_MCP_AUTO_BACKGROUND_MS"] == "0")
+        #expect(claude.environment["IS_SANDBOX"] == nil, "the hub never sets IS_SANDBOX by itself")
+    }
+
+    @Test func agentsChangeBuiltInsKeyByKeyAndAddNewOnes() throws {
+        let config = try parse([
+            "sessions:",
+            "  agent: mine",
+            "agents:",
+            "  claude:",
+            "    env: {IS_SANDBOX: \"1\"}",
+            "  mine:",
+            "    label: My agent",
+            "    command: [my-agent, --mcp, \"{mcp_config}\"]",
+            "    dialogs:",
+            "      - {match: \"Continue?\", keys: [Down, Enter]}",
+            "      - {match: \"Proceed\", select: \"Yes\"}",
+            "      - {match: \"Old style\", answer: \"2\"}",
+            "projects: [~/code/app, /srv/site]",
+        ])
+        #expect(config.sessions.agent == "mine")
+        let claude = try #require(config.agents.first { $0.id == "claude" })
+        #expect(claude.environment == ["IS_SANDBOX": "1", "CLAUDE_CODE_MCP_AUTO_BACKGROUND_MS": "0"], "added to the built-in's")
+        #expect(claude.command.first == "claude", "keys not given keep the built-in's values")
+        #expect(claude.dialogs == AgentProfile.claude.dialogs)
+        let mine = try #require(config.agents.first { $0.id == "mine" })
+        #expect(mine.label == "My agent")
+        #expect(mine.dialogs.map(\.answer) == [.keys([.down, .enter]), .select("Yes"), .keys([.text("2"), .enter])])
+        #expect(config.projects == ["/home/u/code/app", "/srv/site"])
+    }
+
+    @Test func sessionsCommandIsTheDefaultProfileAsBefore() throws {
+        let config = try parse([
+            "sessions:",
+            "  command: [clawmux, demo-agent]",
+            "  startup_input: /go",
+            "  prompts:",
+            "    - {match: \"Trust?\", answer: \"\"}",
+        ])
+        #expect(config.sessions.agent == "default")
+        let profile = try #require(config.agents.first)
+        #expect(profile.id == "default")
+        #expect(profile.command == ["clawmux", "demo-agent"])
+        #expect(profile.startupInput == "/go")
+        #expect(profile.dialogs == [DialogAnswer(match: "Trust?", answer: .keys([.enter]))])
+    }
+
+    @Test(arguments: [
+        (["agents:", "  x:", "    label: X"], "agents.x: missing required key 'command'"),
+        (["agents:", "  Bad!: {command: [a]}"], "agent ids may use"),
+        (["agents:", "  x: {command: [a], mcp: ftp}"], "expected 'config_file'"),
+        (["agents:", "  x: {command: [a], dialogs: [{match: a, keys: [F13]}]}"], "unknown key \"F13\""),
+        (["agents:", "  x: {command: [a], dialogs: [{match: a, keys: [Up], select: b}]}"], "give one of 'select', 'keys' or 'answer'"),
+        (["sessions:", "  agent: nobody"], "unknown agent 'nobody' (agents: claude, codex, demo)"),
+        (["projects: [relative/path]"], "expected an absolute path"),
+    ])
+    func badAgentConfigIsNamed(lines: [String], message: String) {
+        do {
+            _ = try parse(lines)
+            Issue.record("accepted \(lines)")
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
+        }
+    }
+}
+
+struct AgentLaunchTests {
+    private let bridge = AgentLaunch.Bridge(
+        command: "/opt/clawmux/clawmux-mcp", arguments: [],
+        environment: ["VOICE_HUB_SESSION_ID": "voice-1-abc", "VOICE_HUB_SESSION_TOKEN": "s3\"cret"])
+
+    private func launch(_ profile: AgentProfile) -> AgentLaunch {
+        AgentLaunch(profile: profile, sessionID: "voice-1-abc", sessionDirectory: "/w/voice-1-abc", workingDirectory: "/home/u/app",
+                    mcpConfigPath: "/w/voice-1-abc/.mcp.json", bridge: bridge, clawmux: "/opt/clawmux/clawmux")
+    }
+
+    @Test func claudeGetsItsConfigFileAndEnvironment() {
+        let claude = launch(.claude)
+        #expect(claude.argv == ["claude", "--dangerously-skip-permissions", "--mcp-config", "/w/voice-1-abc/.mcp.json"])
+        #expect(claude.environment["CLAUDE_CODE_MCP_AUTO_BACKGROUND_MS"] == "0")
+        #expect(claude.environment["VOICE_HUB_SESSION_ID"] == "voice-1-abc")
+        #expect(claude.environment["CLAWMUX_MCP_CONFIG"] == "/w/voice-1-abc/.mcp.json")
+    }
+
+    @Test func codexGetsTheServerAsOverridesRightAfterTheExecutable() {
+        let codex = launch(.codex)
+        #expect(codex.argv.first == "codex")
+        #expect(codex.argv.last == "--dangerously-bypass-approvals-and-sandbox")
+        let overrides = stride(from: 1, to: codex.argv.count - 1, by: 2).map { codex.argv[$0 + 1] }
+        #expect(stride(from: 1, to: codex.argv.count - 1, by: 2).allSatisfy { codex.argv[$0] == "-c" })
+        #expect(overrides == [
+            "mcp_servers.voice-hub.command=\"/opt/clawmux/clawmux-mcp\"",
+            "mcp_servers.voice-hub.args=[]",
+            "mcp_servers.voice-hub.env={VOICE_HUB_SESSION_ID = \"voice-1-abc\", VOICE_HUB_SESSION_TOKEN = \"s3\\\"cret\"}",
+            "mcp_servers.voice-hub.required=true",
+            "mcp_servers.voice-hub.startup_timeout_sec=30",
+            "mcp_servers.voice-hub.tool_timeout_sec=86400",
+            "mcp_servers.voice-hub.default_tools_approval_mode=\"approve\"",
+        ])
+    }
+
+    @Test func placeholdersAndThisBinary() {
+        let custom = AgentProfile(id: "x", label: "X", command: ["clawmux", "demo-agent", "{project_dir}", "{work_dir}", "{session_id}"])
+        #expect(launch(custom).argv == ["/opt/clawmux/clawmux", "demo-agent", "/home/u/app", "/w/voice-1-abc", "voice-1-abc"])
+    }
+
+    @Test func tomlStringsAreEscaped() {
+        #expect(TOML.string("a\"b\\c\nd\u{1}") == "\"a\\\"b\\\\c\\nd\\u0001\"")
+        #expect(TOML.key("VOICE_HUB") == "VOICE_HUB")
+        #expect(TOML.key("a.b") == "\"a.b\"")
+    }
+}
