@@ -10,7 +10,10 @@ import PluginAPI
 /// or one its answers did not clear, makes the session "need you", with the screen.
 struct DialogWatch: Sendable {
     struct Timing: Sendable {
-        var settle: Duration = .milliseconds(300)
+        var settle: Duration = .milliseconds(250)
+        /// For a dialog redrawn after our keys (Claude Code drops keys only right after it first
+        /// draws a dialog).
+        var settleAfterKeys: Duration = .milliseconds(120)
         var retry: Duration = .milliseconds(1500)
         /// Key presses for one dialog (moving the selection and confirming count one each).
         var maxAnswers = 6
@@ -74,8 +77,12 @@ struct DialogWatch: Sendable {
     }
 
     private mutating func evaluate(_ now: ContinuousClock.Instant) -> [Action] {
-        guard let changedAt, now - changedAt >= timing.settle else { return [] }
-        if let dialog = knownDialog {
+        guard let changedAt else { return [] }
+        let dialog = knownDialog
+        // A dialog our own keys just redrew (the selection moved) settles sooner than a new one.
+        let ours = dialog != nil && lastAnswer?.dialog == dialog?.match && lastAnswer.map { $0.at <= changedAt } == true
+        guard now - changedAt >= (ours ? timing.settleAfterKeys : timing.settle) else { return [] }
+        if let dialog {
             // The screen has not changed since the last keys: give them `retry` to work.
             if let lastAnswer, lastAnswer.dialog == dialog.match, lastAnswer.screen == screen, now - lastAnswer.at < timing.retry {
                 return []

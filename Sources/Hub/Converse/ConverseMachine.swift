@@ -228,7 +228,7 @@ public struct ConverseMachine: Sendable {
         }
     }
 
-    static let supersededReply = "Error: a newer converse call from this session took over this one."
+    public static let supersededReply = "Error: a newer converse call from this session took over this one."
 
     private mutating func fail(_ turn: Turn, _ message: String) -> [Action] {
         phase = .idle

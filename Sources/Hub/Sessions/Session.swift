@@ -262,13 +262,15 @@ actor Session {
     }
 
     /// Once per session, when both the agent is ready and known (either may come first). An
-    /// adopted agent got it from the hub that started it. The Enter goes separately, after a
-    /// pause: Codex takes an Enter right after fast typing as a newline of a paste.
+    /// adopted agent got it from the hub that started it. The text goes as one (bracketed) paste
+    /// and the Enter separately, after a pause: Codex and Claude Code take an Enter that comes
+    /// with fast typing as a newline of a paste (under load a pause alone is not enough: both
+    /// may reach the agent in one read).
     private func typeStartupInput() async {
         guard !adopted, !startupInputTyped, let input = profile.startupInput, let agent else { return }
         startupInputTyped = true
         do {
-            try await agent.send([.text(input)])
+            try await agent.send([.paste(input)])
             try await Task.sleep(for: .milliseconds(300))
             try await agent.send([.enter])
         } catch {

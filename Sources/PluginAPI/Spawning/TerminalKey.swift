@@ -2,6 +2,10 @@
 /// answered (arrow keys, Enter, a digit) and how the startup input is typed.
 public enum TerminalKey: Sendable, Equatable, CustomStringConvertible {
     case text(String)
+    /// Text as one paste: bracketed (`ESC [200~ … ESC [201~`) when the program asked for that,
+    /// so an Enter that reaches it in the same read still submits (a TUI reading typed text and
+    /// Enter together takes the Enter for a newline of the paste).
+    case paste(String)
     case enter, up, down, left, right, tab, escape, backspace, space
 
     /// Key names as configs and the page write them (`Up`, `Enter`, ...); a single printable
@@ -29,6 +33,7 @@ public enum TerminalKey: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .text(let text): text
+        case .paste(let text): "paste(\(text.count) characters)"
         case .enter: "Enter"
         case .up: "Up"
         case .down: "Down"
@@ -43,10 +48,14 @@ public enum TerminalKey: Sendable, Equatable, CustomStringConvertible {
 
     /// The bytes a terminal sends for the key. `applicationCursor`: the program switched the
     /// arrow keys to their `ESC O` form (DECCKM), as full-screen programs may.
-    public func bytes(applicationCursor: Bool) -> [UInt8] {
+    public func bytes(applicationCursor: Bool, bracketedPaste: Bool = false) -> [UInt8] {
         let arrowPrefix: [UInt8] = applicationCursor ? [0x1B, 0x4F] : [0x1B, 0x5B]
         switch self {
         case .text(let text): return Array(text.utf8)
+        case .paste(let text):
+            // The text itself must not end the paste early.
+            let safe = Array(text.replacingOccurrences(of: "\u{1B}", with: "").utf8)
+            return bracketedPaste ? Array("\u{1B}[200~".utf8) + safe + Array("\u{1B}[201~".utf8) : safe
         case .enter: return [0x0D]
         case .up: return arrowPrefix + [0x41]
         case .down: return arrowPrefix + [0x42]

@@ -77,7 +77,9 @@ final class PTYAgent: SpawnedAgent, Sendable {
     func send(_ keys: [TerminalKey]) async throws {
         // Arrow keys in the form the program asked for; frames of at most the size a host takes.
         try state.withLock { state in
-            let bytes = keys.flatMap { $0.bytes(applicationCursor: state.screen.applicationCursorKeys) }
+            let bytes = keys.flatMap {
+                $0.bytes(applicationCursor: state.screen.applicationCursorKeys, bracketedPaste: state.screen.bracketedPaste)
+            }
             let frames = stride(from: 0, to: bytes.count, by: PTYHostFrame.maxPayload).map {
                 PTYHostFrame.data(Array(bytes[$0..<min(bytes.count, $0 + PTYHostFrame.maxPayload)])).encoded
             }

@@ -18,6 +18,8 @@ struct TerminalScreen: Sendable {
     private var mainScreen: (grid: [[Cell]], row: Int, column: Int)?
     /// DECCKM: the program wants arrow keys as `ESC O A` instead of `ESC [ A`.
     private(set) var applicationCursorKeys = false
+    /// Mode 2004: the program wants pasted text between `ESC [200~` and `ESC [201~`.
+    private(set) var bracketedPaste = false
     private var parser = Parser.ground
 
     private enum Cell: Sendable, Equatable {
@@ -321,6 +323,8 @@ struct TerminalScreen: Sendable {
         switch mode {
         case 1:
             applicationCursorKeys = on
+        case 2004:
+            bracketedPaste = on
         case 47, 1047, 1049:
             if on, mainScreen == nil {
                 mainScreen = (grid, row, column)

@@ -24,19 +24,27 @@ struct TmuxAgent: SpawnedAgent {
             names.removeAll()
         }
         for key in keys {
-            guard case .text(let text) = key else {
+            switch key {
+            case .text(let text):
+                try await flush()
+                if !text.isEmpty { try await tmux.checked(["send-keys", "-t", target, "-l", "--", text]) }
+            case .paste(let text):
+                // A buffer of this session's own, pasted bracketed (-p) when the program asked for
+                // that, and deleted after (-d).
+                try await flush()
+                let buffer = "clawmux-\(name)"
+                try await tmux.checked(["set-buffer", "-b", buffer, "--", text])
+                try await tmux.checked(["paste-buffer", "-p", "-d", "-b", buffer, "-t", target])
+            default:
                 names.append(Self.tmuxName(key))
-                continue
             }
-            try await flush()
-            if !text.isEmpty { try await tmux.checked(["send-keys", "-t", target, "-l", "--", text]) }
         }
         try await flush()
     }
 
     static func tmuxName(_ key: TerminalKey) -> String {
         switch key {
-        case .text(let text): text
+        case .text(let text), .paste(let text): text
         case .enter: "Enter"
         case .up: "Up"
         case .down: "Down"
@@ -84,7 +92,7 @@ struct TmuxAgent: SpawnedAgent {
                     continuation.yield(screen)
                 }
                 if dead { break }
-                try? await Task.sleep(for: .milliseconds(150))
+                try? await Task.sleep(for: .milliseconds(100))
             }
             continuation.finish()
         }

@@ -83,7 +83,7 @@ struct RealAgentSetup {
 
     static func start(
         _ kind: RealAgents.Kind, spawner: String, name: String, turns: Int = 3, sandbox: Bool = true,
-        projectFiles: [String: String] = [:]
+        projectFiles: [String: String] = [:], trusted: Bool = false
     ) async throws -> RealAgentSetup {
         let engines = try await FakeEngines.shared()
         let directory = try TestPaths.temporaryDirectory(name)
@@ -91,10 +91,21 @@ struct RealAgentSetup {
         for (file, text) in projectFiles { try text.write(toFile: project + "/" + file, atomically: true, encoding: .utf8) }
         let home = directory.appendingPathComponent("home").path
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        // Logged in (onboarding done), nothing trusted, the key not yet approved, no settings.
-        try #"{"hasCompletedOnboarding": true}"#.write(toFile: home + "/.claude.json", atomically: true, encoding: .utf8)
+        // Logged in (onboarding done), nothing trusted, the key not yet approved, no settings;
+        // `trusted`: what a user who answered every dialog before has, so none comes.
+        let claudeState: JSONValue = trusted ? .object([
+            "hasCompletedOnboarding": .bool(true),
+            "customApiKeyResponses": .object(["approved": .array([.string(String(RealAgents.apiKey.suffix(20)))]), "rejected": .array([])]),
+            "projects": .object([project: .object(["hasTrustDialogAccepted": .bool(true)])]),
+        ]) : .object(["hasCompletedOnboarding": .bool(true)])
+        try claudeState.encodedText().write(toFile: home + "/.claude.json", atomically: true, encoding: .utf8)
         let codexHome = home + "/.codex"
         try FileManager.default.createDirectory(atPath: codexHome, withIntermediateDirectories: true)
+        if trusted {
+            try FileManager.default.createDirectory(atPath: home + "/.claude", withIntermediateDirectories: true)
+            try #"{"skipDangerousModePermissionPrompt": true}"#.write(toFile: home + "/.claude/settings.json", atomically: true, encoding: .utf8)
+            try "[projects.\"\(project)\"]\ntrust_level = \"trusted\"\n".write(toFile: codexHome + "/config.toml", atomically: true, encoding: .utf8)
+        }
         let model = try await FakeModelServer.start(kind, directory: directory, turns: turns)
         let base = "http://127.0.0.1:\(model.port)"
         // As root Claude Code needs IS_SANDBOX=1 for --dangerously-skip-permissions: the hub
