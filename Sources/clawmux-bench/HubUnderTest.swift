@@ -32,7 +32,7 @@ final class HubUnderTest: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clawmux-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let command = [setup.clawmux, "demo-agent", "--bench-turns", "\(setup.turns)",
-                       "--bench-report", "bench.jsonl", "--bench-start", "bench.go",
+                       "--bench-report", "{work_dir}/bench.jsonl", "--bench-start", "{work_dir}/bench.go",
                        "--bench-status-calls", "\(setup.statusCalls)", "--bench-pause-ms", "\(setup.pauseMs)"].map { "\"\($0)\"" }.joined(separator: ", ")
         let yaml = """
             server:

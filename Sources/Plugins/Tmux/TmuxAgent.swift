@@ -42,19 +42,9 @@ struct TmuxAgent: SpawnedAgent {
         try await flush()
     }
 
+    /// tmux's key names are ours, but for Backspace.
     static func tmuxName(_ key: TerminalKey) -> String {
-        switch key {
-        case .text(let text), .paste(let text): text
-        case .enter: "Enter"
-        case .up: "Up"
-        case .down: "Down"
-        case .left: "Left"
-        case .right: "Right"
-        case .tab: "Tab"
-        case .escape: "Escape"
-        case .backspace: "BSpace"
-        case .space: "Space"
-        }
+        key == .backspace ? "BSpace" : key.description
     }
 
     /// The session stays after its agent exits (`remain-on-exit`), so its last screen can be
