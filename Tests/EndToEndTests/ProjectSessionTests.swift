@@ -99,9 +99,10 @@ struct ProjectSessionTests {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(
             name: "needs-you-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner,
-            command: ["clawmux", "demo-agent", "--ask", "Use the staging database?"])
+            command: ["clawmux", "demo-agent", "--ask", "Use the staging database?"], extraSessionLines: ["ready_timeout: 8s"])
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub, hello: [])
+        let posted = ContinuousClock.now
         let created = try #require(try await hub.rest.post("/api/sessions?wait=false").json)
         let id = try #require(created["session_id"]?.stringValue)
 
@@ -110,6 +111,9 @@ struct ProjectSessionTests {
         }
         #expect(status["detail"]?.stringValue?.contains("no answer for") == true)
         #expect(status["screen"]?.stringValue?.contains("Use the staging database? (press Enter to continue)") == true)
+        #expect(try await hub.rest.get("/api/sessions").json?[0]?["status"]?.stringValue == "needs_you")
+        // Past the ready timeout: a session that waits for the user is not removed.
+        try await Task.sleep(until: posted + .seconds(9))
         #expect(try await hub.rest.get("/api/sessions").json?[0]?["status"]?.stringValue == "needs_you")
 
         let bad = try await hub.rest.post("/api/sessions/\(id)/keys", json: .object(["keys": .array([.string("F13")])]))

@@ -69,7 +69,7 @@ struct RESTErrorTests {
         let engines = try await FakeEngines.shared()
         let hub = try await HubProcess.start(
             name: "cap", ttsURL: engines.url, sttURL: engines.url, spawner: "pty", command: ["sleep", "60"],
-            extraSessionLines: ["max_sessions: 1", "ready_timeout: 1s"])
+            extraSessionLines: ["max_sessions: 1", "ready_timeout: 4s"])
         defer { hub.stop() }
         let rest = hub.rest
         let accepted = try await rest.post("/api/sessions?wait=false")
@@ -83,6 +83,17 @@ struct RESTErrorTests {
 
         let timedOut = try await rest.post("/api/sessions")
         #expect(timedOut.status == 504, "\(timedOut.text)")
+        #expect(try await rest.get("/api/sessions").json == .array([]))
+
+        // Started without waiting (as the page does), it times out all the same, and the
+        // browsers hear why.
+        let browser = try await BrowserClient.connect(to: hub)
+        let unwatched = try #require(try await rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
+        let (_, error) = try await browser.next(after: 0, timeout: .seconds(30), "the timeout's error") {
+            $0["type"]?.stringValue == "error" && $0["session_id"]?.stringValue == unwatched
+        }
+        #expect(error["message"]?.stringValue?.contains("was not ready within") == true)
+        _ = try await browser.next("session_terminated", session: unwatched)
         #expect(try await rest.get("/api/sessions").json == .array([]))
         #expect(try FileManager.default.contentsOfDirectory(atPath: hub.workRoot).filter { !$0.hasPrefix(".") }.isEmpty)
     }

@@ -57,7 +57,8 @@ struct AgentProfileTests {
         #expect(profile.id == "default")
         #expect(profile.command == ["clawmux", "demo-agent"])
         #expect(profile.startupInput == "/go")
-        #expect(profile.dialogs == [DialogAnswer(match: "Trust?", answer: .keys([.enter]))])
+        #expect(profile.dialogs == AgentProfile.claude.dialogs + [DialogAnswer(match: "Trust?", answer: .keys([.enter]))],
+                "Claude Code's own answers first")
     }
 
     @Test(arguments: [
@@ -103,10 +104,12 @@ struct AgentLaunchTests {
         #expect(codex.argv.last == "--dangerously-bypass-approvals-and-sandbox")
         let overrides = stride(from: 1, to: codex.argv.count - 1, by: 2).map { codex.argv[$0 + 1] }
         #expect(stride(from: 1, to: codex.argv.count - 1, by: 2).allSatisfy { codex.argv[$0] == "-c" })
+        #expect(!codex.argv.contains { $0.contains("s3\"cret") }, "the secret is never on the command line")
+        #expect(codex.environment["VOICE_HUB_SESSION_TOKEN"] == "s3\"cret", "but in Codex's environment, which it passes on")
         #expect(overrides == [
             "mcp_servers.voice-hub.command=\"/opt/clawmux/clawmux-mcp\"",
             "mcp_servers.voice-hub.args=[]",
-            "mcp_servers.voice-hub.env={VOICE_HUB_SESSION_ID = \"voice-1-abc\", VOICE_HUB_SESSION_TOKEN = \"s3\\\"cret\"}",
+            "mcp_servers.voice-hub.env_vars=[\"VOICE_HUB_SESSION_ID\", \"VOICE_HUB_SESSION_TOKEN\"]",
             "mcp_servers.voice-hub.required=true",
             "mcp_servers.voice-hub.startup_timeout_sec=30",
             "mcp_servers.voice-hub.tool_timeout_sec=86400",

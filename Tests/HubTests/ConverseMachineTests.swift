@@ -392,3 +392,13 @@ struct ConverseMachineNobodyListeningTests {
         #expect(listening.phase == .listening(turn1))
     }
 }
+
+struct ConverseTakeoverWithoutIDsTests {
+    @Test("an original bridge's new converse takes over without a reply it would take for the new call")
+    func noRequestIDs() {
+        var machine = ConverseMachine()
+        _ = machine.handle(.converse(message: "Hello", waitForResponse: true, requestID: nil))
+        let actions = machine.handle(.converse(message: "Again", waitForResponse: true, requestID: nil))
+        #expect(!actions.contains { if case .reply = $0 { true } else { false } })
+    }
+}

@@ -177,6 +177,7 @@ struct DialogWatchAnimationTests {
             let actions = watch.handle(.screen(logo + "\n\n" + dialog, at: start + .milliseconds(100 * frame)))
             if frame < 3 { #expect(actions.isEmpty) }
             if frame == 3 { #expect(actions == [.press([.enter], dialog: codex.match)]) }
+            if frame > 3 { #expect(actions.isEmpty, "a new logo frame is no sign the answer failed") }
         }
     }
 }

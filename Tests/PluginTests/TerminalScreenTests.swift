@@ -91,3 +91,34 @@ struct ClaudeCodeScreenTests {
         #expect(screen.text.contains("Quick safety check: Is this a project you created or one you trust?"))
     }
 }
+
+struct TerminalScreenHostileOutputTests {
+    private func render(_ output: String) -> String {
+        var screen = TerminalScreen(columns: 20, rows: 4)
+        screen.feed(output)
+        return screen.text
+    }
+
+    @Test("huge counts and positions are clamped, never overflow")
+    func hugeNumbers() {
+        #expect(render("a\u{1B}[9223372036854775807B\u{1B}[99999999999999999999Cz\u{1B}[9223372036854775807;9223372036854775807Hy").hasSuffix("y"))
+        #expect(render("ab\u{1B}[9223372036854775807P\u{1B}[9223372036854775807@\u{1B}[9223372036854775807X\u{1B}[9223372036854775807L\u{1B}[9223372036854775807M\u{1B}[9223372036854775807S") == "")
+        #expect(render("\u{1B}[-5Ax") == "x")
+    }
+
+    @Test("an endless sequence is bounded: the screen goes on")
+    func endlessSequences() {
+        let junk = String(repeating: "1;", count: 100_000)
+        #expect(render("\u{1B}[" + junk + "mok") == "ok")
+        #expect(render("\u{1B}]0;" + String(repeating: "x", count: 10_000) + "ok").hasSuffix("ok"))
+        #expect(render("\u{1B}[12\u{18}ok") == "ok", "CAN cancels")
+        #expect(render("x\u{1B}[\n1Bok") == "x\n\n ok", "a line feed inside a sequence still moves")
+    }
+
+    @Test("zero-width characters that join nothing are dropped, not a crash")
+    func zeroWidth() {
+        #expect(render("a\u{200B}\u{200E}b") == "ab")
+        #expect(render("\u{301}x") == "x")
+        #expect(render("e" + String(repeating: "\u{301}", count: 50)).unicodeScalars.count <= 8)
+    }
+}

@@ -42,12 +42,13 @@ struct AgentLaunch: Sendable, Equatable {
     /// and tells nobody), and no approval asked per call.
     static func codexOverrides(_ bridge: Bridge) -> [String] {
         let server = "mcp_servers.voice-hub"
-        let environment = bridge.environment.sorted { $0.key < $1.key }
-            .map { "\(TOML.key($0.key)) = \(TOML.string($0.value))" }.joined(separator: ", ")
+        // By name only: the values (the session's secret among them) are in Codex's own
+        // environment, which it passes on; on its command line any local user could read them.
+        let names = bridge.environment.keys.sorted().map(TOML.string).joined(separator: ", ")
         let pairs = [
             "\(server).command=\(TOML.string(bridge.command))",
             "\(server).args=[\(bridge.arguments.map(TOML.string).joined(separator: ", "))]",
-            "\(server).env={\(environment)}",
+            "\(server).env_vars=[\(names)]",
             "\(server).required=true",
             "\(server).startup_timeout_sec=30",
             "\(server).tool_timeout_sec=\(codexToolTimeoutSeconds)",

@@ -84,7 +84,7 @@ struct DialogWatch: Sendable {
         guard now - changedAt >= (ours ? timing.settleAfterKeys : timing.settle) else { return [] }
         if let dialog {
             // The screen has not changed since the last keys: give them `retry` to work.
-            if let lastAnswer, lastAnswer.dialog == dialog.match, lastAnswer.screen == screen, now - lastAnswer.at < timing.retry {
+            if let lastAnswer, lastAnswer.dialog == dialog.match, lastAnswer.screen == settling, now - lastAnswer.at < timing.retry {
                 return []
             }
             guard answerCounts[dialog.match, default: 0] < timing.maxAnswers else {
@@ -100,7 +100,7 @@ struct DialogWatch: Sendable {
                 keys = moves.isEmpty ? [.enter] : moves
             }
             answerCounts[dialog.match, default: 0] += 1
-            lastAnswer = (dialog.match, now, screen)
+            lastAnswer = (dialog.match, now, settling)
             return [.press(keys, dialog: dialog.match)]
         }
         if looksLikeQuestion, now - changedAt >= timing.unknownDialog {

@@ -15,7 +15,7 @@ enum TerminalText {
                 var parameters = ""
                 while let next = scalars.next() {
                     if (0x40...0x7E).contains(next.value) {
-                        if next == "C" { output += String(repeating: " ", count: max(1, Int(parameters) ?? 1)) }
+                        if next == "C" { output += String(repeating: " ", count: min(200, max(1, Int(parameters) ?? 1))) }
                         break
                     }
                     parameters.unicodeScalars.append(next)

@@ -76,7 +76,9 @@ extension AgentProfile {
             let text = try sessions.optional("startup_input")?.stringValue() ?? ""
             profile.startupInput = text.isEmpty ? nil : text
         }
-        if let prompts = try sessions.optional("prompts") { profile.dialogs = try prompts.items().map(DialogAnswer.init(node:)) }
+        // After Claude Code's own answers, which win where both match: the old shipped
+        // `answer: ""` for the trust question is a bare Enter, which now selects "No, exit".
+        if let prompts = try sessions.optional("prompts") { profile.dialogs += try prompts.items().map(DialogAnswer.init(node:)) }
         return profile
     }
 }

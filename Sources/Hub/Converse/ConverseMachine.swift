@@ -115,7 +115,7 @@ public struct ConverseMachine: Sendable {
             let turn = Turn(id: nextTurn, message: message, waitForResponse: wait, requestID: requestID)
             nextTurn += 1
             phase = .speaking(turn)
-            return [.reply(Self.supersededReply, requestID: old.requestID), .stopSpeech(turn: old.id), .converseStarted,
+            return Self.supersede(old) + [.stopSpeech(turn: old.id), .converseStarted,
                     .send(.assistantText(message)), .send(.status("Speaking...")), .synthesize(turn: turn.id, text: message)]
         case (.listening(let old), .converse(let message, _, let requestID)),
              (.transcribing(let old), .converse(let message, _, let requestID)):
@@ -124,7 +124,7 @@ public struct ConverseMachine: Sendable {
             // talk over the user).
             let turn = Turn(id: old.id, message: message, waitForResponse: true, requestID: requestID)
             if case .listening = phase { phase = .listening(turn) } else { phase = .transcribing(turn) }
-            var actions: [Action] = [.reply(Self.supersededReply, requestID: old.requestID)]
+            var actions = Self.supersede(old)
             if message != old.message { actions.append(.send(.assistantText(message))) }
             return actions
 
@@ -229,6 +229,12 @@ public struct ConverseMachine: Sendable {
     }
 
     public static let supersededReply = "Error: a newer converse call from this session took over this one."
+
+    /// The answer for a call that was taken over. An original bridge (no request ids) answers
+    /// its one waiting call with any reply, which now is the new call: it gets none.
+    private static func supersede(_ old: Turn) -> [Action] {
+        old.requestID == nil ? [] : [.reply(supersededReply, requestID: old.requestID)]
+    }
 
     private mutating func fail(_ turn: Turn, _ message: String) -> [Action] {
         phase = .idle

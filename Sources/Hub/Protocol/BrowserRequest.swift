@@ -4,9 +4,10 @@ import PluginAPI
 /// Messages a browser sends. Unknown types are reported back, never fatal.
 public enum BrowserRequest: Sendable, Equatable {
     case hello(capabilities: [String])
-    case playbackDone(sessionID: String)
+    /// `turn` (our extension), as on recordings: a late one for an earlier turn is dropped.
+    case playbackDone(sessionID: String, turn: String? = nil)
     /// Barge-in: the user tapped the mic while the agent spoke (counts as playback done).
-    case interrupt(sessionID: String)
+    case interrupt(sessionID: String, turn: String? = nil)
     /// A recording; empty data means the mic was muted.
     /// `turn` (our extension): the turn it answers, as the hub tagged it; an answer to an
     /// earlier turn is dropped instead of answering the next one.
@@ -41,9 +42,9 @@ public enum BrowserRequest: Sendable, Equatable {
         guard let sessionID = json["session_id"]?.stringValue else { throw .missingField("session_id") }
         switch type {
         case "playback_done":
-            return .playbackDone(sessionID: sessionID)
+            return .playbackDone(sessionID: sessionID, turn: json["turn"]?.stringValue)
         case "interrupt":
-            return .interrupt(sessionID: sessionID)
+            return .interrupt(sessionID: sessionID, turn: json["turn"]?.stringValue)
         case "audio":
             guard let encoded = json["data"]?.stringValue else { throw .missingField("data") }
             // base64 is 4/3 of the bytes: refuse before decoding.

@@ -88,12 +88,12 @@ struct BrowserSocket: Sendable {
             await browsers.setCapabilities(capabilities, for: client)
             if capabilities.contains("transcript") { await sessions.sendTranscripts(to: client) }
             if capabilities.contains(BrowserHub.audioStream) { await sessions.replayPending(to: client, streamedOnly: true) }
-        case .playbackDone(let id):
+        case .playbackDone(let id, let turn):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
-            await session.playbackDone()
-        case .interrupt(let id):
+            await session.playbackDone(turn: turn)
+        case .interrupt(let id, let turn):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
-            await session.interrupt()
+            await session.interrupt(turn: turn)
         case .recording(let id, let audio, let format, let turn):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
             await session.recording(audio, format: format, turn: turn)

@@ -141,7 +141,7 @@ actor Session {
             if !adopted { dialogWatch = DialogWatch(dialogs: profile.dialogs) }
             terminalWatcher = Task { await self.watchTerminal(agent) }
         } else if readiness == .ready {
-            await typeStartupInput()
+            Task { await self.typeStartupInput() }
         }
         return true
     }
@@ -257,7 +257,8 @@ actor Session {
         terminalWatcher?.cancel()
         await announce()
         resolveReadiness(.ready)
-        await typeStartupInput()
+        // Off the caller: the bridge's next message must not wait for the typing's pause.
+        Task { await self.typeStartupInput() }
         return true
     }
 
@@ -325,23 +326,30 @@ actor Session {
 
     // MARK: Browsers
 
-    func playbackDone() async {
+    func playbackDone(turn: String? = nil) async {
         touch()
+        guard isCurrent(turn, "playback_done") else { return }
         await perform(converse.handle(.playbackDone))
     }
 
-    func interrupt() async {
+    func interrupt(turn: String? = nil) async {
         touch()
+        guard isCurrent(turn, "interrupt") else { return }
         logger.info("the user interrupted the agent")
         await perform(converse.handle(.interrupted))
     }
 
+    /// A browser message that names its turn is for that turn only: a late one for an earlier
+    /// turn (one that a newer converse took over, say) is dropped.
+    private func isCurrent(_ turn: String?, _ what: String) -> Bool {
+        guard let turn, turn != turnTag else { return true }
+        logger.info("dropped a browser message for an earlier turn", metadata: ["message": "\(what)", "turn": "\(turn)"])
+        return false
+    }
+
     func recording(_ audio: Data, format: AudioFormat, turn: String? = nil) async {
         touch()
-        if let turn, turn != turnTag {
-            logger.info("dropped a recording that answers an earlier turn", metadata: ["turn": "\(turn)"])
-            return
-        }
+        guard isCurrent(turn, "recording") else { return }
         logger.debug("recording from browser", metadata: ["bytes": "\(audio.count)", "format": "\(format)"])
         await perform(converse.handle(.recording(audio: audio, format: format)))
     }

@@ -67,7 +67,8 @@ public actor SessionManager {
 
     /// `GET /api/projects`: folders to offer in New Session: the config's, the recently used
     /// ones, and those Claude Code knows (read from `~/.claude.json`, never written).
-    public func projectsReport() async -> JSONValue {
+    /// Off the actor: reading the user's folders and `~/.claude.json` must not hold up sessions.
+    public nonisolated func projectsReport() async -> JSONValue {
         var seen = Set<String>()
         var entries: [JSONValue] = []
         func add(_ path: String, source: String) {
@@ -117,7 +118,12 @@ public actor SessionManager {
         var projectDirectory: String?
         if let requestedDirectory {
             switch ProjectFolder.validated(requestedDirectory) {
-            case .success(let folder): projectDirectory = folder
+            case .success(let folder):
+                let root = URL(fileURLWithPath: services.settings.workRoot).standardizedFileURL.path
+                guard folder != root, !folder.hasPrefix(root + "/") else {
+                    throw .invalidDirectory("cwd \"\(folder)\" is inside the hub's own sessions folder (\(root)); choose a project folder")
+                }
+                projectDirectory = folder
             case .failure(let problem): throw .invalidDirectory(problem.description)
             }
         }
@@ -186,15 +192,26 @@ public actor SessionManager {
             await remove(id, reason: "the agent could not be started")
             throw .unavailable("\(error)")
         }
-        guard wait else { return await session.snapshot() }
+        // Watched to the end either way: a session started without waiting (the page's) that
+        // times out or whose agent exits is removed, and the browsers are told why.
+        guard wait else {
+            Task { _ = try? await self.awaitReady(session) }
+            return await session.snapshot()
+        }
         return try await awaitReady(session)
     }
 
     private func awaitReady(_ session: Session) async throws(SessionError) -> SessionSnapshot {
         let timeout = services.settings.readyTimeout
         let timer = Task {
-            try? await Task.sleep(for: timeout)
-            await session.resolveReadiness(.timedOut)
+            while true {
+                try? await Task.sleep(for: timeout)
+                guard !Task.isCancelled else { return }
+                // The user is answering a dialog in the page or the terminal: theirs to finish.
+                guard await session.status != .needsYou else { continue }
+                await session.resolveReadiness(.timedOut)
+                return
+            }
         }
         let readiness = await session.waitUntilReady()
         timer.cancel()
@@ -203,15 +220,17 @@ public actor SessionManager {
             return await session.snapshot()
         case .timedOut:
             let tail = await session.terminalTail().map { " Its terminal shows:\n\($0)" } ?? ""
-            let needsUser = await session.status == .needsYou
+            let message = "the agent was not ready within \(timeout) (its MCP bridge did not complete the handshake); the session was removed.\(tail)"
+            // The browsers hear why before the session goes (a page that started it without waiting).
+            await services.browsers.broadcast(.error(sessionID: session.id, message: message))
             await remove(session.id, reason: "its agent did not get ready")
-            let why = needsUser ? "the agent waited for an answer in its terminal" : "its MCP bridge did not complete the handshake"
-            throw .bridgeTimeout("the agent was not ready within \(timeout) (\(why)); the session was removed.\(tail)")
+            throw .bridgeTimeout(message)
         case .agentExited:
             let tail = await session.terminalTail().map { " Its terminal showed:\n\($0)" } ?? ""
+            let message = "the agent exited before its MCP bridge connected.\(tail)"
+            await services.browsers.broadcast(.error(sessionID: session.id, message: message))
             await remove(session.id, reason: "the agent exited during start-up")
-            await services.browsers.broadcast(.error(sessionID: session.id, message: "The agent exited before it was ready.\(tail)"))
-            throw .unavailable("the agent exited before its MCP bridge connected.\(tail)")
+            throw .unavailable(message)
         case .terminated:
             throw .notFound(session.id)
         }

@@ -22,6 +22,12 @@ struct TerminalScreen: Sendable {
     private(set) var bracketedPaste = false
     private var parser = Parser.ground
 
+    /// Bounds on what untrusted output can make the parser hold.
+    static let maxParameterBytes = 64
+    static let maxStringLength = 4096
+    /// Larger counts and positions mean nothing on any screen; clamping keeps arithmetic safe.
+    static let maxNumber = 9999
+
     private enum Cell: Sendable, Equatable {
         case blank
         case character(Character)
@@ -34,9 +40,10 @@ struct TerminalScreen: Sendable {
         case escape
         /// One more byte to skip (character set selection: `ESC ( B`).
         case skipOne
-        case csi(parameters: String)
-        /// OSC, DCS, APC, ...: text up to BEL or `ESC \`.
-        case string(escaped: Bool)
+        /// `overlong`: more parameter bytes than any real sequence has; the rest is skipped.
+        case csi(parameters: String, overlong: Bool)
+        /// OSC, DCS, APC, ...: text up to BEL or `ESC \` (`length` so far: bounded).
+        case string(escaped: Bool, length: Int)
     }
 
     init(columns: Int, rows: Int) {
@@ -76,20 +83,30 @@ struct TerminalScreen: Sendable {
             escape(scalar)
         case .skipOne:
             parser = .ground
-        case .csi(let parameters):
-            if (0x40...0x7E).contains(scalar.value) {
+        case .csi(let parameters, let overlong):
+            // As xterm: a final byte ends the sequence, ESC starts another, CAN and SUB cancel
+            // it, other controls act as usual meanwhile; anything else is no sequence at all.
+            switch scalar.value {
+            case 0x40...0x7E:
                 parser = .ground
-                controlSequence(parameters, final: scalar)
-            } else if scalar.value == 0x1B {
-                parser = .escape
-            } else {
-                parser = .csi(parameters: parameters + String(scalar))
+                if !overlong { controlSequence(parameters, final: scalar) }
+            case 0x1B: parser = .escape
+            case 0x18, 0x1A: parser = .ground
+            case 0..<0x20: ground(scalar)
+            case 0x20...0x3F:
+                let full = parameters.utf8.count >= Self.maxParameterBytes
+                parser = .csi(parameters: full ? parameters : parameters + String(scalar), overlong: overlong || full)
+            default:
+                parser = .ground
+                ground(scalar)
             }
-        case .string(let escaped):
-            if scalar.value == 0x07 || (escaped && scalar == "\\") {
+        case .string(let escaped, let length):
+            // A string nobody ends (or one far too long) must not swallow the screen for good.
+            if scalar.value == 0x07 || (escaped && scalar == "\\") || scalar.value == 0x18 || scalar.value == 0x1A
+                || length >= Self.maxStringLength {
                 parser = .ground
             } else {
-                parser = .string(escaped: scalar.value == 0x1B)
+                parser = .string(escaped: scalar.value == 0x1B, length: length + 1)
             }
         }
     }
@@ -110,8 +127,8 @@ struct TerminalScreen: Sendable {
     private mutating func escape(_ scalar: Unicode.Scalar) {
         parser = .ground
         switch scalar {
-        case "[": parser = .csi(parameters: "")
-        case "]", "P", "X", "^", "_": parser = .string(escaped: false)
+        case "[": parser = .csi(parameters: "", overlong: false)
+        case "]", "P", "X", "^", "_": parser = .string(escaped: false, length: 0)
         case "(", ")", "*", "+", "-", ".", "/", "#", "%": parser = .skipOne
         case "7": saved = (row, column)
         case "8": moveTo(row: saved.row, column: saved.column)
@@ -160,9 +177,12 @@ struct TerminalScreen: Sendable {
     private mutating func appendToPrevious(_ scalar: Unicode.Scalar) {
         var target = pendingWrap ? column : column - 1
         if target >= 0, grid[row][target] == .continuation { target -= 1 }
-        guard target >= 0, case .character(let character) = grid[row][target] else { return }
+        guard target >= 0, case .character(let character) = grid[row][target],
+              character.unicodeScalars.count < 8 else { return }
         var text = String(character)
         text.unicodeScalars.append(scalar)
+        // A mark that does not join the character (a lone zero-width space) is dropped: one cell, one character.
+        guard text.count == 1 else { return }
         grid[row][target] = .character(Character(text))
     }
 
@@ -242,7 +262,7 @@ struct TerminalScreen: Sendable {
         if parameters.unicodeScalars.contains(where: { (0x20...0x2F).contains($0.value) }) { return }
         let numbers = (isPrivate ? String(parameters.dropFirst()) : parameters)
             .split(separator: ";", omittingEmptySubsequences: false)
-            .map { Int($0.split(separator: ":").first ?? "") }
+            .map { Self.number(String($0.split(separator: ":").first ?? "")) }
         func number(_ index: Int, default fallback: Int) -> Int {
             guard index < numbers.count, let value = numbers[index] else { return fallback }
             return value
@@ -295,6 +315,12 @@ struct TerminalScreen: Sendable {
         default:
             break  // colours (m), queries (n, c), window operations (t): no text
         }
+    }
+
+    /// A decimal parameter, clamped to `maxNumber` (huge values must not overflow `row + count`).
+    static func number(_ digits: String) -> Int? {
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return digits.utf8.count > 4 ? maxNumber : min(Int(digits) ?? maxNumber, maxNumber)
     }
 
     private mutating func eraseDisplay(_ mode: Int) {

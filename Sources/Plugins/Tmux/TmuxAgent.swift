@@ -72,7 +72,12 @@ struct TmuxAgent: SpawnedAgent {
             while !Task.isCancelled {
                 guard let output = try? await tmux.run([
                     "capture-pane", "-p", "-t", target, ";", "display-message", "-p", "-t", target, "#{pane_dead}",
-                ]), output.succeeded else { break }
+                ]), output.succeeded else {
+                    // A capture that failed once (a busy server) is tried again; a session that is gone ends the watch.
+                    guard (try? await tmux.run(["has-session", "-t", "=\(name)"]))?.succeeded == true else { break }
+                    try? await Task.sleep(for: .milliseconds(100))
+                    continue
+                }
                 var lines = output.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
                 while lines.last?.isEmpty == true { lines.removeLast() }
                 let dead = lines.popLast() == "1"
