@@ -60,7 +60,9 @@ GET /__log, and a one-line summary to stderr (unless --quiet). Fields:
 --dump-dir saves every request body as NNN-<kind>.json.
 
 Lifetime: exits when its parent process dies (polled; disable with
---no-parent-watch), after --max-seconds (default 900), or on SIGTERM/SIGINT.
+--no-parent-watch) or --watch-pid is gone, after --max-seconds (default 900),
+or on SIGTERM/SIGINT. The log, the command-line options shared with the other
+fake servers and the serving live in fake_server_common.py.
 """
 
 from __future__ import annotations
@@ -68,12 +70,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
-import threading
 import time
-import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# fake_server_common.py is a sibling: find it even under -P, and leave no __pycache__ here
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
+from fake_server_common import FakeHandler, RequestLog, add_common_arguments, new_id, now, serve  # noqa: E402
 
 CONVERSE = "mcp__voice-hub__converse"
 TOOL_SEARCH = "ToolSearch"
@@ -81,20 +84,10 @@ SERVER_PREFIX = "mcp__voice-hub__"
 BACKGROUNDED = 'MCP tool "voice-hub/converse" is still running after'
 
 ARGS: argparse.Namespace
-LOG_LOCK = threading.Lock()
-LOG_ENTRIES: list[dict] = []
-COUNTER = [0]
+LOG = RequestLog("fake-anthropic")
 
 
 # --------------------------------------------------------------------------- helpers
-
-def now() -> float:
-    return time.time()
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}_fake{uuid.uuid4().hex[:20]}"
-
 
 def block_text(content) -> str:
     """Flatten a message content / tool_result content into plain text."""
@@ -399,94 +392,23 @@ def sse_events(model: str, action: dict, req_body: bytes):
     yield "message_stop", {"type": "message_stop"}
 
 
-# --------------------------------------------------------------------------- logging
-
-def record(entry: dict) -> int:
-    with LOG_LOCK:
-        COUNTER[0] += 1
-        entry["seq"] = COUNTER[0]
-        LOG_ENTRIES.append(entry)
-        line = json.dumps(entry, ensure_ascii=False)
-        if ARGS.log:
-            with open(ARGS.log, "a", encoding="utf-8") as f:
-                f.write(line + "\n")
-        if not ARGS.quiet:
-            tools = entry.get("tools")
-            tl = f" tools={len(tools)}" if tools is not None else ""
-            mcp = f" mcp={entry.get('mcp_tools')}" if entry.get("mcp_tools") else ""
-            print(f"[fake-anthropic] #{entry['seq']} {entry['method']} {entry['path']} "
-                  f"kind={entry.get('kind')} model={entry.get('model')} stream={entry.get('stream')}"
-                  f"{tl}{mcp} step={entry.get('step')} last={entry.get('last', '')[:100]!r}",
-                  file=sys.stderr, flush=True)
-        return entry["seq"]
-
-
-def dump(kind: str, body: bytes, seq: int) -> None:
-    if not ARGS.dump_dir:
-        return
-    os.makedirs(ARGS.dump_dir, exist_ok=True)
-    path = os.path.join(ARGS.dump_dir, f"{seq:03d}-{kind}.json")
-    try:
-        obj = json.loads(body)
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(obj, f, indent=1, ensure_ascii=False)
-    except Exception:
-        with open(path, "wb") as f:
-            f.write(body)
-
-
 # --------------------------------------------------------------------------- HTTP
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(FakeHandler):
     server_version = "fake-anthropic/1"
+    request_id_header = "request-id"
+    log = LOG
 
-    def log_message(self, fmt, *a):  # silence default access log
-        pass
-
-    def _body(self) -> bytes:
-        n = int(self.headers.get("Content-Length") or 0)
-        if n:
-            return self.rfile.read(n)
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            data = b""
-            while True:
-                size = int(self.rfile.readline().strip() or b"0", 16)
-                if size == 0:
-                    self.rfile.readline()
-                    break
-                data += self.rfile.read(size)
-                self.rfile.readline()
-            return data
-        return b""
-
-    def _json(self, code: int, obj) -> None:
-        data = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("request-id", new_id("req"))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    def do_HEAD(self):
-        self._json(200, {})
-
-    def do_GET(self):
+    def handle_get(self):
         path = self.path.split("?", 1)[0]
-        if path == "/__log":
-            with LOG_LOCK:
-                entries = list(LOG_ENTRIES)
-            return self._json(200, entries)
-        record({"ts": now(), "method": "GET", "path": self.path, "kind": "other"})
+        LOG.record({"ts": now(), "method": "GET", "path": self.path, "kind": "other"})
         if path.rstrip("/") == "/v1/models":
-            return self._json(200, {"data": [self._model(m) for m in
-                                             ("claude-sonnet-4-5", "claude-opus-4-5", "claude-haiku-4-5")],
-                                    "has_more": False, "first_id": None, "last_id": None})
+            return self.send_json(200, {"data": [self._model(m) for m in
+                                                 ("claude-sonnet-4-5", "claude-opus-4-5", "claude-haiku-4-5")],
+                                        "has_more": False, "first_id": None, "last_id": None})
         if path.startswith("/v1/models/"):
-            return self._json(200, self._model(path.rsplit("/", 1)[-1]))
-        return self._json(200, {})
+            return self.send_json(200, self._model(path.rsplit("/", 1)[-1]))
+        return self.send_json(200, {})
 
     @staticmethod
     def _model(mid: str) -> dict:
@@ -494,19 +416,19 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         path = self.path.split("?", 1)[0]
-        body = self._body()
+        body = self.read_body()
         try:
             req = json.loads(body or b"{}")
         except Exception:
             req = {}
         if path.rstrip("/") == "/v1/messages/count_tokens":
-            seq = record({"ts": now(), "method": "POST", "path": self.path, "kind": "count_tokens",
-                          "model": req.get("model"), "tools": tool_names(req)})
-            dump("count_tokens", body, seq)
-            return self._json(200, {"input_tokens": max(1, len(body) // 4)})
+            seq = LOG.record({"ts": now(), "method": "POST", "path": self.path, "kind": "count_tokens",
+                              "model": req.get("model"), "tools": tool_names(req)})
+            LOG.dump("count_tokens", body, seq)
+            return self.send_json(200, {"input_tokens": max(1, len(body) // 4)})
         if path.rstrip("/") != "/v1/messages":
-            record({"ts": now(), "method": "POST", "path": self.path, "kind": "other"})
-            return self._json(200, {"ok": True})
+            LOG.record({"ts": now(), "method": "POST", "path": self.path, "kind": "other"})
+            return self.send_json(200, {"ok": True})
 
         info = analyse(req)
         action = decide(req, info)
@@ -527,69 +449,23 @@ class Handler(BaseHTTPRequestHandler):
                             "x-api-key-tail": key[-4:] if key else None}
         if info["kind"] == "side":
             entry["system"] = system_text(req)[:200]
-        seq = record(entry)
-        dump(info["kind"], body, seq)
+        seq = LOG.record(entry)
+        LOG.dump(info["kind"], body, seq)
 
         if ARGS.delay:
             time.sleep(ARGS.delay)
         model = req.get("model") or "claude-sonnet-4-5"
         if not req.get("stream"):
-            return self._json(200, message_json(model, action, body))
+            return self.send_json(200, message_json(model, action, body))
 
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("request-id", new_id("req"))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
-        try:
-            for ev, data in sse_events(model, action, body):
-                self.wfile.write(f"event: {ev}\ndata: {json.dumps(data)}\n\n".encode())
-                self.wfile.flush()
-                if ARGS.event_delay:
-                    time.sleep(ARGS.event_delay)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self.send_sse(sse_events(model, action, body), ARGS.event_delay)
 
 
 # --------------------------------------------------------------------------- main
 
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def watchdog(parent: int, watch_pid: int, deadline: float) -> None:
-    # Polling, not prctl(PR_SET_PDEATHSIG): that fires when the spawning *thread*
-    # exits, which in a test runner (Foundation.Process, thread pools) is too early.
-    while True:
-        time.sleep(0.25)
-        if parent and os.getppid() != parent:
-            print("[fake-anthropic] parent died, exiting", file=sys.stderr, flush=True)
-            break
-        if watch_pid and not pid_alive(watch_pid):
-            print(f"[fake-anthropic] pid {watch_pid} gone, exiting", file=sys.stderr, flush=True)
-            break
-        if deadline and now() > deadline:
-            print("[fake-anthropic] --max-seconds reached, exiting", file=sys.stderr, flush=True)
-            break
-    os._exit(0)
-
-
 def main() -> None:
     global ARGS
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--port-file", help="write the port here (atomically) once listening")
-    p.add_argument("--log", help="append one JSON line per request")
-    p.add_argument("--dump-dir", help="save every request body here")
     p.add_argument("--turns", type=int, default=3, help="converse turns before the goodbye")
     p.add_argument("--first-message", default="Hello from Claude. Turn 1?")
     p.add_argument("--goodbye", default="Goodbye! Thanks for talking with me.")
@@ -603,29 +479,9 @@ def main() -> None:
     p.add_argument("--chunk", type=int, default=24, help="characters per delta event")
     p.add_argument("--delay", type=float, default=0.0, help="seconds before answering /v1/messages")
     p.add_argument("--event-delay", type=float, default=0.0, help="seconds between SSE events")
-    p.add_argument("--max-seconds", type=float, default=900.0, help="exit after this long (0 = never)")
-    p.add_argument("--no-parent-watch", action="store_true",
-                   help="do not exit when the parent process dies")
-    p.add_argument("--watch-pid", type=int, default=0, help="also exit when this pid is gone")
-    p.add_argument("--quiet", action="store_true", help="no per-request line on stderr")
+    add_common_arguments(p)
     ARGS = p.parse_args()
-
-    server = ThreadingHTTPServer((ARGS.host, ARGS.port), Handler)
-    server.daemon_threads = True
-    port = server.server_address[1]
-    print(port, flush=True)
-    if ARGS.port_file:
-        tmp = ARGS.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(f"{port}\n")
-        os.replace(tmp, ARGS.port_file)
-
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, lambda *_: os._exit(0))
-    parent = 0 if ARGS.no_parent_watch else os.getppid()
-    deadline = now() + ARGS.max_seconds if ARGS.max_seconds > 0 else 0
-    threading.Thread(target=watchdog, args=(parent, ARGS.watch_pid, deadline), daemon=True).start()
-    server.serve_forever(poll_interval=0.2)
+    serve(ARGS, Handler)
 
 
 if __name__ == "__main__":

@@ -62,17 +62,20 @@ The script (main conversation only)
   If the converse tool is not available the main request ends with the text
   "voice-hub converse tool is not available."
 
-Logging: one JSON object per request to --log (JSON lines) and a one-line
-summary to stderr (unless --quiet). Fields include path, model, stream, kind
-(main/side/other), tools (top level names), namespaces ({ns: [function names]}),
-mcp_converse_offered, converse_form ("namespace"/"flat"/null), converse_where
-("tools"/"tool_search"/null), tool_search_offered, tool_search_done, step,
-converse_results, last (summary of the last input item), reply, authorization
-(whether an Authorization header came). --dump-dir saves every request body
+Logging: one JSON object per request to --log (JSON lines), also served at
+GET /__log, and a one-line summary to stderr (unless --quiet). Fields include
+path, model, stream, kind (main/side/other), tools (top level names),
+namespaces ({ns: [function names]}), mcp_converse_offered, converse_form
+("namespace"/"flat"/null), converse_where ("tools"/"tool_search"/null),
+tool_search_offered, tool_search_done, step, converse_results, last (summary of
+the last input item), reply, authorization (whether an Authorization header
+came). --dump-dir saves every request body
 as NNN-<kind>.json.
 
 Lifetime: exits when its parent process dies (polled; disable with
---no-parent-watch), after --max-seconds (default 900), or on SIGTERM/SIGINT.
+--no-parent-watch) or --watch-pid is gone, after --max-seconds (default 900),
+or on SIGTERM/SIGINT. The log, the command-line options shared with the other
+fake servers and the serving live in fake_server_common.py.
 """
 
 from __future__ import annotations
@@ -82,33 +85,30 @@ import gzip
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
-import threading
 import time
-import uuid
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# fake_server_common.py is a sibling: find it even under -P, and leave no __pycache__ here
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
+from fake_server_common import FakeHandler, RequestLog, add_common_arguments, now, serve  # noqa: E402
+from fake_server_common import new_id as common_new_id  # noqa: E402
 
 SERVER = "voice-hub"
 TOOL = "converse"
 
+ID_HEX_LEN = 24
+
 ARGS: argparse.Namespace
-LOG_LOCK = threading.Lock()
-LOG_ENTRIES: list[dict] = []
-COUNTER = [0]
-DUMP_COUNTER = [0]
+LOG = RequestLog("fake-openai")
 
 
 # --------------------------------------------------------------------------- helpers
 
-def now() -> float:
-    return time.time()
-
-
 def new_id(prefix: str) -> str:
-    return f"{prefix}_fake{uuid.uuid4().hex[:24]}"
+    return common_new_id(prefix, ID_HEX_LEN)
 
 
 def sanitize(name: str) -> str:
@@ -390,43 +390,7 @@ def sse_events(model: str, action: dict, req_body: bytes):
               "response": response_obj(resp_id, model, "completed", [item], req_body)})
 
 
-# --------------------------------------------------------------------------- logging
-
-def record(entry: dict) -> None:
-    with LOG_LOCK:
-        COUNTER[0] += 1
-        entry["seq"] = COUNTER[0]
-        LOG_ENTRIES.append(entry)
-        line = json.dumps(entry, ensure_ascii=False)
-        if ARGS.log:
-            with open(ARGS.log, "a", encoding="utf-8") as f:
-                f.write(line + "\n")
-        if not ARGS.quiet:
-            tools = entry.get("tools")
-            tl = f" tools={len(tools)}" if tools is not None else ""
-            mcp = f" mcp={entry.get('mcp_tools')}" if entry.get("mcp_tools") else ""
-            print(f"[fake-openai] #{entry['seq']} {entry['method']} {entry['path']} "
-                  f"kind={entry.get('kind')} model={entry.get('model')} stream={entry.get('stream')}"
-                  f"{tl}{mcp} step={entry.get('step')} last={entry.get('last', '')[:100]!r}",
-                  file=sys.stderr, flush=True)
-
-
-def dump(kind: str, body: bytes) -> None:
-    if not ARGS.dump_dir:
-        return
-    os.makedirs(ARGS.dump_dir, exist_ok=True)
-    with LOG_LOCK:
-        DUMP_COUNTER[0] += 1
-        n = DUMP_COUNTER[0]
-    path = os.path.join(ARGS.dump_dir, f"{n:03d}-{kind}.json")
-    try:
-        obj = json.loads(body)
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(obj, f, indent=1, ensure_ascii=False)
-    except Exception:
-        with open(path, "wb") as f:
-            f.write(body)
-
+# --------------------------------------------------------------------------- request bodies
 
 def decode_body(body: bytes, encoding: str) -> bytes:
     enc = (encoding or "").strip().lower()
@@ -456,55 +420,26 @@ def decode_body(body: bytes, encoding: str) -> bytes:
 
 # --------------------------------------------------------------------------- HTTP
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(FakeHandler):
     server_version = "fake-openai/1"
+    request_id_header = "x-request-id"
+    id_hex_len = ID_HEX_LEN
+    log = LOG
 
-    def log_message(self, fmt, *a):  # silence default access log
-        pass
+    def read_body(self) -> bytes:
+        return decode_body(super().read_body(), self.headers.get("Content-Encoding", ""))
 
-    def _body(self) -> bytes:
-        n = int(self.headers.get("Content-Length") or 0)
-        data = b""
-        if n:
-            data = self.rfile.read(n)
-        elif self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            while True:
-                size = int(self.rfile.readline().strip().split(b";")[0] or b"0", 16)
-                if size == 0:
-                    self.rfile.readline()
-                    break
-                data += self.rfile.read(size)
-                self.rfile.readline()
-        return decode_body(data, self.headers.get("Content-Encoding", ""))
-
-    def _json(self, code: int, obj) -> None:
-        data = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-request-id", new_id("req"))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    def do_HEAD(self):
-        self._json(200, {})
-
-    def do_GET(self):
+    def handle_get(self):
         path = self.path.split("?", 1)[0].rstrip("/")
-        if path == "/__log":
-            with LOG_LOCK:
-                return self._json(200, list(LOG_ENTRIES))
-        record({"ts": now(), "method": "GET", "path": self.path, "kind": "other",
-                "headers": {k: v for k, v in self.headers.items()
-                            if k.lower() not in ("authorization",)}})
+        LOG.record({"ts": now(), "method": "GET", "path": self.path, "kind": "other",
+                    "headers": {k: v for k, v in self.headers.items()
+                                if k.lower() not in ("authorization",)}})
         if path in ("/v1/models", "/models"):
-            return self._json(200, {"object": "list", "data": [self._model(m) for m in ARGS.models],
-                                    "models": []})
+            return self.send_json(200, {"object": "list", "data": [self._model(m) for m in ARGS.models],
+                                        "models": []})
         if path.startswith("/v1/models/") or path.startswith("/models/"):
-            return self._json(200, self._model(path.rsplit("/", 1)[-1]))
-        return self._json(200, {})
+            return self.send_json(200, self._model(path.rsplit("/", 1)[-1]))
+        return self.send_json(200, {})
 
     @staticmethod
     def _model(mid: str) -> dict:
@@ -512,21 +447,21 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         path = self.path.split("?", 1)[0].rstrip("/")
-        body = self._body()
+        body = self.read_body()
         try:
             req = json.loads(body or b"{}")
         except Exception:
             req = {}
         if path.endswith("/responses/compact"):
-            record({"ts": now(), "method": "POST", "path": self.path, "kind": "compact",
-                    "model": req.get("model")})
-            dump("compact", body)
-            return self._json(200, {"output": []})
+            LOG.record({"ts": now(), "method": "POST", "path": self.path, "kind": "compact",
+                        "model": req.get("model")})
+            LOG.dump("compact", body)
+            return self.send_json(200, {"output": []})
         if path not in ("/v1/responses", "/responses"):
-            record({"ts": now(), "method": "POST", "path": self.path, "kind": "other",
-                    "bytes": len(body)})
-            dump("other", body)
-            return self._json(200, {"ok": True})
+            LOG.record({"ts": now(), "method": "POST", "path": self.path, "kind": "other",
+                        "bytes": len(body)})
+            LOG.dump("other", body)
+            return self.send_json(200, {"ok": True})
 
         info = analyse(req)
         action = decide(info)
@@ -547,55 +482,24 @@ class Handler(BaseHTTPRequestHandler):
         })
         if info["kind"] == "side":
             entry["instructions"] = (req.get("instructions") or "")[:200]
-        record(entry)
-        dump(info["kind"], body)
+        LOG.record(entry)
+        LOG.dump(info["kind"], body)
 
         if ARGS.delay:
             time.sleep(ARGS.delay)
         model = req.get("model") or ARGS.models[0]
         if not req.get("stream"):
             item = output_item(action)
-            return self._json(200, response_obj(new_id("resp"), model, "completed", [item], body))
+            return self.send_json(200, response_obj(new_id("resp"), model, "completed", [item], body))
 
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("x-request-id", new_id("req"))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
-        try:
-            for ev, data in sse_events(model, action, body):
-                self.wfile.write(f"event: {ev}\ndata: {json.dumps(data)}\n\n".encode())
-                self.wfile.flush()
-                if ARGS.event_delay:
-                    time.sleep(ARGS.event_delay)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self.send_sse(sse_events(model, action, body), ARGS.event_delay)
 
 
 # --------------------------------------------------------------------------- main
 
-def watchdog(parent: int, deadline: float) -> None:
-    while True:
-        time.sleep(0.5)
-        if parent and (os.getppid() != parent):
-            print("[fake-openai] parent died, exiting", file=sys.stderr, flush=True)
-            break
-        if deadline and now() > deadline:
-            print("[fake-openai] --max-seconds reached, exiting", file=sys.stderr, flush=True)
-            break
-    os._exit(0)
-
-
 def main() -> None:
     global ARGS
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--port-file", help="write the port here (atomically) once listening")
-    p.add_argument("--log", help="append one JSON line per request")
-    p.add_argument("--dump-dir", help="save every request body here")
     p.add_argument("--server", default=SERVER, help="MCP server name as configured in Codex")
     p.add_argument("--tool", default=TOOL, help="MCP tool name")
     p.add_argument("--turns", type=int, default=3, help="converse turns before the goodbye")
@@ -612,27 +516,9 @@ def main() -> None:
     p.add_argument("--chunk", type=int, default=24, help="characters per delta event")
     p.add_argument("--delay", type=float, default=0.0, help="seconds before answering /v1/responses")
     p.add_argument("--event-delay", type=float, default=0.0, help="seconds between SSE events")
-    p.add_argument("--max-seconds", type=float, default=900.0, help="exit after this long (0 = never)")
-    p.add_argument("--no-parent-watch", action="store_true")
-    p.add_argument("--quiet", action="store_true", help="no per-request line on stderr")
+    add_common_arguments(p)
     ARGS = p.parse_args()
-
-    server = ThreadingHTTPServer((ARGS.host, ARGS.port), Handler)
-    server.daemon_threads = True
-    port = server.server_address[1]
-    print(port, flush=True)
-    if ARGS.port_file:
-        tmp = ARGS.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(f"{port}\n")
-        os.replace(tmp, ARGS.port_file)
-
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, lambda *_: os._exit(0))
-    parent = 0 if ARGS.no_parent_watch else os.getppid()
-    deadline = now() + ARGS.max_seconds if ARGS.max_seconds > 0 else 0
-    threading.Thread(target=watchdog, args=(parent, deadline), daemon=True).start()
-    server.serve_forever(poll_interval=0.2)
+    serve(ARGS, Handler)
 
 
 if __name__ == "__main__":
