@@ -52,8 +52,6 @@ struct DialogWatch: Sendable {
         self.timing = timing
     }
 
-    var isWaitingForUser: Bool { needsUser }
-
     mutating func handle(_ event: Event) -> [Action] {
         switch event {
         case .screen(let text, let now):

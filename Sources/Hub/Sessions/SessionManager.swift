@@ -172,7 +172,6 @@ public actor SessionManager {
             "session": "\(id)", "voice": "\(route.id)", "agent": "\(profile.id)", "cwd": "\(projectDirectory ?? "(scratch)")",
         ])
         await services.browsers.broadcast(.sessionStatus(await session.snapshot()))
-        if let projectDirectory { await recentProjects.used(projectDirectory) }
 
         let (bridgeCommand, bridgeArguments) = SessionWorkspace.BridgeEntry(executable: bridgeExecutable, environment: bridgeEnvironment).command
         let workingDirectory = projectDirectory ?? workspace.scratchDirectory
@@ -186,6 +185,8 @@ public actor SessionManager {
             workingDirectory: workingDirectory, sessionDirectory: workspace.directory, logFile: workspace.terminalLogPath)
         do {
             guard await session.started(try await spawner.spawn(spec)) else { throw SessionError.notFound(id) }
+            // Remembered once an agent was started there (a folder whose agent could not start is not).
+            if let projectDirectory { await recentProjects.used(projectDirectory) }
         } catch let error as SessionError {
             throw error
         } catch {

@@ -24,7 +24,16 @@ final class PTYAgent: SpawnedAgent, Sendable {
         /// What the terminal shows, rendered from all output so far (an agent may draw its
         /// first dialog before anyone listens).
         var screen: TerminalScreen
-        var screenText = ""
+        /// The screen as text when last rendered; nil when output came since. Rendered only
+        /// for someone who looks: an agent redraws for hours while nobody listens.
+        var screenText: String?
+
+        mutating func renderedScreen() -> String {
+            if let screenText { return screenText }
+            let text = screen.text
+            screenText = text
+            return text
+        }
     }
 
     /// Connects to the host at `socketPath` and reads its hello (blocking, but the host answers
@@ -111,7 +120,7 @@ final class PTYAgent: SpawnedAgent, Sendable {
         let id = UUID()
         // Under the lock, so no change falls between the current screen and the live stream.
         state.withLock { state in
-            continuation.yield(state.screenText)
+            continuation.yield(state.renderedScreen())
             if state.closed || state.exited {
                 continuation.finish()
             } else {
@@ -125,7 +134,7 @@ final class PTYAgent: SpawnedAgent, Sendable {
     }
 
     func lastScreen() async -> String? {
-        let text = state.withLock { $0.screenText }
+        let text = state.withLock { $0.renderedScreen() }
         return text.isEmpty ? nil : text
     }
 
@@ -207,9 +216,11 @@ final class PTYAgent: SpawnedAgent, Sendable {
         // together, so a listener that joins now gets this screen once, from one or the other.
         let (listeners, screen) = state.withLock { state -> ([AsyncStream<String>.Continuation], String?) in
             state.screen.feed(text)
-            let rendered = state.screen.text
-            guard rendered != state.screenText else { return ([], nil) }
-            state.screenText = rendered
+            let previous = state.screenText
+            state.screenText = nil
+            guard !state.listeners.isEmpty else { return ([], nil) }
+            let rendered = state.renderedScreen()
+            guard rendered != previous else { return ([], nil) }
             return (Array(state.listeners.values), rendered)
         }
         guard let screen else { return }

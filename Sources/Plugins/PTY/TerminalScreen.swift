@@ -143,7 +143,8 @@ struct TerminalScreen: Sendable {
     // MARK: Characters
 
     private mutating func put(_ scalar: Unicode.Scalar) {
-        let width = Self.width(of: scalar)
+        // A screen one column wide has no room for a wide character's two halves.
+        let width = min(Self.width(of: scalar), columns)
         if width == 0 {
             // A combining mark or joiner belongs to the character before it.
             appendToPrevious(scalar)
