@@ -149,6 +149,7 @@ struct RealAgentTests {
         #expect(created.status == 503)
         let error = created.json?["error"]?.stringValue ?? ""
         #expect(error.contains("cannot be used with root/sudo privileges"), "\(error)")
+        #expect(error.contains("set IS_SANDBOX: \"1\" in agents.claude.env"), "and what to do: \(error)")
         #expect(try await setup.hub.rest.get("/api/sessions").json == .array([]))
     }
 

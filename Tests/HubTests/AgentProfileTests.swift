@@ -128,3 +128,14 @@ struct AgentLaunchTests {
         #expect(TOML.key("a.b") == "\"a.b\"")
     }
 }
+
+struct AgentTroubleHintsTests {
+    @Test func knownReasonsGetAdvice() {
+        #expect(AgentTroubleHints.hint(for: "--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons")?
+            .contains("IS_SANDBOX") == true)
+        #expect(AgentTroubleHints.hint(for: " Unable to connect to Anthropic services\n Failed to connect to api.anthropic.com: ENOTFOUND")?
+            .contains("network") == true)
+        #expect(AgentTroubleHints.hint(for: "Not logged in · Please run /login")?.contains("log in") == true)
+        #expect(AgentTroubleHints.hint(for: "Welcome to Claude Code") == nil)
+    }
+}

@@ -211,11 +211,13 @@ actor Session {
         }
     }
 
-    /// The agent's last screen lines, for errors about an agent that exited or stalled.
+    /// The agent's last screen lines, for errors about an agent that exited or stalled, with
+    /// what to do when they show a known reason.
     func terminalTail(lines: Int = 12) async -> String? {
-        guard let screen = await agent?.lastScreen() else { return workspace.terminalTail() }
-        let tail = DialogWatch.lastLines(of: screen, count: lines)
-        return tail.isEmpty ? nil : tail
+        let screen = await agent?.lastScreen()
+        guard let tail = screen.map({ DialogWatch.lastLines(of: $0, count: lines) }) ?? workspace.terminalTail(),
+              !tail.isEmpty else { return nil }
+        return AgentTroubleHints.hint(for: tail).map { tail + "\n→ " + $0 } ?? tail
     }
 
     func waitUntilReady() async -> Readiness {
