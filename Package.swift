@@ -38,7 +38,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
-        // Contracts only: what a TTS, STT or spawner plugin must provide.
+        // What a TTS, STT or spawner plugin must provide, and the runtime pieces plugins and the
+        // hub share (child processes, audio decoding, WAV, executable lookup).
         .target(
             name: "PluginAPI",
             dependencies: [
@@ -64,7 +65,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Config, routing, sessions, converse flow, HTTP/WS server, MCP bridge.
+        // Config and agent profiles, routing, sessions, converse flow, agents' terminal dialogs,
+        // HTTP/WS server, the demo agent. (The MCP bridge is VoiceBridge.)
         .target(
             name: "Hub",
             dependencies: [
