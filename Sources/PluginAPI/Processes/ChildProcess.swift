@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Synchronization
 
 /// A child process started with `posix_spawn` (argv, never a shell) in its own process group,
 /// with default signal handling, reaped by a thread of its own so it never lingers as a zombie.
@@ -202,27 +203,30 @@ public final class ChildProcess: Sendable {
 }
 
 /// The exit status, set once by the reaper; async waiters are resumed then.
-private final class ExitBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: ChildProcess.Termination?
-    private var waiters: [CheckedContinuation<ChildProcess.Termination, Never>] = []
+private final class ExitBox: Sendable {
+    private struct State {
+        var value: ChildProcess.Termination?
+        var waiters: [CheckedContinuation<ChildProcess.Termination, Never>] = []
+    }
 
-    var result: ChildProcess.Termination? { lock.withLock { value } }
+    private let state = Mutex(State())
+
+    var result: ChildProcess.Termination? { state.withLock { $0.value } }
 
     func finish(_ termination: ChildProcess.Termination) {
-        let pending = lock.withLock {
-            value = termination
-            defer { waiters.removeAll() }
-            return waiters
+        let pending = state.withLock { state in
+            state.value = termination
+            defer { state.waiters.removeAll() }
+            return state.waiters
         }
         for waiter in pending { waiter.resume(returning: termination) }
     }
 
     func wait() async -> ChildProcess.Termination {
         await withCheckedContinuation { continuation in
-            let ready: ChildProcess.Termination? = lock.withLock {
-                if let value { return value }
-                waiters.append(continuation)
+            let ready: ChildProcess.Termination? = state.withLock { state in
+                if let value = state.value { return value }
+                state.waiters.append(continuation)
                 return nil
             }
             if let ready { continuation.resume(returning: ready) }
@@ -232,6 +236,6 @@ private final class ExitBox: @unchecked Sendable {
     /// Runs `body` while holding the lock, only if the process has not been reaped, so a signal
     /// never reaches a recycled pid.
     func ifRunning(_ body: () -> Void) {
-        lock.withLock { if value == nil { body() } }
+        state.withLock { state in if state.value == nil { body() } }
     }
 }

@@ -1,37 +1,41 @@
 import Foundation
+import Synchronization
 
 /// Lines posted by a reader thread, taken one at a time by whoever waits; closed when the
 /// process behind it is gone (waiters then learn why).
-final class Mailbox: @unchecked Sendable {
+final class Mailbox: Sendable {
     struct Closed: Error {
         let reason: String
     }
 
-    private let lock = NSLock()
-    private var items: [String] = []
-    private var waiter: CheckedContinuation<String, any Error>?
-    private var reason: String?
+    private struct State {
+        var items: [String] = []
+        var waiter: CheckedContinuation<String, any Error>?
+        var reason: String?
+    }
 
-    var isClosed: Bool { lock.withLock { reason != nil } }
-    var closeReason: String? { lock.withLock { reason } }
+    private let state = Mutex(State())
+
+    var isClosed: Bool { state.withLock { $0.reason != nil } }
+    var closeReason: String? { state.withLock { $0.reason } }
 
     func post(_ item: String) {
-        let waiting: CheckedContinuation<String, any Error>? = lock.withLock {
-            if let waiter {
-                self.waiter = nil
+        let waiting: CheckedContinuation<String, any Error>? = state.withLock { state in
+            if let waiter = state.waiter {
+                state.waiter = nil
                 return waiter
             }
-            items.append(item)
+            state.items.append(item)
             return nil
         }
         waiting?.resume(returning: item)
     }
 
     func close(reason: String) {
-        let waiting: CheckedContinuation<String, any Error>? = lock.withLock {
-            self.reason = reason
-            defer { waiter = nil }
-            return waiter
+        let waiting: CheckedContinuation<String, any Error>? = state.withLock { state in
+            state.reason = reason
+            defer { state.waiter = nil }
+            return state.waiter
         }
         waiting?.resume(throwing: Closed(reason: reason))
     }
@@ -40,20 +44,20 @@ final class Mailbox: @unchecked Sendable {
     func next() async throws -> String {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let result: Result<String, any Error>? = lock.withLock {
-                    if !items.isEmpty { return .success(items.removeFirst()) }
-                    if let reason { return .failure(Closed(reason: reason)) }
+                let result: Result<String, any Error>? = state.withLock { state in
+                    if !state.items.isEmpty { return .success(state.items.removeFirst()) }
+                    if let reason = state.reason { return .failure(Closed(reason: reason)) }
                     // Cancelled before we got here: the cancel handler found no waiter to wake.
                     if Task.isCancelled { return .failure(CancellationError()) }
-                    waiter = continuation
+                    state.waiter = continuation
                     return nil
                 }
                 if let result { continuation.resume(with: result) }
             }
         } onCancel: {
-            let waiting: CheckedContinuation<String, any Error>? = lock.withLock {
-                defer { waiter = nil }
-                return waiter
+            let waiting: CheckedContinuation<String, any Error>? = state.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
             }
             waiting?.resume(throwing: CancellationError())
         }
