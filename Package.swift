@@ -47,6 +47,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The names the hub and its MCP bridge agree on (environment, message types, limits).
+        .target(name: "BridgeProtocol", swiftSettings: strict),
         // JSON text for the wire: a parser and writer on bytes, without Foundation.
         .target(name: "WireJSON", swiftSettings: strict),
         // Concrete engines and spawners, plus the compile-time plugin table.
@@ -72,6 +74,7 @@ let package = Package(
             dependencies: [
                 "PluginAPI",
                 "WireJSON",
+                "BridgeProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -86,7 +89,7 @@ let package = Package(
         ),
         .target(
             name: "VoiceBridge",
-            dependencies: ["WireJSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["WireJSON", "BridgeProtocol", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -1,3 +1,5 @@
+import BridgeProtocol
+
 /// How the bridge finds its hub: the variables the hub writes into `.mcp.json`.
 public struct BridgeEnvironment: Sendable {
     public let sessionID: String
@@ -23,18 +25,19 @@ public struct BridgeEnvironment: Sendable {
     }
 
     public init(_ environment: [String: String]) throws(Problem) {
-        guard let id = environment["VOICE_HUB_SESSION_ID"], !id.isEmpty else { throw .missing("VOICE_HUB_SESSION_ID") }
-        let portText = environment["VOICE_CHAT_HUB_PORT"].flatMap { $0.isEmpty ? nil : $0 } ?? "3460"
-        guard let port = Int(portText), (1...65535).contains(port) else { throw .invalid("VOICE_CHAT_HUB_PORT", portText) }
-        let windowText = environment["VOICE_HUB_RECONNECT_SECONDS"] ?? "60"
-        guard let window = Double(windowText), window >= 0, window <= 86_400 else { throw .invalid("VOICE_HUB_RECONNECT_SECONDS", windowText) }
+        typealias Names = BridgeProtocol.Environment
+        guard let id = environment[Names.sessionID], !id.isEmpty else { throw .missing(Names.sessionID) }
+        let portText = environment[Names.hubPort].flatMap { $0.isEmpty ? nil : $0 } ?? "3460"
+        guard let port = Int(portText), (1...65535).contains(port) else { throw .invalid(Names.hubPort, portText) }
+        let windowText = environment[Names.reconnectSeconds] ?? "60"
+        guard let window = Double(windowText), window >= 0, window <= 86_400 else { throw .invalid(Names.reconnectSeconds, windowText) }
         let progressText = environment["VOICE_HUB_PROGRESS_SECONDS"] ?? "15"
         guard let progress = Double(progressText), progress > 0, progress <= 86_400 else { throw .invalid("VOICE_HUB_PROGRESS_SECONDS", progressText) }
         progressInterval = .milliseconds(Int64(progress * 1000))
         sessionID = id
         self.port = port
-        host = environment["VOICE_HUB_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
-        token = environment["VOICE_HUB_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        host = environment[Names.host].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        token = environment[Names.token].flatMap { $0.isEmpty ? nil : $0 }
         reconnectWindow = .milliseconds(Int64(window * 1000))
     }
 

@@ -1,7 +1,7 @@
-/// Our additions to the original hub↔bridge protocol, on the bridge's side.
+import BridgeProtocol
+
+/// Our additions to the original hub↔bridge protocol, as the bridge sends them.
 enum BridgeWire {
-    /// Upgrade header of a bridge that reports its agent's MCP handshake.
-    static let handshakeHeader = "X-ClawMux-Bridge-Handshake"
     /// Sent once the agent has listed the tools (and again after a reconnect).
-    static let agentReadyMessage = #"{"type":"agent_ready"}"#
+    static let agentReadyMessage = #"{"type":"\#(BridgeProtocol.MessageType.agentReady.rawValue)"}"#
 }

@@ -8,6 +8,7 @@ import Glibc
 #endif
 import Dispatch
 import Logging
+import BridgeProtocol
 import Synchronization
 
 /// The bridge's link to its session on the hub (`/mcp/{id}`). It reconnects with backoff when
@@ -126,7 +127,7 @@ final class HubLink: Sendable {
             return
         }
         switch json["type"]?.string {
-        case "converse_result":
+        case BridgeProtocol.MessageType.converseResult.rawValue:
             let result = json["text"]?.string ?? ""
             let entry = state.withLock { state -> InFlight? in
                 guard let key = json["request_id"]?.string ?? state.order.first else { return nil }
@@ -134,10 +135,10 @@ final class HubLink: Sendable {
                 return state.inFlight.removeValue(forKey: key)
             }
             entry?.completion.resolve(result)
-        case "status_result":
+        case BridgeProtocol.MessageType.statusResult.rawValue:
             let waiter = state.withLock { state in state.statusWaiters.isEmpty ? nil : state.statusWaiters.removeFirst() }
             waiter?.resolve(json["connected"]?.bool ?? false)
-        case "error":
+        case BridgeProtocol.MessageType.error.rawValue:
             logger.warning("the hub refused a message", metadata: ["error": "\(json["message"]?.string ?? "")"])
         default:
             logger.warning("unexpected message from the hub", metadata: ["text": "\(text.prefix(200))"])
@@ -161,12 +162,12 @@ final class HubLink: Sendable {
         // Random bits from getrandom (`UUID()` opens /dev/urandom for each one).
         let id = String(UInt64.random(in: .min ... .max), radix: 16) + String(UInt64.random(in: .min ... .max), radix: 16)
         let text = JSON.object([
-            "type": .string("converse"), "message": .string(message),
+            "type": .string(BridgeProtocol.MessageType.converse.rawValue), "message": .string(message),
             "wait_for_response": .bool(waitForResponse), "request_id": .string(id),
         ]).text
         // The hub takes bridge messages up to 4 MiB; a bigger one would be refused on every
         // reconnect, for ever.
-        guard text.utf8.count < 4 << 20 else { return "Error: the message is too long to send to the hub." }
+        guard text.utf8.count < BridgeProtocol.maxMessageBytes else { return "Error: the message is too long to send to the hub." }
         let completion = Completion<String>()
         let socket = state.withLock { state -> HubSocket? in
             state.inFlight[id] = InFlight(
@@ -205,7 +206,7 @@ final class HubLink: Sendable {
             state.statusWaiters.append(waiter)
             return socket
         }) else { return nil }
-        _ = socket.sendText(JSON.object(["type": .string("status_check")]).text)
+        _ = socket.sendText(JSON.object(["type": .string(BridgeProtocol.MessageType.statusCheck.rawValue)]).text)
         guard let answer = waiter.wait(timeout: .seconds(5)) else {
             // No answer: later replies must not be matched to this stale question.
             state.withLock { state in state.statusWaiters.removeAll { $0 === waiter } }

@@ -1,5 +1,6 @@
 #if canImport(FoundationEssentials)
 import FoundationEssentials
+import BridgeProtocol
 #else
 import Foundation
 #endif
@@ -46,7 +47,7 @@ final class HubSocket: Sendable {
         if let token { request += "Authorization: Bearer \(token)\r\n" }
         // This bridge says when its agent has finished the MCP handshake (`agent_ready`): the
         // hub waits for that, not for the connection, before it calls the session ready.
-        request += "\(BridgeWire.handshakeHeader): 1\r\n\r\n"
+        request += "\(BridgeProtocol.handshakeHeader): 1\r\n\r\n"
         guard socket.writeAll(Array(request.utf8)) else { throw Failure.connect("the hub closed the connection") }
         // The answer's head, up to the blank line; what follows belongs to the first frame.
         var head: [UInt8] = []

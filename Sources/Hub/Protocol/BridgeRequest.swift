@@ -1,5 +1,4 @@
-/// Upgrade header of a bridge that reports its agent's MCP handshake with `agent_ready`.
-public let bridgeHandshakeHeader = "X-ClawMux-Bridge-Handshake"
+import BridgeProtocol
 
 /// Messages between the hub and a session's MCP bridge (`/mcp/{id}`), as the original defines them.
 public enum BridgeRequest: Sendable, Equatable {
@@ -27,15 +26,15 @@ public enum BridgeRequest: Sendable, Equatable {
     public static func parse(_ text: String) throws(ParseError) -> BridgeRequest {
         guard let json = JSONValue.decode(text), case .object = json else { throw .notJSON }
         switch json["type"]?.stringValue {
-        case "converse":
+        case BridgeProtocol.MessageType.converse.rawValue:
             guard let message = json["message"]?.stringValue else { throw .missingField("message") }
             return .converse(
                 message: message,
                 waitForResponse: json["wait_for_response"]?.boolValue ?? true,
                 requestID: json["request_id"]?.stringValue)
-        case "status_check":
+        case BridgeProtocol.MessageType.statusCheck.rawValue:
             return .statusCheck
-        case "agent_ready":
+        case BridgeProtocol.MessageType.agentReady.rawValue:
             return .agentReady
         case let other:
             throw .unknownType(other ?? "(none)")
@@ -46,14 +45,14 @@ public enum BridgeRequest: Sendable, Equatable {
         switch self {
         case .converse(let message, let wait, let requestID):
             var fields: [String: JSONValue] = [
-                "type": .string("converse"), "message": .string(message), "wait_for_response": .bool(wait),
+                "type": .string(BridgeProtocol.MessageType.converse.rawValue), "message": .string(message), "wait_for_response": .bool(wait),
             ]
             if let requestID { fields["request_id"] = .string(requestID) }
             return .object(fields)
         case .statusCheck:
-            return .object(["type": .string("status_check")])
+            return .object(["type": .string(BridgeProtocol.MessageType.statusCheck.rawValue)])
         case .agentReady:
-            return .object(["type": .string("agent_ready")])
+            return .object(["type": .string(BridgeProtocol.MessageType.agentReady.rawValue)])
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import BridgeProtocol
 import Hummingbird
 import HummingbirdWebSocket
 import HTTPTypes
@@ -21,7 +22,7 @@ struct BridgeSocket: Sendable {
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let id = context.requestContext.parameters.get("id") ?? ""
-            let reportsHandshake = HTTPField.Name(bridgeHandshakeHeader).map { context.request.headers[$0] == "1" } ?? false
+            let reportsHandshake = HTTPField.Name(BridgeProtocol.handshakeHeader).map { context.request.headers[$0] == "1" } ?? false
             await handle(sessionID: id, reportsHandshake: reportsHandshake, inbound: inbound, outbound: outbound)
         }
     }
@@ -41,7 +42,7 @@ struct BridgeSocket: Sendable {
             }
             group.addTask {
                 do {
-                    for try await message in inbound.messages(maxSize: 4 << 20) {
+                    for try await message in inbound.messages(maxSize: BridgeProtocol.maxMessageBytes) {
                         guard case .text(let text) = message else {
                             link.send(.error(message: "expected JSON text messages"))
                             continue

@@ -1,4 +1,5 @@
 import Foundation
+import BridgeProtocol
 import Logging
 import PluginAPI
 
@@ -147,12 +148,12 @@ public actor SessionManager {
         let id = SessionIdentifier.make(number: counter)
         let secret = RandomToken.hex(bytes: 32)
         var bridgeEnvironment = [
-            "VOICE_HUB_SESSION_ID": id,
-            "VOICE_CHAT_HUB_PORT": "\(hubPort)",
-            "VOICE_HUB_SESSION_TOKEN": secret,
+            BridgeProtocol.Environment.sessionID: id,
+            BridgeProtocol.Environment.hubPort: "\(hubPort)",
+            BridgeProtocol.Environment.token: secret,
         ]
         if !["127.0.0.1", "0.0.0.0", "localhost", "::", "::1"].contains(hubHost) {
-            bridgeEnvironment["VOICE_HUB_HOST"] = hubHost
+            bridgeEnvironment[BridgeProtocol.Environment.host] = hubHost
         }
         let workspace: SessionWorkspace
         do {
