@@ -34,10 +34,10 @@ struct PiperCommand: AsyncParsableCommand {
         do {
             timed = try await measure(engine)
         } catch {
-            await (engine as? any ShutdownAware)?.shutdown()
+            await engine.shutdown()
             throw error
         }
-        await (engine as? any ShutdownAware)?.shutdown()
+        await engine.shutdown()
         let (warmUp, times) = timed
         let summary = BenchResult.Summary(times)
         print(String(format: "piper \"%@\": first (cold) %.0f ms; warm p50 %.0f ms, max %.0f ms (%d runs)",

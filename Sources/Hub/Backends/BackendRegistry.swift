@@ -59,9 +59,8 @@ public struct BackendRegistry: Sendable {
     public func shutdownEngines() async {
         await withTaskGroup(of: Void.self) { group in
             for instance in instances {
-                if let engine = instance.probe as? any ShutdownAware {
-                    group.addTask { await engine.shutdown() }
-                }
+                let backend = instance.probe
+                group.addTask { await backend.shutdown() }
             }
         }
     }

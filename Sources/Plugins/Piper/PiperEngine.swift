@@ -4,7 +4,7 @@ import PluginAPI
 
 /// Piper (PyPI `piper-tts`) as a subprocess: one long-lived process per voice model and length
 /// scale, so a model is loaded once, not per utterance. Speaks 16-bit PCM at the model's rate.
-struct PiperEngine: TTSEngine, ShutdownAware {
+struct PiperEngine: TTSEngine {
     let pool: PiperPool
     let defaultModel: PiperModelFile
     /// Extra models, chosen by the link's voice name.
