@@ -38,18 +38,26 @@ struct DialogWatch: Sendable {
 
     private let dialogs: [DialogAnswer]
     private let timing: Timing
+    /// Each dialog's `match`, and the words a dialog region starts with, normalized once.
+    private let matches: [String]
+    private let regionStarts: [String]
     private var screen = ""
-    private var normalizedScreen = ""
     /// The part of the screen that must hold still (see `region`).
     private var settling = ""
+    /// The known dialog the screen shows, found when the screen changes (ticks reuse it).
+    private var shownDialog: DialogAnswer?
+    /// Whether the screen has the words of a question or menu (found with `shownDialog`).
+    private var showsQuestion = false
     private var changedAt: ContinuousClock.Instant?
-    private var lastAnswer: (dialog: String, at: ContinuousClock.Instant, screen: String)?
+    private var lastAnswer: (dialog: String, at: ContinuousClock.Instant, region: String)?
     private var answerCounts: [String: Int] = [:]
     private var needsUser = false
 
     init(dialogs: [DialogAnswer], timing: Timing = Timing()) {
         self.dialogs = dialogs
         self.timing = timing
+        matches = dialogs.map { TerminalText.normalized($0.match).lowercased() }
+        regionStarts = matches.map { String($0.prefix(20)) } + Self.questionMarks
     }
 
     mutating func handle(_ event: Event) -> [Action] {
@@ -57,7 +65,9 @@ struct DialogWatch: Sendable {
         case .screen(let text, let now):
             guard text != screen || changedAt == nil else { return evaluate(now) }
             screen = text
-            normalizedScreen = TerminalText.normalized(text).lowercased()
+            let normalized = TerminalText.normalized(text).lowercased()
+            shownDialog = knownDialog(on: text, normalized: normalized)
+            showsQuestion = Self.questionMarks.contains { normalized.contains($0) }
             let region = region(of: text)
             guard region != settling || changedAt == nil else { return evaluate(now) }
             settling = region
@@ -76,13 +86,13 @@ struct DialogWatch: Sendable {
 
     private mutating func evaluate(_ now: ContinuousClock.Instant) -> [Action] {
         guard let changedAt else { return [] }
-        let dialog = knownDialog
+        let dialog = shownDialog
         // A dialog our own keys just redrew (the selection moved) settles sooner than a new one.
         let ours = dialog != nil && lastAnswer?.dialog == dialog?.match && lastAnswer.map { $0.at <= changedAt } == true
         guard now - changedAt >= (ours ? timing.settleAfterKeys : timing.settle) else { return [] }
         if let dialog {
             // The screen has not changed since the last keys: give them `retry` to work.
-            if let lastAnswer, lastAnswer.dialog == dialog.match, lastAnswer.screen == settling, now - lastAnswer.at < timing.retry {
+            if let lastAnswer, lastAnswer.dialog == dialog.match, lastAnswer.region == settling, now - lastAnswer.at < timing.retry {
                 return []
             }
             guard answerCounts[dialog.match, default: 0] < timing.maxAnswers else {
@@ -101,7 +111,7 @@ struct DialogWatch: Sendable {
             lastAnswer = (dialog.match, now, settling)
             return [.press(keys, dialog: dialog.match)]
         }
-        if looksLikeQuestion, now - changedAt >= timing.unknownDialog {
+        if showsQuestion, now - changedAt >= timing.unknownDialog {
             return askUser("The agent is asking something the hub has no answer for.")
         }
         if now - changedAt >= timing.stalled {
@@ -118,12 +128,12 @@ struct DialogWatch: Sendable {
 
     /// A dialog answered by choosing an option counts as shown only while that option and a
     /// selection are on screen: its words left above a prompt after it closed are no dialog.
-    private var knownDialog: DialogAnswer? {
-        dialogs.first { dialog in
-            guard normalizedScreen.contains(TerminalText.normalized(dialog.match).lowercased()) else { return false }
-            if case .select(let option) = dialog.answer { return DialogSelection.moves(toSelect: option, on: screen) != nil }
+    private func knownDialog(on text: String, normalized: String) -> DialogAnswer? {
+        zip(dialogs, matches).first { dialog, match in
+            guard normalized.contains(match) else { return false }
+            if case .select(let option) = dialog.answer { return DialogSelection.moves(toSelect: option, on: text) != nil }
             return true
-        }
+        }?.0
     }
 
     /// From the first line that begins a known dialog or looks like a question, down: an
@@ -131,10 +141,9 @@ struct DialogWatch: Sendable {
     /// The whole screen when there is no such line.
     private func region(of text: String) -> String {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        let starts = dialogs.map { String(TerminalText.normalized($0.match).lowercased().prefix(20)) } + Self.questionMarks
         guard let first = lines.firstIndex(where: { line in
             let normalized = TerminalText.normalized(String(line)).lowercased()
-            return starts.contains { normalized.contains($0) }
+            return regionStarts.contains { normalized.contains($0) }
         }) else { return text }
         return lines[first...].joined(separator: "\n")
     }
@@ -144,10 +153,6 @@ struct DialogWatch: Sendable {
         "enter to confirm", "enter to select", "esc to cancel", "esc to exit", "press enter", "(y/n)", "[y/n]",
         "do you want", "do you trust", "❯ 1.", "› 1.", "select login method", "log in", "sign in", "api key",
     ]
-
-    private var looksLikeQuestion: Bool {
-        Self.questionMarks.contains { normalizedScreen.contains($0) }
-    }
 
     /// The screen's last non-blank lines (up to `count`), for the user and for error messages.
     static func lastLines(of screen: String, count: Int = 16) -> String {
