@@ -81,7 +81,7 @@ struct AgentProfileTests {
 }
 
 struct AgentLaunchTests {
-    private let bridge = AgentLaunch.Bridge(
+    private let bridge = BridgeServer(
         command: "/opt/clawmux/clawmux-mcp", arguments: [],
         environment: ["VOICE_HUB_SESSION_ID": "voice-1-abc", "VOICE_HUB_SESSION_TOKEN": "s3\"cret"])
 

@@ -5,18 +5,11 @@ struct AgentLaunch: Sendable, Equatable {
     var argv: [String]
     var environment: [String: String]
 
-    /// The MCP server entry the agent starts: the bridge's command, arguments and environment.
-    struct Bridge: Sendable, Equatable {
-        var command: String
-        var arguments: [String]
-        var environment: [String: String]
-    }
-
     /// Long enough for any answer: a converse waits for the user, never for Codex's tool timeout.
     static let codexToolTimeoutSeconds = 86_400
 
     init(profile: AgentProfile, sessionID: String, sessionDirectory: String, workingDirectory: String,
-         mcpConfigPath: String, bridge: Bridge, clawmux: String) {
+         mcpConfigPath: String, bridge: BridgeServer, clawmux: String) {
         argv = profile.command.enumerated().map { index, argument in
             if index == 0 && argument == "clawmux" { return clawmux }
             return argument
@@ -40,7 +33,7 @@ struct AgentLaunch: Sendable, Equatable {
     /// so its first request waits for the server (else it goes out without the tool), a tool
     /// timeout no answer reaches (Codex's default, 300 s, cuts a converse waiting for the user
     /// and tells nobody), and no approval asked per call.
-    static func codexOverrides(_ bridge: Bridge) -> [String] {
+    static func codexOverrides(_ bridge: BridgeServer) -> [String] {
         let server = "mcp_servers.voice-hub"
         // By name only: the values (the session's secret among them) are in Codex's own
         // environment, which it passes on; on its command line any local user could read them.

@@ -5,8 +5,9 @@ import Foundation
 
 /// A folder the user chose for an agent to work in, checked before anything is started there.
 enum ProjectFolder {
-    /// The folder as given (absolute, `.`/`..` resolved, no trailing slash), or why it cannot be used.
-    static func validated(_ path: String) -> Result<String, ProjectFolderError> {
+    /// The folder as given (absolute, `.`/`..` resolved, no trailing slash), or why it cannot be
+    /// used. Never inside `hubFolder` (the hub's sessions: other sessions' secrets live there).
+    static func validated(_ path: String, outside hubFolder: String) -> Result<String, ProjectFolderError> {
         guard !path.isEmpty else { return .failure(.init("cwd is empty; give an absolute folder path")) }
         guard path.hasPrefix("/") else {
             return .failure(.init("cwd must be an absolute path (starting with /), got \"\(path)\""))
@@ -21,6 +22,10 @@ enum ProjectFolder {
         // The agent must be able to list and enter it.
         guard access(standardized, R_OK | X_OK) == 0 else {
             return .failure(.init("cwd \"\(standardized)\" cannot be read (permission denied)"))
+        }
+        let hub = URL(fileURLWithPath: hubFolder).standardizedFileURL.path
+        guard standardized != hub, !standardized.hasPrefix(hub + "/") else {
+            return .failure(.init("cwd \"\(standardized)\" is inside the hub's own sessions folder (\(hub)); choose a project folder"))
         }
         return .success(standardized)
     }

@@ -118,13 +118,8 @@ public actor SessionManager {
         }
         var projectDirectory: String?
         if let requestedDirectory {
-            switch ProjectFolder.validated(requestedDirectory) {
-            case .success(let folder):
-                let root = URL(fileURLWithPath: services.settings.workRoot).standardizedFileURL.path
-                guard folder != root, !folder.hasPrefix(root + "/") else {
-                    throw .invalidDirectory("cwd \"\(folder)\" is inside the hub's own sessions folder (\(root)); choose a project folder")
-                }
-                projectDirectory = folder
+            switch ProjectFolder.validated(requestedDirectory, outside: services.settings.workRoot) {
+            case .success(let folder): projectDirectory = folder
             case .failure(let problem): throw .invalidDirectory(problem.description)
             }
         }
@@ -155,11 +150,10 @@ public actor SessionManager {
         if !["127.0.0.1", "0.0.0.0", "localhost", "::", "::1"].contains(hubHost) {
             bridgeEnvironment[BridgeProtocol.Environment.host] = hubHost
         }
+        let bridge = BridgeServer(clawmux: bridgeExecutable, environment: bridgeEnvironment)
         let workspace: SessionWorkspace
         do {
-            workspace = try SessionWorkspace.create(
-                root: services.settings.workRoot, id: id,
-                bridge: .init(executable: bridgeExecutable, environment: bridgeEnvironment))
+            workspace = try SessionWorkspace.create(root: services.settings.workRoot, id: id, bridge: bridge)
         } catch {
             throw .unavailable("cannot create the session directory: \(error)")
         }
@@ -174,12 +168,11 @@ public actor SessionManager {
         ])
         await services.browsers.broadcast(.sessionStatus(await session.snapshot()))
 
-        let (bridgeCommand, bridgeArguments) = SessionWorkspace.BridgeEntry(executable: bridgeExecutable, environment: bridgeEnvironment).command
         let workingDirectory = projectDirectory ?? workspace.scratchDirectory
         let launch = AgentLaunch(
             profile: profile, sessionID: id, sessionDirectory: workspace.directory, workingDirectory: workingDirectory,
             mcpConfigPath: workspace.mcpConfigPath,
-            bridge: .init(command: bridgeCommand, arguments: bridgeArguments, environment: bridgeEnvironment),
+            bridge: bridge,
             clawmux: bridgeExecutable)
         let spec = SpawnSpec(
             name: id, argv: launch.argv, environment: launch.environment,

@@ -16,33 +16,20 @@ struct SessionWorkspace: Sendable {
     /// Where an agent without a project folder works: empty, so it finds no `.mcp.json` there.
     var scratchDirectory: String { directory + "/scratch" }
 
-    /// The MCP server entry an agent uses to reach the hub, exactly as the original names it.
-    struct BridgeEntry: Sendable {
-        /// The `clawmux` binary.
-        let executable: String
-        let environment: [String: String]
-
-        /// `clawmux-mcp` when it was built next to `clawmux` (the same bridge in a binary that
-        /// loads a fraction of the libraries: one runs per session), else `clawmux mcp`.
-        var command: (String, [String]) {
-            let light = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("clawmux-mcp").path
-            return FileManager.default.isExecutableFile(atPath: light) ? (light, []) : (executable, ["mcp"])
-        }
-    }
-
-    static func create(root: String, id: String, bridge: BridgeEntry) throws -> SessionWorkspace {
+    /// Makes the directory, its scratch folder and `.mcp.json`, whose `voice-hub` entry is
+    /// `bridge`, exactly as the original names it.
+    static func create(root: String, id: String, bridge: BridgeServer) throws -> SessionWorkspace {
         let files = FileManager.default
         try files.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let directory = root + "/" + id
         try files.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         let workspace = SessionWorkspace(directory: directory)
         try files.createDirectory(atPath: workspace.scratchDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        let (command, arguments) = bridge.command
         let config: JSONValue = .object([
             "mcpServers": .object([
                 "voice-hub": .object([
-                    "command": .string(command),
-                    "args": .array(arguments.map(JSONValue.string)),
+                    "command": .string(bridge.command),
+                    "args": .array(bridge.arguments.map(JSONValue.string)),
                     "env": .object(bridge.environment.mapValues { .string($0) }),
                 ]),
             ]),
