@@ -64,12 +64,15 @@ extension AgentProfile {
         return profiles
     }
 
+    /// The profile `sessions.command` (with `startup_input` and `prompts`) makes.
+    static let legacyID = "default"
+
     private static func legacy(sessions: ConfigNode?) throws -> AgentProfile? {
         guard let sessions else { return nil }
         let keys = Set(try sessions.entries().map(\.key))
         guard !keys.isDisjoint(with: ["command", "startup_input", "prompts"]) else { return nil }
         var profile = AgentProfile.claude
-        profile.id = "default"
+        profile.id = legacyID
         profile.label = "Agent (sessions.command)"
         if let node = try sessions.optional("command") { profile.command = try AgentProfile.command(node) }
         if keys.contains("startup_input") {

@@ -27,16 +27,14 @@ extension HubConfig {
             health: try root.optional("health").map(HealthSettings.init(node:)) ?? HealthSettings())
         config.referenceLocations = try Self.referenceLocations(in: root)
         config.agents = try AgentProfile.profiles(agents: root.optional("agents"), sessions: root.optional("sessions"))
-        if let sessions = try root.optional("sessions") {
-            let keys = Set(try sessions.entries().map(\.key))
-            if let agent = try sessions.optional("agent") {
-                config.sessions.agent = try agent.stringValue()
-                guard config.agents.contains(where: { $0.id == config.sessions.agent }) else {
-                    throw ConfigError(at: agent.location, "unknown agent '\(config.sessions.agent)' (agents: \(config.agents.map(\.id).joined(separator: ", ")))")
-                }
-            } else if !keys.isDisjoint(with: ["command", "startup_input", "prompts"]) {
-                config.sessions.agent = "default"
+        if let agent = try root.optional("sessions")?.optional("agent") {
+            config.sessions.agent = try agent.stringValue()
+            guard config.agents.contains(where: { $0.id == config.sessions.agent }) else {
+                throw ConfigError(at: agent.location, "unknown agent '\(config.sessions.agent)' (agents: \(config.agents.map(\.id).joined(separator: ", ")))")
             }
+        } else if config.agents.contains(where: { $0.id == AgentProfile.legacyID }) {
+            // A config that still names its agent in `sessions.command` means that one.
+            config.sessions.agent = AgentProfile.legacyID
         }
         if let projects = try root.optional("projects") {
             for item in try projects.items() {
