@@ -3,7 +3,7 @@
 // typed; picking one is the user's decision to trust it, and the dialog says so.
 import { api } from './api.js';
 import { state } from './sessions.js';
-import { $ } from './util.js';
+import { $, voiceName } from './util.js';
 
 const SCRATCH = '';
 const OTHER = '__other__';
@@ -47,7 +47,7 @@ async function fill() {
 
   const voiceSelect = $('ns-voice');
   voiceSelect.replaceChildren(option('', 'A voice no other session uses'),
-    ...state.voices.map((v) => option(v.id, v.label && v.label !== v.id ? `${v.label} (${v.id})` : v.id)));
+    ...state.voices.map((v) => option(v.id, voiceName(v))));
   syncFolder();
 }
 

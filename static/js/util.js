@@ -59,3 +59,8 @@ export function concatBytes(chunks) {
   for (const c of chunks) { out.set(c, offset); offset += c.length; }
   return out;
 }
+
+// A voice as the selects show it: "Sky (af_sky)", or the id alone.
+export function voiceName(v) {
+  return v.label && v.label !== v.id ? `${v.label} (${v.id})` : v.id;
+}

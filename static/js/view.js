@@ -1,6 +1,6 @@
 // Drawing the page from the model. Nothing here changes state; user actions go to `actions`.
 import { state, selectedSession } from './sessions.js';
-import { $, formatTime } from './util.js';
+import { $, formatTime, voiceName } from './util.js';
 
 let actions = null;          // {select, close, replay, hasAudio, micMode, micHint}
 const transcriptView = { sessionId: null, count: 0 };
@@ -221,7 +221,7 @@ function renderVoices() {
     select.replaceChildren(...voices.map((v) => {
       const option = document.createElement('option');
       option.value = v.id;
-      option.textContent = (v.label && v.label !== v.id ? `${v.label} (${v.id})` : v.id) + (v.healthy === false ? ' — down' : '');
+      option.textContent = voiceName(v) + (v.healthy === false ? ' — down' : '');
       return option;
     }));
     select.dataset.signature = signature;
