@@ -61,6 +61,26 @@ struct ProjectSessionTests {
         #expect(snapshot() == before, "nothing in the project folder was added, removed or changed")
     }
 
+    @Test("without a project folder the agent works in an empty scratch folder with no .mcp.json in it or above it",
+          arguments: ["tmux", "pty"])
+    func scratchFolder(spawner: String) async throws {
+        let engines = try await FakeEngines.shared()
+        let hub = try await HubProcess.start(name: "scratch-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner)
+        defer { hub.stop() }
+        let created = try #require(try await hub.rest.post("/api/sessions", json: .object(["agent": .string("demo")])).json)
+        let id = try #require(created["session_id"]?.stringValue)
+        let agent = try ProcessInspection.agentPID(terminal: created["terminal"]?.stringValue ?? "", tmuxSocket: hub.tmuxSocket, sessionID: id)
+        let cwd = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(agent)/cwd")
+        // Claude Code reads a .mcp.json in its folder or any folder above and asks about it.
+        var folder = URL(fileURLWithPath: cwd)
+        while folder.path != "/" {
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(".mcp.json").path), "a .mcp.json at \(folder.path)")
+            folder.deleteLastPathComponent()
+        }
+        #expect(try await hub.rest.delete("/api/sessions/\(id)").status == 200)
+        #expect(!FileManager.default.fileExists(atPath: cwd), "the scratch folder goes with the session")
+    }
+
     @Test("bad agent and cwd values are 400 with a message that says what is wrong; the hub goes on")
     func badInput() async throws {
         let engines = try await FakeEngines.shared()

@@ -84,6 +84,19 @@ struct RealAgentTests {
         _ = try await Self.converse(setup, session: id, browser: browser, turns: 1)
     }
 
+    @Test("Claude Code without a project folder: its scratch folder's dialogs answered, none left to the user",
+          .timeLimit(.minutes(2)))
+    func scratchFolder() async throws {
+        let setup = try await RealAgentSetup.start(.claude, spawner: "tmux", name: "real-scratch", turns: 1)
+        defer { setup.hub.stop() }
+        let created = try await setup.hub.rest.post("/api/sessions", json: .object([:]))
+        #expect(created.status == 200, "\(created.text)")
+        #expect(!setup.hub.log.contains("the agent needs the user"), "\(setup.hub.log.suffix(2000))")
+        let browser = try await BrowserClient.connect(to: setup.hub)
+        let id = try #require(created.json?["session_id"]?.stringValue)
+        _ = try await Self.converse(setup, session: id, browser: browser, turns: 1)
+    }
+
     @Test("Claude Code: an answer after 150 s is returned in place, not moved to the background",
           .timeLimit(.minutes(5)))
     func lateAnswer() async throws {

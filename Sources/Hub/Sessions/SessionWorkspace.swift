@@ -5,16 +5,21 @@ import Foundation
 import PluginAPI
 
 /// A session's private directory: `{work_root}/{id}`, mode 0700, holding `.mcp.json`
-/// (the original's shape plus our secret), the terminal log, the session record and, for a
-/// session without a project folder, the folder its agent works in (`scratch/`). Nothing of a
-/// session is ever written into the user's project folder.
+/// (the original's shape plus our secret), the terminal log and the session record; for a
+/// session without a project folder, its agent works in `{work_root}/.scratch/{id}`. Nothing of
+/// a session is ever written into the user's project folder.
 struct SessionWorkspace: Sendable {
     let directory: String
 
     var mcpConfigPath: String { directory + "/.mcp.json" }
     var terminalLogPath: String { directory + "/terminal.log" }
-    /// Where an agent without a project folder works: empty, so it finds no `.mcp.json` there.
-    var scratchDirectory: String { directory + "/scratch" }
+    /// Where an agent without a project folder works: `{work_root}/.scratch/{id}`, empty, and
+    /// not inside the session dir: Claude Code looks for a `.mcp.json` in the folder *and above*,
+    /// and would ask about the session's own ("New MCP server found in this project").
+    var scratchDirectory: String {
+        let url = URL(fileURLWithPath: directory)
+        return url.deletingLastPathComponent().appendingPathComponent(".scratch").appendingPathComponent(url.lastPathComponent).path
+    }
 
     /// Makes the directory, its scratch folder and `.mcp.json`, whose `voice-hub` entry is
     /// `bridge`, exactly as the original names it.
@@ -24,7 +29,7 @@ struct SessionWorkspace: Sendable {
         let directory = root + "/" + id
         try files.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         let workspace = SessionWorkspace(directory: directory)
-        try files.createDirectory(atPath: workspace.scratchDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try files.createDirectory(atPath: workspace.scratchDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let config: JSONValue = .object([
             "mcpServers": .object([
                 "voice-hub": .object([
@@ -83,6 +88,7 @@ struct SessionWorkspace: Sendable {
 
     func remove() {
         try? FileManager.default.removeItem(atPath: directory)
+        try? FileManager.default.removeItem(atPath: scratchDirectory)
     }
 
     /// The last lines the agent printed, for error messages when it dies before connecting.
