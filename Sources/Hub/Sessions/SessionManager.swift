@@ -198,14 +198,13 @@ public actor SessionManager {
 
     private func awaitReady(_ session: Session) async throws(SessionError) -> SessionSnapshot {
         let timeout = services.settings.readyTimeout
+        // Fires every `timeout` until the session is ready; the session decides (one that waits
+        // for the user's answer to a dialog is not timed out).
         let timer = Task {
-            while true {
+            while !Task.isCancelled {
                 try? await Task.sleep(for: timeout)
                 guard !Task.isCancelled else { return }
-                // The user is answering a dialog in the page or the terminal: theirs to finish.
-                guard await session.status != .needsYou else { continue }
-                await session.resolveReadiness(.timedOut)
-                return
+                await session.readyTimerFired()
             }
         }
         let readiness = await session.waitUntilReady()
@@ -314,17 +313,9 @@ public actor SessionManager {
         let period = min(.seconds(5), max(.milliseconds(200), min(settings.idleTimeout, settings.noListenerTimeout) / 4))
         while !Task.isCancelled {
             try? await Task.sleep(for: period)
-            let now = Date()
             let browsers = await services.browsers.count
             for (id, session) in sessions {
-                await session.checkListeners(browsers: browsers, now: now, timeout: settings.noListenerTimeout)
-                let status = await session.status
-                let starting = status == .starting || status == .needsYou
-                if !starting, !(await session.agentIsAlive()) {
-                    await remove(id, reason: "the agent exited")
-                } else if !starting, await session.isIdle(now: now, timeout: services.settings.idleTimeout) {
-                    await remove(id, reason: "idle for \(services.settings.idleTimeout)")
-                }
+                if let reason = await session.healthCheck(browsers: browsers) { await remove(id, reason: reason) }
             }
         }
     }

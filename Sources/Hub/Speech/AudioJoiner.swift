@@ -1,31 +1,52 @@
 import Foundation
 import PluginAPI
 
-/// Joins a message's audio pieces into the one file the original's clients expect:
-/// PCM becomes a WAV, MP3 frames simply follow each other. When a failover mid-message made
-/// parts of it come in different encodings, everything is decoded to PCM (ffmpeg) so nothing
-/// said is dropped.
-struct AudioJoiner {
-    private var parts: [(audio: Data, format: AudioFormat)] = []
+/// The one place a message's audio is assembled from the speech pipeline's pieces: it passes
+/// each piece on for browsers that stream, and joins the message into the one file the
+/// original's clients expect. PCM becomes a WAV, MP3 frames simply follow each other. A
+/// segment that an engine failed part-way is dropped when the next engine says it again; when
+/// a failover made parts come in different encodings, everything is decoded to PCM (ffmpeg)
+/// so nothing said is dropped.
+struct AudioJoiner: Sendable, Equatable {
+    struct Part: Sendable, Equatable {
+        var audio: Data
+        var format: AudioFormat
+    }
+
+    private var parts: [Part] = []
     /// Index of the first part of the segment being received, dropped if that segment is
     /// restarted on another engine.
     private var segmentStart = 0
+    private var segment = -1
+    /// Pieces of audio passed on so far, and the encoding of the last one.
+    private(set) var chunks = 0
+    private(set) var lastFormat: AudioFormat?
 
-    mutating func startSegment() {
-        segmentStart = parts.count
+    /// Takes one piece; returns the audio to stream now, if the piece has any.
+    mutating func add(_ piece: SpeechPiece) -> Part? {
+        switch piece {
+        case .audio(let audio, let format, let pieceSegment):
+            if pieceSegment != segment {
+                segmentStart = parts.count
+                segment = pieceSegment
+            }
+            append(audio, format: format)
+            chunks += 1
+            lastFormat = format
+            return Part(audio: audio, format: format)
+        case .segmentRestarted:
+            // The segment failed part-way and will be spoken again from its start.
+            parts.removeSubrange(segmentStart...)
+            return nil
+        }
     }
 
-    /// The current segment failed part-way and will be spoken again from its start.
-    mutating func restartSegment() {
-        parts.removeSubrange(segmentStart...)
-    }
-
-    mutating func append(_ data: Data, format: AudioFormat) {
+    private mutating func append(_ data: Data, format: AudioFormat) {
         // Parts of the current segment only, so that a restart drops exactly that segment.
         if let last = parts.last, last.format == format, parts.count - 1 >= segmentStart {
             parts[parts.count - 1].audio.append(data)
         } else {
-            parts.append((data, format))
+            parts.append(Part(audio: data, format: format))
         }
     }
 
@@ -35,14 +56,14 @@ struct AudioJoiner {
     }
 
     /// The joined audio; nil when nothing was received.
-    func finish() async throws -> (audio: Data, format: AudioFormat)? {
+    func finish() async throws -> Part? {
         guard let first = parts.first else { return nil }
         if !isMixed {
             let joined = parts.reduce(into: Data()) { $0.append($1.audio) }
             if let layout = first.format.pcmLayout {
-                return (WAVFile.wrap(joined, sampleRate: layout.sampleRate, channels: layout.channels), .wav)
+                return Part(audio: WAVFile.wrap(joined, sampleRate: layout.sampleRate, channels: layout.channels), format: .wav)
             }
-            return (joined, first.format)
+            return Part(audio: joined, format: first.format)
         }
         // Mixed: everything as 16-bit mono PCM at the rate of the first PCM part (or 24 kHz).
         let rate = parts.lazy.compactMap { $0.format.pcmLayout?.sampleRate }.first ?? 24_000
@@ -54,6 +75,6 @@ struct AudioJoiner {
                 pcm.append(try await AudioDecoding.pcm16(part.audio, format: part.format, sampleRate: rate))
             }
         }
-        return (WAVFile.wrap(pcm, sampleRate: rate), .wav)
+        return Part(audio: WAVFile.wrap(pcm, sampleRate: rate), format: .wav)
     }
 }

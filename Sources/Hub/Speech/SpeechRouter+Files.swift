@@ -9,21 +9,11 @@ extension SpeechRouter {
             throw SessionError.unknownVoice(voiceID, valid: validIDs)
         }
         var joiner = AudioJoiner()
-        var segment = -1
         for try await piece in speak(SpokenText.from(text), voice: voice, speed: speed) {
-            switch piece {
-            case .audio(let audio, let format, let pieceSegment):
-                if pieceSegment != segment {
-                    joiner.startSegment()
-                    segment = pieceSegment
-                }
-                joiner.append(audio, format: format)
-            case .segmentRestarted:
-                joiner.restartSegment()
-            }
+            _ = joiner.add(piece)
         }
         guard let joined = try await joiner.finish() else { throw ChainFailure(attempts: []) }
-        return joined
+        return (joined.audio, joined.format)
     }
 
     /// Transcribes a recording with the STT chain (of `voice`, if given), for `clawmux transcribe`.

@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import PluginAPI
+
+extension Session {
+    /// Does what the machine decided, in order.
+    func perform(_ actions: [SessionMachine.Action]) async {
+        for action in actions {
+            switch action {
+            case .broadcast(let event, let turn):
+                await services.browsers.broadcast(.session(id: id, event, turn: turn))
+            case .send(let event, let turn, let client):
+                await services.browsers.send(.session(id: id, event, turn: turn), to: client)
+            case .announce(let update):
+                await services.browsers.broadcast(update ? .sessionUpdate(snapshot()) : .sessionStatus(snapshot()))
+            case .writeTranscript(let role, let text, let requestID):
+                if let transcript, !transcript.append(role, text, requestID: requestID) {
+                    logger.error("could not write the transcript line")
+                }
+            case .saveRecord:
+                workspace.save(Self.record(machine, id: id, spawnerName: spawnerName, secret: secret, createdAt: createdAt,
+                                           profile: profile, projectDirectory: projectDirectory))
+
+            case .synthesize(let turn, let text, let voice, let speed):
+                engineTasks[turn] = engines.synthesize(
+                    turn: turn, text: text, voice: voice, speed: speed,
+                    progress: { await self.handle($0) }, finished: { await self.engineFinished(turn, $0) })
+            case .joinSpeech(let turn, let joiner):
+                engineTasks[turn] = engines.join(turn: turn, joiner, finished: { await self.engineFinished(turn, $0) })
+            case .transcribe(let turn, let audio, let format, let voice):
+                engineTasks[turn] = engines.transcribe(
+                    turn: turn, audio, format: format, voice: voice, finished: { await self.engineFinished(turn, $0) })
+            case .stopEngines(let turn?):
+                engineTasks.removeValue(forKey: turn)?.cancel()
+            case .stopEngines(nil):
+                for task in engineTasks.values { task.cancel() }
+                engineTasks.removeAll()
+
+            case .deliver(let text, let requestID, let bridge):
+                logger.debug("converse result", metadata: ["chars": "\(text.count)"])
+                if let bridge, links[bridge]?.send(.converseResult(text: text, requestID: requestID)) == true { continue }
+                await handle(.replyUndelivered(text, requestID: requestID))
+            case .answer(let reply, let bridge):
+                links[bridge]?.send(reply)
+            case .answerStatusCheck(let bridge):
+                links[bridge]?.send(.statusResult(connected: await services.browsers.count > 0))
+            case .closeBridge(let bridge):
+                links.removeValue(forKey: bridge)?.close()
+
+            case .watchTerminal:
+                if let agent { terminalWatcher = Task { await self.watchTerminal(agent) } }
+            case .stopTerminalWatch:
+                terminalWatcher?.cancel()
+            case .pressKeys(let keys):
+                do {
+                    try await agent?.send(keys)
+                } catch {
+                    logger.warning("could not answer terminal dialog", metadata: ["error": "\(error)"])
+                }
+            case .typeStartupInput(let input):
+                // Off the caller: the bridge's next message must not wait for the typing's pause.
+                Task { await self.type(startupInput: input) }
+            case .terminateAgent:
+                await agent?.terminate()
+            case .resolveReadiness(let readiness):
+                for waiter in readinessWaiters { waiter.resume(returning: readiness) }
+                readinessWaiters.removeAll()
+            case .checkAgentAlive:
+                // An agent that is still being spawned counts as alive.
+                let alive = await agent?.isAlive() ?? true
+                await handle(.agentAlive(alive))
+            case .remove(let reason):
+                removal = reason
+            case .removeWorkspace:
+                workspace.remove()
+                transcript?.close()
+            case .log(let level, let message):
+                logger.log(level: level, "\(message)")
+            }
+        }
+    }
+}

@@ -1,0 +1,461 @@
+import Foundation
+import Logging
+import PluginAPI
+
+/// Every decision one session makes, as a plain state machine: events in (the agent, its
+/// bridge, browsers, engines, clocks), actions out. `Session` executes the actions and feeds
+/// back what came of them; nothing here does I/O or reads a clock, so each race the end-to-end
+/// tests found is replayed in `SessionMachineTests` without sockets or processes.
+///
+/// It owns the converse flow (`ConverseMachine`), the lifecycle (`SessionLifecycle`), the
+/// terminal dialogs while the agent starts (`DialogWatch`), the bridge (which link is current,
+/// re-attaching to the call in flight, replies kept for a bridge that comes back), readiness,
+/// the startup input, the nobody-listening and idle clocks, the turn's audio assembly and the
+/// transcript's de-duplication.
+struct SessionMachine: Sendable {
+    struct Configuration: Sendable {
+        /// Taken over from an earlier run of the hub: its agent is past start-up.
+        var adopted = false
+        var startupInput: String?
+        var dialogs: [DialogAnswer] = []
+        var dialogTiming = DialogWatch.Timing()
+        var maxSpeechCharacters = 100_000
+        var noListenerTimeout: Duration = .seconds(120)
+        var idleTimeout: Duration = .seconds(3600)
+        /// Random per session and run: turn tags stay unique across restarts of the hub.
+        var turnTagPrefix = "t"
+        /// The request id of the agent's last transcript line (an adopted session's).
+        var lastWrittenRequestID: String?
+    }
+
+    typealias BridgeID = UUID
+    typealias ClientID = BrowserHub.ClientID
+
+    enum Event: Sendable, Equatable {
+        /// The spawner handed over the agent (or the hub adopted it).
+        case agentSpawned
+        case screen(String, at: ContinuousClock.Instant)
+        case dialogTick(at: ContinuousClock.Instant)
+        /// The agent's terminal stopped producing screens before the agent was ready.
+        case terminalClosed(agentAlive: Bool)
+        /// The session's start has taken `ready_timeout` (again).
+        case readyTimerFired
+
+        case bridgeAttached(BridgeID, reportsHandshake: Bool)
+        case bridgeDetached(BridgeID)
+        case bridge(BridgeRequest, from: BridgeID)
+        /// A reply could not be handed to the bridge (gone, or stopped reading).
+        case replyUndelivered(String, requestID: String?)
+
+        case playbackDone(turn: String?)
+        case interrupted(turn: String?)
+        case recording(Data, AudioFormat, turn: String?)
+        case recordingRefused(by: ClientID)
+        /// `streamedOnly`: the tab announced `audio_stream` and has everything but a turn still being spoken.
+        case browserConnected(ClientID, streamedOnly: Bool)
+        case voiceChosen(id: String, label: String, previousVoiceLabel: String?)
+        case speedChosen(Double)
+        case keysFromUser
+
+        case speechPiece(turn: UInt64, SpeechPiece)
+        /// The engines have said everything; the audio is to be joined.
+        case speechEnded(turn: UInt64)
+        case speechJoined(turn: UInt64, audio: Data, format: AudioFormat)
+        case speechFailed(turn: UInt64, reason: String)
+        case transcribed(turn: UInt64, text: String)
+        case transcriptionFailed(turn: UInt64, reason: String)
+
+        /// The periodic health check, with the number of connected browsers.
+        case healthCheck(browsers: Int)
+        /// Whether the agent's process lives (asked by `checkAgentAlive`).
+        case agentAlive(Bool)
+        case end(reason: String)
+    }
+
+    enum Action: Sendable, Equatable {
+        case broadcast(SessionEvent, turn: String?)
+        case send(SessionEvent, turn: String?, to: ClientID)
+        /// `update`: a change the original hub does not announce (for browsers that said hello).
+        case announce(update: Bool)
+        case writeTranscript(TranscriptLog.Role, String, requestID: String?)
+        case saveRecord
+
+        case synthesize(turn: UInt64, text: String, voice: String, speed: Double)
+        case joinSpeech(turn: UInt64, AudioJoiner)
+        case transcribe(turn: UInt64, Data, AudioFormat, voice: String)
+        /// Stop the turn's engine work (nobody needs its result), or all of it.
+        case stopEngines(turn: UInt64?)
+
+        /// Hand a converse result to the current bridge (or report it undelivered).
+        case deliver(String, requestID: String?, to: BridgeID?)
+        case answer(BridgeReply, to: BridgeID)
+        /// Answer a `status_check` with whether any browser is connected.
+        case answerStatusCheck(to: BridgeID)
+        case closeBridge(BridgeID)
+
+        case watchTerminal
+        case stopTerminalWatch
+        case pressKeys([TerminalKey])
+        case typeStartupInput(String)
+        case terminateAgent
+        case resolveReadiness(Readiness)
+        case checkAgentAlive
+        /// The session must go (its agent died, it sat idle): the manager removes it.
+        case remove(reason: String)
+        case removeWorkspace
+        case log(Logger.Level, String)
+    }
+
+    let configuration: Configuration
+    private(set) var label: String
+    private(set) var voice: String
+    private(set) var speed: Double
+    private(set) var lastActivity: Date
+    private var lifecycle = SessionLifecycle()
+    private var converse = ConverseMachine()
+    private var dialogWatch: DialogWatch?
+    /// Why the session needs the user (a terminal dialog), while it does.
+    private(set) var attention: SessionSnapshot.Attention?
+    private(set) var bridge: BridgeID?
+    /// A reply whose bridge had gone; handed over when the bridge reconnects and asks again.
+    private var undeliveredReply: (text: String, requestID: String)?
+    private(set) var readiness: Readiness?
+    private var agentKnown = false
+    private var startupInputTyped: Bool
+    /// Set first thing by `end`: from then on nothing new starts.
+    private(set) var ending = false
+    private var turnCount = 0
+    /// The current converse turn's name in browser events.
+    private(set) var turnTag: String?
+    /// The audio of the turn being spoken, as the engines make it.
+    private var speech: (turn: UInt64, joiner: AudioJoiner)?
+    private var lastWrittenRequestID: String?
+    /// Since when a converse has waited for a browser while none was connected.
+    private var unattendedSince: Date?
+
+    init(configuration: Configuration, label: String, voice: String, speed: Double, now: Date) {
+        self.configuration = configuration
+        self.label = label
+        self.voice = voice
+        self.speed = speed
+        lastActivity = now
+        startupInputTyped = configuration.adopted || configuration.startupInput == nil
+        lastWrittenRequestID = configuration.lastWrittenRequestID
+    }
+
+    var status: SessionStatus { lifecycle.status }
+    var converseRequestID: String? { converse.currentRequestID }
+
+    mutating func handle(_ event: Event, now: Date) -> [Action] {
+        switch event {
+        case .agentSpawned:
+            return agentSpawned()
+        case .screen(let screen, let at):
+            return dialog(.screen(screen, at: at))
+        case .dialogTick(let at):
+            return dialog(.tick(at: at))
+        case .terminalClosed(let alive):
+            return readiness == nil && !alive ? resolve(.agentExited) : []
+        case .readyTimerFired:
+            // The user is answering a dialog in the page or the terminal: theirs to finish.
+            return status == .needsYou ? [] : resolve(.timedOut)
+
+        case .bridgeAttached(let id, let reportsHandshake):
+            return bridgeAttached(id, reportsHandshake: reportsHandshake, now: now)
+        case .bridgeDetached(let id):
+            guard bridge == id else { return [] }
+            bridge = nil
+            return [.log(.info, "MCP bridge disconnected"), .announce(update: true)]
+        case .bridge(let request, let from):
+            lastActivity = now
+            return bridgeRequest(request, from: from, now: now)
+        case .replyUndelivered(let text, let requestID):
+            guard let requestID else { return [.log(.warning, "converse result lost: the bridge is gone and sent no request id")] }
+            undeliveredReply = (text, requestID)
+            return []
+
+        case .playbackDone(let turn):
+            lastActivity = now
+            return isCurrent(turn, "playback_done") ?? converse(.playbackDone, now: now)
+        case .interrupted(let turn):
+            lastActivity = now
+            return isCurrent(turn, "interrupt") ?? ([.log(.info, "the user interrupted the agent")] + converse(.interrupted, now: now))
+        case .recording(let audio, let format, let turn):
+            lastActivity = now
+            return isCurrent(turn, "recording") ?? converse(.recording(audio: audio, format: format), now: now)
+        case .recordingRefused(let client):
+            return converse(.recordingRefused, now: now, onlyTo: client)
+        case .browserConnected(let client, let streamedOnly):
+            if streamedOnly, case .speaking = converse.phase {} else if streamedOnly { return [] }
+            return converse(.browserConnected, now: now, onlyTo: client)
+        case .voiceChosen(let id, let newLabel, let previousVoiceLabel):
+            // A label that was the old voice's name becomes the new one's; one the user chose stays.
+            if label == previousVoiceLabel { label = newLabel }
+            voice = id
+            lastActivity = now
+            return [.saveRecord, .announce(update: false)]
+        case .speedChosen(let newSpeed):
+            speed = newSpeed
+            lastActivity = now
+            return [.saveRecord, .announce(update: false)]
+        case .keysFromUser:
+            lastActivity = now
+            return []
+
+        case .speechPiece(let turn, let piece):
+            return speechPiece(piece, turn: turn, now: now)
+        case .speechEnded(let turn):
+            guard let speech, speech.turn == turn else { return [] }
+            return [.joinSpeech(turn: turn, speech.joiner)]
+        case .speechJoined(let turn, let audio, let format):
+            guard let speech, speech.turn == turn else { return [] }
+            self.speech = nil
+            return converse(.speechReady(
+                turn: turn, audio: audio, format: format, chunks: speech.joiner.chunks, streamFormat: speech.joiner.lastFormat), now: now)
+        case .speechFailed(let turn, let reason):
+            speech = nil
+            return converse(.speechFailed(turn: turn, reason: reason), now: now)
+        case .transcribed(let turn, let text):
+            return converse(.transcribed(turn: turn, text: text), now: now)
+        case .transcriptionFailed(let turn, let reason):
+            return converse(.transcriptionFailed(turn: turn, reason: reason), now: now)
+
+        case .healthCheck(let browsers):
+            return healthCheck(browsers: browsers, now: now)
+        case .agentAlive(let alive):
+            guard !ending, status != .starting, status != .needsYou else { return [] }
+            if !alive { return [.remove(reason: "the agent exited")] }
+            return isIdle(now: now) ? [.remove(reason: "idle for \(configuration.idleTimeout)")] : []
+        case .end(let reason):
+            return end(reason: reason, now: now)
+        }
+    }
+
+    /// Idle means nobody is mid-conversation: a converse waiting for the user keeps the session alive.
+    func isIdle(now: Date) -> Bool {
+        converse.isIdle && now.timeIntervalSince(lastActivity) > configuration.idleTimeout.seconds
+    }
+
+    // MARK: Start-up
+
+    private mutating func agentSpawned() -> [Action] {
+        guard !ending else { return [.terminateAgent] }
+        agentKnown = true
+        // The agent may already be ready (a fast agent, a slow hub): then there is no dialog to
+        // answer, but the startup input is still due. An adopted agent is past both, but one
+        // that dies before its bridge is back is noticed all the same.
+        if status == .starting {
+            if !configuration.adopted {
+                dialogWatch = DialogWatch(dialogs: configuration.dialogs, timing: configuration.dialogTiming)
+            }
+            return [.watchTerminal]
+        }
+        return startupInputIfDue()
+    }
+
+    private mutating func dialog(_ event: DialogWatch.Event) -> [Action] {
+        guard var watch = dialogWatch else { return [] }
+        let decided = watch.handle(event)
+        dialogWatch = watch
+        var actions: [Action] = []
+        for action in decided {
+            switch action {
+            case .press(let keys, let dialog):
+                actions += [.log(.info, "answering terminal dialog '\(dialog)' with \(keys)"), .pressKeys(keys)]
+            case .needsYou(let reason, let screen):
+                attention = .init(reason: reason, screen: screen)
+                _ = lifecycle.handle(.needsUser)
+                actions += [.log(.warning, "the agent needs the user: \(reason)"), .announce(update: true)]
+            case .resolved:
+                attention = nil
+                _ = lifecycle.handle(.userAnswered)
+                actions += [.log(.info, "the dialog that needed the user is gone"), .announce(update: true)]
+            }
+        }
+        return actions
+    }
+
+    private mutating func resolve(_ result: Readiness) -> [Action] {
+        guard readiness == nil else { return [] }
+        readiness = result
+        return [.resolveReadiness(result)]
+    }
+
+    /// The agent can call `converse` now: the session is ready and gets its startup input.
+    private mutating func agentReady() -> [Action] {
+        guard lifecycle.handle(.bridgeConnected) != nil else { return [] }
+        attention = nil
+        dialogWatch = nil
+        return [.log(.info, "the agent finished its MCP handshake"), .stopTerminalWatch, .announce(update: false)]
+            + resolve(.ready) + startupInputIfDue()
+    }
+
+    /// Once per session, when the agent is both ready and known (either may come first). An
+    /// adopted agent got it from the hub that started it.
+    private mutating func startupInputIfDue() -> [Action] {
+        guard !startupInputTyped, agentKnown, readiness == .ready, let input = configuration.startupInput else { return [] }
+        startupInputTyped = true
+        return [.typeStartupInput(input)]
+    }
+
+    // MARK: Bridge
+
+    private mutating func bridgeAttached(_ id: BridgeID, reportsHandshake: Bool, now: Date) -> [Action] {
+        guard !ending else { return [.closeBridge(id)] }
+        var actions: [Action] = []
+        if let old = bridge, old != id { actions.append(.closeBridge(old)) }
+        bridge = id
+        lastActivity = now
+        actions.append(.log(.info, "MCP bridge connected (reports its handshake: \(reportsHandshake))"))
+        // Our bridge says when the agent has finished its MCP handshake (`agent_ready`); only
+        // then is the session ready. An original bridge is ready on connect.
+        if reportsHandshake { return actions + [.announce(update: true)] }
+        let ready = agentReady()
+        return actions + (ready.isEmpty ? [.announce(update: false)] : ready)
+    }
+
+    private mutating func bridgeRequest(_ request: BridgeRequest, from link: BridgeID, now: Date) -> [Action] {
+        switch request {
+        case .agentReady:
+            return bridge == link ? agentReady() : []
+        case .statusCheck:
+            return [.answerStatusCheck(to: link)]
+        case .converse(let message, let wait, let requestID):
+            var actions: [Action] = []
+            // An agent that converses has finished its handshake, whatever was heard before;
+            // it needs no startup input any more.
+            if status == .starting || status == .needsYou {
+                startupInputTyped = true
+                actions += agentReady()
+            }
+            guard !ending else {
+                return actions + [.answer(.converseResult(text: "Error: the session is ending.", requestID: requestID), to: link)]
+            }
+            if let requestID, let pending = undeliveredReply, pending.requestID == requestID {
+                undeliveredReply = nil
+                return actions + [.answer(.converseResult(text: pending.text, requestID: requestID), to: link)]
+            }
+            if let requestID, converse.currentRequestID == requestID {
+                return actions + [.log(.info, "bridge re-attached to the converse in flight")]
+            }
+            let limit = configuration.maxSpeechCharacters
+            guard message.count <= limit else {
+                let text = "Error: the message is \(message.count) characters long; the limit is \(limit)."
+                return actions + [.answer(.converseResult(text: text, requestID: requestID), to: link)]
+            }
+            return actions + converse(.converse(message: message, waitForResponse: wait, requestID: requestID), now: now)
+        }
+    }
+
+    // MARK: Browsers
+
+    /// A browser message that names its turn is for that turn only: a late one for an earlier
+    /// turn (one that a newer converse took over, say) is dropped. nil: it is for this turn.
+    private func isCurrent(_ turn: String?, _ what: String) -> [Action]? {
+        guard let turn, turn != turnTag else { return nil }
+        return [.log(.info, "dropped a browser message (\(what)) for an earlier turn \(turn)")]
+    }
+
+    // MARK: Speech
+
+    private mutating func speechPiece(_ piece: SpeechPiece, turn: UInt64, now: Date) -> [Action] {
+        guard !ending, var current = speech, current.turn == turn else { return [] }
+        let seq = current.joiner.chunks
+        let chunk = current.joiner.add(piece)
+        speech = current
+        guard let chunk else { return [] }
+        return converse(.speechChunk(turn: turn, seq: seq, audio: chunk.audio, format: chunk.format), now: now)
+    }
+
+    // MARK: Clocks
+
+    /// A converse that waits for a browser while none has been there for `noListenerTimeout`
+    /// is answered "(nobody is listening …)"; a ready session whose agent died or that sat idle
+    /// too long goes. (A session still starting has its own clock: `readyTimerFired`.)
+    private mutating func healthCheck(browsers: Int, now: Date) -> [Action] {
+        var actions: [Action] = []
+        if converse.needsBrowser, browsers == 0 {
+            let since = unattendedSince ?? now
+            unattendedSince = since
+            if now.timeIntervalSince(since) >= configuration.noListenerTimeout.seconds {
+                unattendedSince = nil
+                actions.append(.log(.warning, "no browser for the waiting converse; answering the agent"))
+                actions += converse(.nobodyListening(for: configuration.noListenerTimeout), now: now)
+            }
+        } else {
+            unattendedSince = nil
+        }
+        guard status != .starting, status != .needsYou, !ending else { return actions }
+        return actions + [.checkAgentAlive]
+    }
+
+    // MARK: End
+
+    /// Answers a waiting converse, closes the bridge, ends the agent, removes the session's files.
+    private mutating func end(reason: String, now: Date) -> [Action] {
+        ending = true
+        speech = nil
+        var actions: [Action] = [.stopTerminalWatch, .stopEngines(turn: nil)]
+        actions += converse(.cancelled(reason: reason), now: now)
+        actions += resolve(.terminated)
+        if lifecycle.handle(.ended) != nil { actions.append(.announce(update: false)) }
+        if let bridge { actions.append(.closeBridge(bridge)) }
+        bridge = nil
+        dialogWatch = nil
+        return actions + [.terminateAgent, .removeWorkspace]
+    }
+
+    // MARK: Converse
+
+    /// Runs the converse machine and turns its actions into the session's.
+    private mutating func converse(_ event: ConverseMachine.Event, now: Date, onlyTo client: ClientID? = nil) -> [Action] {
+        var actions: [Action] = []
+        for action in converse.handle(event) {
+            switch action {
+            case .send(let event):
+                if let client {
+                    actions.append(.send(event, turn: turnTag, to: client))
+                } else {
+                    // On disk before anyone (the browser, then the agent) is told.
+                    actions += transcriptLine(for: event)
+                    actions.append(.broadcast(event, turn: turnTag))
+                }
+            case .synthesize(let turn, let text):
+                speech = (turn, AudioJoiner())
+                actions.append(.synthesize(turn: turn, text: text, voice: voice, speed: speed))
+            case .stopSpeech(let turn):
+                if speech?.turn == turn { speech = nil }
+                actions.append(.stopEngines(turn: turn))
+            case .transcribe(let turn, let audio, let format):
+                actions.append(.transcribe(turn: turn, audio, format, voice: voice))
+            case .reply(let text, let requestID):
+                actions.append(.deliver(text, requestID: requestID, to: bridge))
+            case .converseStarted:
+                turnCount += 1
+                turnTag = configuration.turnTagPrefix + String(turnCount, radix: 16)
+                if lifecycle.handle(.converseStarted) != nil { actions.append(.announce(update: true)) }
+            case .converseEnded:
+                lastActivity = now
+                if lifecycle.handle(.converseEnded) != nil { actions.append(.announce(update: true)) }
+            case .ignored(let reason):
+                actions.append(.log(.info, "ignored browser message: \(reason)"))
+            }
+        }
+        return actions
+    }
+
+    /// A converse re-sent after a hub restart (same request id) is already in the transcript.
+    private mutating func transcriptLine(for event: SessionEvent) -> [Action] {
+        switch event {
+        case .assistantText(let text):
+            let requestID = converse.currentRequestID
+            if let requestID, requestID == lastWrittenRequestID { return [] }
+            lastWrittenRequestID = requestID
+            return [.writeTranscript(.assistant, text, requestID: requestID)]
+        case .userText(let text):
+            return [.writeTranscript(.user, text, requestID: nil)]
+        default:
+            return []
+        }
+    }
+}
