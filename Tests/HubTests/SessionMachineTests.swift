@@ -34,13 +34,25 @@ struct SessionMachineTests {
         actions.compactMap { if case .deliver(let text, _, _) = $0 { text } else if case .answer(.converseResult(let text, _), _) = $0 { text } else { nil } }
     }
 
+    struct Announced: Equatable {
+        var status: SessionStatus
+        var update: Bool
+        var bridgeConnected: Bool
+    }
+
+    func announced(_ actions: [Action]) -> [Announced] {
+        actions.compactMap {
+            if case .announce(let shown, let update) = $0 { Announced(status: shown.status, update: update, bridgeConnected: shown.bridgeConnected) } else { nil }
+        }
+    }
+
     // MARK: Start-up and readiness
 
     @Test func ourBridgeMakesTheSessionReadyOnlyWhenTheAgentFinishedItsHandshake() {
         var session = machine { $0.startupInput = "Use voice mode." }
         #expect(session.handle(.agentSpawned, now: start) == [.watchTerminal])
         let attached = session.handle(.bridgeAttached(bridgeA, reportsHandshake: true), now: start)
-        #expect(attached.contains(.announce(update: true)))
+        #expect(announced(attached) == [.init(status: .starting, update: true, bridgeConnected: true)])
         #expect(session.status == .starting && session.readiness == nil)
         let ready = session.handle(.bridge(.agentReady, from: bridgeA), now: start)
         #expect(session.status == .ready)
@@ -74,6 +86,19 @@ struct SessionMachineTests {
         #expect(!ready.contains { if case .typeStartupInput = $0 { true } else { false } })
     }
 
+    /// Found under load: a converse that arrived with the handshake announced the session only
+    /// as it was after the whole event (active), and a page waiting for "ready" never saw it.
+    @Test func eachAnnouncementShowsTheSessionAsItWasAtThatStep() {
+        var session = machine()
+        _ = session.handle(.agentSpawned, now: start)
+        _ = session.handle(.bridgeAttached(bridgeA, reportsHandshake: true), now: start)
+        let actions = session.handle(converse("Hello"), now: start)
+        #expect(announced(actions) == [.init(status: .ready, update: false, bridgeConnected: true),
+                                       .init(status: .active, update: true, bridgeConnected: true)])
+        let ended = session.handle(.end(reason: "bye"), now: start)
+        #expect(announced(ended).map(\.status) == [.ready, .dead], "the converse's end, then the session's")
+    }
+
     @Test func anAgentThatConversesFirstNeedsNoStartupInput() {
         var session = machine { $0.startupInput = "go" }
         _ = session.handle(.agentSpawned, now: start)
@@ -90,7 +115,7 @@ struct SessionMachineTests {
         let t0 = ContinuousClock.now
         _ = session.handle(.screen("Do you want to proceed?\n❯ 1. Yes\n  2. No", at: t0), now: start)
         let asked = session.handle(.dialogTick(at: t0 + .seconds(4)), now: start)
-        #expect(asked.contains(.announce(update: true)))
+        #expect(announced(asked) == [.init(status: .needsYou, update: true, bridgeConnected: false)])
         #expect(session.status == .needsYou && session.attention != nil)
         #expect(session.handle(.readyTimerFired, now: start) == [])
         _ = session.handle(.screen("Welcome", at: t0 + .seconds(5)), now: start)
@@ -238,8 +263,10 @@ struct SessionMachineTests {
 
     @Test func aNewVoiceRenamesOnlyALabelThatWasTheOldVoicesName() {
         var session = readySession()
-        #expect(session.handle(.voiceChosen(id: "adam", label: "Adam", previousVoiceLabel: "Sky"), now: start)
-            == [.saveRecord, .announce(update: false)])
+        let chosen = session.handle(.voiceChosen(id: "adam", label: "Adam", previousVoiceLabel: "Sky"), now: start)
+        #expect(chosen.first == .saveRecord)
+        guard case .announce(let shown, update: false) = chosen.last else { Issue.record("\(chosen)"); return }
+        #expect(shown.voice == "adam" && shown.label == "Adam")
         #expect(session.label == "Adam" && session.voice == "adam")
         _ = session.handle(.voiceChosen(id: "sky", label: "Sky", previousVoiceLabel: "Bella"), now: start)
         #expect(session.label == "Adam")

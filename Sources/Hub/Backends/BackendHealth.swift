@@ -2,28 +2,12 @@ import Foundation
 import Logging
 import PluginAPI
 
-/// What the hub knows about each backend instance: kept current by periodic probes and by the
-/// outcome of real calls. A backend that failed is skipped by the routing until a probe passes.
+/// The executor of `BackendHealthMachine`: feeds it real calls' outcomes, the monitor's clock
+/// and the probes' results, runs the probes it asks for and reports the states.
 public actor BackendHealth {
-    public enum Status: String, Sendable {
-        case unknown, ok, down
-        /// A launched engine that is starting, or not started yet (`start: first_use`).
-        case starting, idle
-    }
+    typealias Status = BackendHealthMachine.Status
 
-    struct State: Sendable {
-        var status: Status = .unknown
-        var detail = ""
-        var lastError: String?
-        var lastLatency: Duration?
-        var lastChecked: Date?
-        var lastUsed: Date?
-        var probing = false
-    }
-
-    private var states: [String: State] = [:]
-    /// Set at shutdown: no probe may start an engine (Piper) that is being stopped.
-    private var stopped = false
+    private var machine: BackendHealthMachine
     private let registry: BackendRegistry
     private let supervisors: EngineSupervisors
     private let settings: HealthSettings
@@ -34,115 +18,68 @@ public actor BackendHealth {
         self.supervisors = supervisors
         self.settings = settings
         self.logger = logger
-        for instance in registry.instances { states[instance.name] = State() }
+        let names = registry.instances.map(\.name)
+        machine = BackendHealthMachine(
+            names: names, launched: Set(names.filter { supervisors.supervisor($0) != nil }),
+            interval: settings.interval, retryInterval: settings.retryInterval)
     }
 
-    /// False while the backend is known to be down (the routing then tries the next link).
-    func isUsable(_ name: String) -> Bool {
-        states[name]?.status != .down
-    }
+    func isUsable(_ name: String) -> Bool { machine.isUsable(name) }
+    func anyHealthy(_ backends: [String]) -> Bool { machine.anyHealthy(backends) }
 
     func recordSuccess(_ name: String, latency: Duration) {
-        guard var state = states[name] else { return }
-        if state.status == .down { logger.notice("backend is back", metadata: ["backend": "\(name)"]) }
-        state.status = .ok
-        state.lastLatency = latency
-        state.lastUsed = Date()
-        states[name] = state
+        perform(machine.handle(.callSucceeded(name, latency: latency), now: Date()))
     }
 
     /// `engineAtFault: false` (a request the engine refused): noted, but the engine stays in use.
     func recordFailure(_ name: String, error: String, engineAtFault: Bool = true) {
-        guard var state = states[name] else { return }
-        guard engineAtFault else {
-            state.lastError = error
-            state.lastUsed = Date()
-            states[name] = state
-            return
-        }
-        if state.status != .down {
-            logger.warning("backend failed; skipping it until a probe passes", metadata: ["backend": "\(name)", "error": "\(error)"])
-        }
-        state.status = .down
-        state.lastError = error
-        state.lastUsed = Date()
-        states[name] = state
+        perform(machine.handle(.callFailed(name, error: error, engineAtFault: engineAtFault), now: Date()))
     }
 
-    /// Probes every backend now and then: a healthy one every `interval`, one that is down
-    /// every `retry_interval`. Runs until cancelled.
+    /// Probes every backend when it is due. Runs until cancelled or stopped.
     public func monitor() async {
         let tick = min(settings.retryInterval, settings.interval)
-        while !Task.isCancelled && !stopped {
-            let now = Date()
-            for instance in registry.instances {
-                guard let state = states[instance.name], !state.probing else { continue }
-                let period = state.status == .ok ? settings.interval : settings.retryInterval
-                if let checked = state.lastChecked, now.timeIntervalSince(checked) < period.seconds { continue }
-                states[instance.name]?.probing = true
-                Task { await self.probe(instance) }
-            }
+        while !Task.isCancelled && !machine.stopped {
+            perform(machine.handle(.tick, now: Date()))
             try? await Task.sleep(for: tick)
         }
     }
 
     func stopMonitoring() {
-        stopped = true
+        perform(machine.handle(.stop, now: Date()))
     }
 
-    private func probe(_ instance: BackendRegistry.Instance) async {
-        defer { states[instance.name]?.probing = false }
-        guard !stopped else { return }
-        // A launched engine that is not running is reported by its supervisor, not probed.
-        if let supervisor = supervisors.supervisor(instance.name) {
-            let snapshot = await supervisor.snapshot
-            switch snapshot.phase {
-            case .running: break
-            case .idle, .starting:
-                update(instance.name) {
-                    $0.status = snapshot.phase == .idle ? .idle : .starting
-                    $0.detail = snapshot.phase == .idle ? "starts on first use" : "starting (log: \(snapshot.logFile))"
+    private func perform(_ actions: [BackendHealthMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .runProbe(let name):
+                guard let instance = registry.instance(named: name) else { continue }
+                let timeout = settings.timeout
+                Task {
+                    let outcome = await BackendProbe.run(instance.probe, name: name, timeout: timeout)
+                    await self.handle(.probed(name, outcome))
                 }
-                return
-            case .waitingToRestart, .stopped:
-                update(instance.name) {
-                    $0.status = .down
-                    $0.detail = "not running"
-                    $0.lastError = snapshot.lastFailure ?? $0.lastError
+            case .askSupervisor(let name):
+                guard let supervisor = supervisors.supervisor(name) else { continue }
+                Task {
+                    let snapshot = await supervisor.snapshot
+                    await self.handle(.launched(name, phase: snapshot.phase, logFile: snapshot.logFile, lastFailure: snapshot.lastFailure))
                 }
-                return
+            case .log(let level, let message, let backend):
+                logger.log(level: level, "\(message)", metadata: ["backend": "\(backend)"])
             }
-        }
-        let outcome = await BackendProbe.run(instance.probe, name: instance.name, timeout: settings.timeout)
-        update(instance.name) { state in
-            if outcome.healthy {
-                if state.status == .down { logger.notice("backend is back", metadata: ["backend": "\(instance.name)"]) }
-                state.status = .ok
-                state.detail = outcome.detail
-            } else {
-                if state.status != .down {
-                    logger.warning("backend probe failed", metadata: ["backend": "\(instance.name)", "error": "\(outcome.detail)"])
-                }
-                state.status = .down
-                state.detail = "probe failed"
-                state.lastError = outcome.detail
-            }
-            state.lastLatency = outcome.latency
         }
     }
 
-    private func update(_ name: String, _ change: (inout State) -> Void) {
-        guard var state = states[name] else { return }
-        change(&state)
-        state.lastChecked = Date()
-        states[name] = state
+    private func handle(_ event: BackendHealthMachine.Event) {
+        perform(machine.handle(event, now: Date()))
     }
 
     /// `GET /api/backends`: every instance with plugin, kind, status, last error and latency.
     public func report() async -> JSONValue {
         var entries: [JSONValue] = []
         for instance in registry.instances {
-            let state = states[instance.name] ?? State()
+            let state = machine.states[instance.name] ?? .init()
             var fields: [String: JSONValue] = [
                 "name": .string(instance.name), "plugin": .string(instance.plugin),
                 "kind": .string(instance.engine.kind.rawValue), "status": .string(state.status.rawValue),
@@ -164,11 +101,5 @@ public actor BackendHealth {
             entries.append(.object(fields))
         }
         return .array(entries)
-    }
-
-    /// True when some backend of the chain passed its last probe or call (or, launched by the
-    /// hub, will be started when needed).
-    func anyHealthy(_ backends: [String]) -> Bool {
-        backends.contains { [.ok, .idle].contains(states[$0]?.status) }
     }
 }

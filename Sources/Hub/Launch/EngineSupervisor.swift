@@ -9,15 +9,7 @@ import PluginAPI
 /// with backoff when it dies, and stops it (its whole process group) when the hub exits.
 /// Its stdout and stderr go to a log file.
 actor EngineSupervisor {
-    enum Phase: String, Sendable {
-        /// Not started yet (`start: first_use`).
-        case idle
-        case starting
-        case running
-        /// It died or failed to start; the next attempt comes after a backoff.
-        case waitingToRestart = "restarting"
-        case stopped
-    }
+    typealias Phase = EngineSupervisorMachine.Phase
 
     struct Snapshot: Sendable {
         let phase: Phase
@@ -47,50 +39,52 @@ actor EngineSupervisor {
     private let spec: LaunchSpec
     private let health: LaunchHealthCheck
     private let logger: Logger
-    private(set) var phase: Phase = .idle
-    private var process: ChildProcess?
-    private var loop: Task<Void, Never>?
+    private var machine: EngineSupervisorMachine
+    /// The current attempt's process.
+    private var process: (attempt: Int, child: ChildProcess)?
+    /// The health check or restart timer in flight (one at a time), ended at `stop`.
+    private var timer: Task<Void, Never>?
     private var waiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
     private var nextWaiter: UInt64 = 0
-    private var restarts = 0
-    private var lastFailure: String?
-    private var stopping = false
 
     init(name: String, spec: LaunchSpec, probe: any HealthProbe, stateDirectory: String, logger: Logger) {
         self.name = name
         self.spec = spec
         self.health = LaunchHealthCheck(check: spec.health, probe: probe, name: name)
-        self.logFile = spec.logFile.map { Self.resolve($0, base: spec.baseDirectory) } ?? "\(stateDirectory)/engines/\(name).log"
+        let logFile = spec.logFile.map { Self.resolve($0, base: spec.baseDirectory) } ?? "\(stateDirectory)/engines/\(name).log"
+        self.logFile = logFile
         self.pidFile = EnginePIDFile(
             path: "\(stateDirectory)/engines/\(name).pid",
             executable: Self.resolve(spec.argv[0], base: spec.baseDirectory, onlyIfRelativePath: true))
         var logger = logger
         logger[metadataKey: "engine"] = "\(name)"
         self.logger = logger
+        machine = EngineSupervisorMachine(startTimeout: spec.startTimeout, logFile: logFile)
     }
 
+    var phase: Phase { machine.phase }
+
     var snapshot: Snapshot {
-        Snapshot(phase: phase, pid: process?.pid, restarts: restarts, lastFailure: lastFailure, logFile: logFile)
+        Snapshot(phase: machine.phase, pid: process?.child.pid, restarts: machine.restarts, lastFailure: machine.lastFailure, logFile: logFile)
     }
 
     /// Starts supervising (once); returns at once.
-    func start() {
-        guard loop == nil, !stopping else { return }
-        loop = Task { await self.supervise() }
+    func start() async {
+        await handle(.start)
     }
 
     /// Returns once the engine answers; starts it first if needed. Throws when this start
     /// attempt fails (the caller then tries the next engine of its chain).
     func ensureRunning() async throws {
-        if phase == .running { return }
-        guard !stopping else { throw Failure.stopped(engine: name) }
+        if machine.phase == .running { return }
+        guard !machine.stopping else { throw Failure.stopped(engine: name) }
         // `clawmux say` next to a running hub: that hub's engine answers (if it does not, the
         // request fails over like any other).
-        if loop == nil, let launcher = pidFile.liveLauncher() {
+        if !machine.hasStarted, let launcher = pidFile.liveLauncher() {
             logger.info("using the engine another clawmux runs", metadata: ["launcher": "\(launcher)"])
             return
         }
-        start()
+        await start()
         nextWaiter += 1
         let id = nextWaiter
         // A caller that gives up (its session ended) stops waiting at once.
@@ -113,47 +107,62 @@ actor EngineSupervisor {
 
     /// Stops the engine and its process group; no restart follows.
     func stop() async {
-        stopping = true
-        loop?.cancel()
-        if let process {
-            logger.info("stopping engine", metadata: ["pid": "\(process.pid)"])
-            await process.terminate(grace: .seconds(5))
-        }
-        await loop?.value
-        pidFile.forget()
-        phase = .stopped
-        resumeWaiters(throwing: Failure.stopped(engine: name))
+        timer?.cancel()
+        await handle(.stop)
+        timer?.cancel()
+        await handle(.stopped)
     }
 
-    private func supervise() async {
-        var backoff: Duration = .seconds(1)
-        while !stopping && !Task.isCancelled {
-            phase = .starting
-            lastFailure = nil
-            let started = ContinuousClock.now
-            if let child = launch() {
-                process = child
-                await awaitHealthy(child, since: started)
-                let wasRunning = phase == .running
-                let termination = await child.waitForExit()
-                process = nil
-                guard !stopping else { break }
-                // A start that timed out already said why.
-                if wasRunning || lastFailure == nil { lastFailure = "\(termination)" }
-                logger.error("engine exited", metadata: ["status": "\(termination)", "log": "\(logFile)"])
-                resumeWaiters(throwing: Failure.startFailed(engine: name, detail: "it \(termination)", log: logFile))
+    private func handle(_ event: EngineSupervisorMachine.Event) async {
+        await perform(machine.handle(event, now: .now))
+    }
+
+    private func perform(_ actions: [EngineSupervisorMachine.Action]) async {
+        for action in actions {
+            switch action {
+            case .launch(let attempt):
+                await launch(attempt)
+            case .checkHealth(let attempt, let delay):
+                timer = Task {
+                    if delay > .zero { try? await Task.sleep(for: delay) }
+                    guard !Task.isCancelled, let child = self.child(of: attempt) else { return }
+                    let passed = await self.health.passes()
+                    guard !Task.isCancelled else { return }
+                    await self.handle(.healthChecked(attempt: attempt, passed: passed, exited: child.termination != nil))
+                }
+            case .terminate(let attempt, let grace):
+                guard let child = child(of: attempt) else { continue }
+                logger.info("stopping engine", metadata: ["pid": "\(child.pid)"])
+                await child.terminate(grace: grace)
+            case .restart(let attempt, let delay):
+                timer = Task {
+                    try? await Task.sleep(for: delay)
+                    guard !Task.isCancelled else { return }
+                    await self.handle(.backoffElapsed(attempt: attempt))
+                }
+            case .answerWaiters(let answer):
+                let pending = waiters.values
+                waiters.removeAll()
+                for waiter in pending {
+                    switch answer {
+                    case .running: waiter.resume()
+                    case .failed(let detail): waiter.resume(throwing: Failure.startFailed(engine: name, detail: detail, log: logFile))
+                    case .stopped: waiter.resume(throwing: Failure.stopped(engine: name))
+                    }
+                }
+            case .forgetPIDFile:
+                pidFile.forget()
+            case .log(let level, let message):
+                logger.log(level: level, "\(message)")
             }
-            // A run that lasted a while was a success: the next failure starts the backoff anew.
-            if ContinuousClock.now - started > .seconds(60) { backoff = .seconds(1) }
-            restarts += 1
-            phase = .waitingToRestart
-            logger.info("restarting engine after backoff", metadata: ["backoff": "\(backoff)"])
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .seconds(30))
         }
     }
 
-    private func launch() -> ChildProcess? {
+    private func child(of attempt: Int) -> ChildProcess? {
+        process?.attempt == attempt ? process?.child : nil
+    }
+
+    private func launch(_ attempt: Int) async {
         let argv = [pidFile.executable] + spec.argv.dropFirst().map(spec.expandingConfigDirectory)
         do {
             // Another hub on the same state dir: its engine is not ours to end.
@@ -167,50 +176,25 @@ actor EngineSupervisor {
             let child = try ChildProcess(
                 argv: argv, environment: spec.environment.mapValues(spec.expandingConfigDirectory), stdout: .file(logFile), stderr: .stdout)
             pidFile.record(child.pid)
-            logger.info("engine started", metadata: ["pid": "\(child.pid)", "log": "\(logFile)"])
-            return child
+            process = (attempt, child)
+            Task {
+                let termination = await child.waitForExit()
+                await self.exited(attempt, termination: "\(termination)")
+            }
+            await handle(.launched(attempt: attempt, pid: child.pid))
         } catch {
-            lastFailure = "\(error)"
-            logger.error("cannot start engine", metadata: ["error": "\(error)"])
-            resumeWaiters(throwing: Failure.startFailed(engine: name, detail: "\(error)", log: logFile))
-            return nil
+            await handle(.launchFailed(attempt: attempt, error: "\(error)"))
         }
+    }
+
+    private func exited(_ attempt: Int, termination: String) async {
+        if process?.attempt == attempt { process = nil }
+        await handle(.exited(attempt: attempt, status: termination))
     }
 
     private struct RunByAnother: Error, CustomStringConvertible {
         let launcher: Int32
         var description: String { "already run by clawmux pid \(launcher)" }
-    }
-
-    /// Polls the health check until it passes, the process exits, or the start timeout ends
-    /// (then the process is killed and restarted).
-    private func awaitHealthy(_ child: ChildProcess, since started: ContinuousClock.Instant) async {
-        while !stopping {
-            if child.termination != nil { return }
-            if await health.passes() {
-                guard child.termination == nil, !stopping else { return }
-                phase = .running
-                logger.notice("engine is up", metadata: ["took": "\(ContinuousClock.now - started)"])
-                resumeWaiters(throwing: nil)
-                return
-            }
-            if ContinuousClock.now - started > spec.startTimeout {
-                lastFailure = "not healthy within \(spec.startTimeout)"
-                logger.error("engine did not become healthy; killing it", metadata: ["timeout": "\(spec.startTimeout)"])
-                resumeWaiters(throwing: Failure.startFailed(engine: name, detail: lastFailure ?? "", log: logFile))
-                await child.terminate(grace: .seconds(2))
-                return
-            }
-            try? await Task.sleep(for: .milliseconds(200))
-        }
-    }
-
-    private func resumeWaiters(throwing error: (any Error)?) {
-        let pending = waiters.values
-        waiters.removeAll()
-        for waiter in pending {
-            if let error { waiter.resume(throwing: error) } else { waiter.resume() }
-        }
     }
 
     private func appendToLog(_ line: String) {

@@ -11,8 +11,9 @@ extension Session {
                 await services.browsers.broadcast(.session(id: id, event, turn: turn))
             case .send(let event, let turn, let client):
                 await services.browsers.send(.session(id: id, event, turn: turn), to: client)
-            case .announce(let update):
-                await services.browsers.broadcast(update ? .sessionUpdate(snapshot()) : .sessionStatus(snapshot()))
+            case .announce(let shown, let update):
+                let snapshot = snapshot(shown)
+                await services.browsers.broadcast(update ? .sessionUpdate(snapshot) : .sessionStatus(snapshot))
             case .writeTranscript(let role, let text, let requestID):
                 if let transcript, !transcript.append(role, text, requestID: requestID) {
                     logger.error("could not write the transcript line")

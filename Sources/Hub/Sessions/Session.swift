@@ -70,11 +70,15 @@ actor Session {
     var voice: String { machine.voice }
 
     func snapshot() -> SessionSnapshot {
+        snapshot(machine.shown)
+    }
+
+    func snapshot(_ shown: SessionMachine.Shown) -> SessionSnapshot {
         SessionSnapshot(
-            id: id, status: machine.status, label: machine.label, voice: machine.voice, speed: machine.speed,
-            createdAt: createdAt, lastActivity: machine.lastActivity, bridgeConnected: machine.bridge != nil,
+            id: id, status: shown.status, label: shown.label, voice: shown.voice, speed: shown.speed,
+            createdAt: createdAt, lastActivity: shown.lastActivity, bridgeConnected: shown.bridgeConnected,
             terminal: agent?.debugDescription ?? "", workDirectory: workspace.directory,
-            agent: profile.id, agentLabel: profile.label, projectDirectory: projectDirectory, attention: machine.attention)
+            agent: profile.id, agentLabel: profile.label, projectDirectory: projectDirectory, attention: shown.attention)
     }
 
     // MARK: Events in

@@ -28,6 +28,17 @@ struct SessionMachine: Sendable {
         var lastWrittenRequestID: String?
     }
 
+    /// The machine's part of a session's snapshot, as an announcement carries it.
+    struct Shown: Sendable, Equatable {
+        var status: SessionStatus
+        var label: String
+        var voice: String
+        var speed: Double
+        var lastActivity: Date
+        var bridgeConnected: Bool
+        var attention: SessionSnapshot.Attention?
+    }
+
     typealias BridgeID = UUID
     typealias ClientID = BrowserHub.ClientID
 
@@ -75,8 +86,9 @@ struct SessionMachine: Sendable {
     enum Action: Sendable, Equatable {
         case broadcast(SessionEvent, turn: String?)
         case send(SessionEvent, turn: String?, to: ClientID)
-        /// `update`: a change the original hub does not announce (for browsers that said hello).
-        case announce(update: Bool)
+        /// Tell the browsers about the session as it is at this point (`Shown`). `update`: a change
+        /// the original hub does not announce (for browsers that said hello).
+        case announce(Shown, update: Bool)
         case writeTranscript(TranscriptLog.Role, String, requestID: String?)
         case saveRecord
 
@@ -144,6 +156,16 @@ struct SessionMachine: Sendable {
     }
 
     var status: SessionStatus { lifecycle.status }
+
+    var shown: Shown {
+        Shown(status: status, label: label, voice: voice, speed: speed, lastActivity: lastActivity,
+              bridgeConnected: bridge != nil, attention: attention)
+    }
+
+    /// An announcement of the session as it is now (later actions of the same event may change it).
+    private func announce(update: Bool) -> Action {
+        .announce(shown, update: update)
+    }
     var converseRequestID: String? { converse.currentRequestID }
 
     mutating func handle(_ event: Event, now: Date) -> [Action] {
@@ -165,7 +187,7 @@ struct SessionMachine: Sendable {
         case .bridgeDetached(let id):
             guard bridge == id else { return [] }
             bridge = nil
-            return [.log(.info, "MCP bridge disconnected"), .announce(update: true)]
+            return [.log(.info, "MCP bridge disconnected"), announce(update: true)]
         case .bridge(let request, let from):
             lastActivity = now
             return bridgeRequest(request, from: from, now: now)
@@ -193,11 +215,11 @@ struct SessionMachine: Sendable {
             if label == previousVoiceLabel { label = newLabel }
             voice = id
             lastActivity = now
-            return [.saveRecord, .announce(update: false)]
+            return [.saveRecord, announce(update: false)]
         case .speedChosen(let newSpeed):
             speed = newSpeed
             lastActivity = now
-            return [.saveRecord, .announce(update: false)]
+            return [.saveRecord, announce(update: false)]
         case .keysFromUser:
             lastActivity = now
             return []
@@ -265,11 +287,11 @@ struct SessionMachine: Sendable {
             case .needsYou(let reason, let screen):
                 attention = .init(reason: reason, screen: screen)
                 _ = lifecycle.handle(.needsUser)
-                actions += [.log(.warning, "the agent needs the user: \(reason)"), .announce(update: true)]
+                actions += [.log(.warning, "the agent needs the user: \(reason)"), announce(update: true)]
             case .resolved:
                 attention = nil
                 _ = lifecycle.handle(.userAnswered)
-                actions += [.log(.info, "the dialog that needed the user is gone"), .announce(update: true)]
+                actions += [.log(.info, "the dialog that needed the user is gone"), announce(update: true)]
             }
         }
         return actions
@@ -286,7 +308,7 @@ struct SessionMachine: Sendable {
         guard lifecycle.handle(.bridgeConnected) != nil else { return [] }
         attention = nil
         dialogWatch = nil
-        return [.log(.info, "the agent finished its MCP handshake"), .stopTerminalWatch, .announce(update: false)]
+        return [.log(.info, "the agent finished its MCP handshake"), .stopTerminalWatch, announce(update: false)]
             + resolve(.ready) + startupInputIfDue()
     }
 
@@ -309,9 +331,9 @@ struct SessionMachine: Sendable {
         actions.append(.log(.info, "MCP bridge connected (reports its handshake: \(reportsHandshake))"))
         // Our bridge says when the agent has finished its MCP handshake (`agent_ready`); only
         // then is the session ready. An original bridge is ready on connect.
-        if reportsHandshake { return actions + [.announce(update: true)] }
+        if reportsHandshake { return actions + [announce(update: true)] }
         let ready = agentReady()
-        return actions + (ready.isEmpty ? [.announce(update: false)] : ready)
+        return actions + (ready.isEmpty ? [announce(update: false)] : ready)
     }
 
     private mutating func bridgeRequest(_ request: BridgeRequest, from link: BridgeID, now: Date) -> [Action] {
@@ -398,7 +420,7 @@ struct SessionMachine: Sendable {
         var actions: [Action] = [.stopTerminalWatch, .stopEngines(turn: nil)]
         actions += converse(.cancelled(reason: reason), now: now)
         actions += resolve(.terminated)
-        if lifecycle.handle(.ended) != nil { actions.append(.announce(update: false)) }
+        if lifecycle.handle(.ended) != nil { actions.append(announce(update: false)) }
         if let bridge { actions.append(.closeBridge(bridge)) }
         bridge = nil
         dialogWatch = nil
@@ -433,10 +455,10 @@ struct SessionMachine: Sendable {
             case .converseStarted:
                 turnCount += 1
                 turnTag = configuration.turnTagPrefix + String(turnCount, radix: 16)
-                if lifecycle.handle(.converseStarted) != nil { actions.append(.announce(update: true)) }
+                if lifecycle.handle(.converseStarted) != nil { actions.append(announce(update: true)) }
             case .converseEnded:
                 lastActivity = now
-                if lifecycle.handle(.converseEnded) != nil { actions.append(.announce(update: true)) }
+                if lifecycle.handle(.converseEnded) != nil { actions.append(announce(update: true)) }
             case .ignored(let reason):
                 actions.append(.log(.info, "ignored browser message: \(reason)"))
             }

@@ -79,8 +79,17 @@ final class BrowserClient: Sendable {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        let seen = messages.suffix(8).map { $0.encodedText().prefix(160) }.joined(separator: "\n")
+        let seen = messages.suffix(12).map(Self.summary).joined(separator: "\n")
         throw TestFailure("timed out waiting for \(what); last messages:\n\(seen)")
+    }
+
+    /// A message for a failure report: every field, long strings (audio) cut short.
+    static func summary(_ message: JSONValue) -> String {
+        guard case .object(let fields) = message else { return String(message.encodedText().prefix(200)) }
+        return fields.sorted { $0.key < $1.key }.map { key, value in
+            let text = value.encodedText()
+            return "\(key)=\(text.count > 60 ? text.prefix(60) + "…" : text)"
+        }.joined(separator: " ")
     }
 
     /// Waits for a message of `type` for `session`.
