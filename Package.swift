@@ -47,15 +47,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The names the hub and its MCP bridge agree on (environment, message types, limits).
-        .target(name: "BridgeProtocol", swiftSettings: strict),
-        // JSON text for the wire: a parser and writer on bytes, without Foundation.
+        // The hub↔bridge protocol, written once for both ends: typed messages, environment
+        // names, limits. No Foundation (the bridge must not load it).
+        .target(name: "BridgeProtocol", dependencies: ["WireJSON"], swiftSettings: strict),
+        // JSON for the wire: the one value type, a parser and writer on bytes, without Foundation.
         .target(name: "WireJSON", swiftSettings: strict),
         // Concrete engines and spawners, plus the compile-time plugin table.
         .target(
             name: "Plugins",
             dependencies: [
                 "PluginAPI",
+                "WireJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,6 +120,7 @@ let package = Package(
                 "Hub",
                 "Plugins",
                 "PluginAPI",
+                "WireJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -128,7 +131,12 @@ let package = Package(
         ),
         .testTarget(
             name: "HubTests",
-            dependencies: ["Hub", "PluginAPI", "Plugins", "VoiceBridge", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Hub", "PluginAPI", "Plugins", "WireJSON", "BridgeProtocol", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VoiceBridgeTests",
+            dependencies: ["VoiceBridge", "BridgeProtocol", "WireJSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -138,14 +146,14 @@ let package = Package(
         ),
         .testTarget(
             name: "PluginTests",
-            dependencies: ["Plugins", "PluginAPI"],
+            dependencies: ["Plugins", "PluginAPI", "WireJSON"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Hub", "PluginAPI", "Plugins",
+                "Hub", "PluginAPI", "Plugins", "WireJSON", "BridgeProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -13,6 +13,8 @@ public enum BridgeProtocol {
         public static let host = "VOICE_HUB_HOST"
         /// Our addition: how long a bridge keeps trying to reach a hub that went away.
         public static let reconnectSeconds = "VOICE_HUB_RECONNECT_SECONDS"
+        /// Our addition: how often a waiting converse sends the agent a progress notification.
+        public static let progressSeconds = "VOICE_HUB_PROGRESS_SECONDS"
     }
 
     /// Message `type`s: the original's, and ours (`agent_ready`, `error`).

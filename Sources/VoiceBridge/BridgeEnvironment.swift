@@ -31,8 +31,8 @@ public struct BridgeEnvironment: Sendable {
         guard let port = Int(portText), (1...65535).contains(port) else { throw .invalid(Names.hubPort, portText) }
         let windowText = environment[Names.reconnectSeconds] ?? "60"
         guard let window = Double(windowText), window >= 0, window <= 86_400 else { throw .invalid(Names.reconnectSeconds, windowText) }
-        let progressText = environment["VOICE_HUB_PROGRESS_SECONDS"] ?? "15"
-        guard let progress = Double(progressText), progress > 0, progress <= 86_400 else { throw .invalid("VOICE_HUB_PROGRESS_SECONDS", progressText) }
+        let progressText = environment[Names.progressSeconds] ?? "15"
+        guard let progress = Double(progressText), progress > 0, progress <= 86_400 else { throw .invalid(Names.progressSeconds, progressText) }
         progressInterval = .milliseconds(Int64(progress * 1000))
         sessionID = id
         self.port = port

@@ -1,9 +1,10 @@
+import WireJSON
 /// The MCP tools the bridge offers, with descriptions that tell an agent how to use them.
 enum BridgeTools {
     static let converse = "converse"
     static let status = "voice_chat_status"
 
-    static let list: JSON = .array([
+    static let list: JSONValue = .array([
         .object([
             "name": .string(converse),
             "description": .string("""

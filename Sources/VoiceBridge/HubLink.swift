@@ -34,6 +34,8 @@ final class HubLink: Sendable {
         var stopped = false
     }
 
+    private static let agentReadyMessage = BridgeRequest.agentReady.json.encodedText()
+    private static let statusCheckMessage = BridgeRequest.statusCheck.json.encodedText()
     private let environment: BridgeEnvironment
     private let logger: Logger
     private let state = Mutex(State())
@@ -91,7 +93,7 @@ final class HubLink: Sendable {
         }
         logger.info("connected to the hub", metadata: ["url": "\(environment.url)"])
         // Ready first: the hub calls the session ready before the agent's first converse.
-        if ready { _ = socket.sendText(BridgeWire.agentReadyMessage) }
+        if ready { _ = socket.sendText(Self.agentReadyMessage) }
         for text in resend { _ = socket.sendText(text) }
         // The converses in flight keep their deadlines until the connection proves itself:
         // one the hub closes at once must not keep a converse waiting for ever.
@@ -122,25 +124,20 @@ final class HubLink: Sendable {
     }
 
     private func received(_ text: String) {
-        guard let json = JSON.parse(Array(text.utf8)) else {
-            logger.warning("unexpected message from the hub", metadata: ["text": "\(text.prefix(200))"])
-            return
-        }
-        switch json["type"]?.string {
-        case BridgeProtocol.MessageType.converseResult.rawValue:
-            let result = json["text"]?.string ?? ""
+        switch BridgeReply.parse(text) {
+        case .converseResult(let result, let requestID):
             let entry = state.withLock { state -> InFlight? in
-                guard let key = json["request_id"]?.string ?? state.order.first else { return nil }
+                guard let key = requestID ?? state.order.first else { return nil }
                 state.order.removeAll { $0 == key }
                 return state.inFlight.removeValue(forKey: key)
             }
             entry?.completion.resolve(result)
-        case BridgeProtocol.MessageType.statusResult.rawValue:
+        case .statusResult(let connected):
             let waiter = state.withLock { state in state.statusWaiters.isEmpty ? nil : state.statusWaiters.removeFirst() }
-            waiter?.resolve(json["connected"]?.bool ?? false)
-        case BridgeProtocol.MessageType.error.rawValue:
-            logger.warning("the hub refused a message", metadata: ["error": "\(json["message"]?.string ?? "")"])
-        default:
+            waiter?.resolve(connected)
+        case .error(let message):
+            logger.warning("the hub refused a message", metadata: ["error": "\(message)"])
+        case nil:
             logger.warning("unexpected message from the hub", metadata: ["text": "\(text.prefix(200))"])
         }
     }
@@ -153,7 +150,7 @@ final class HubLink: Sendable {
             state.agentReady = true
             return state.socket
         }
-        _ = socket?.sendText(BridgeWire.agentReadyMessage)
+        _ = socket?.sendText(Self.agentReadyMessage)
     }
 
     /// Sends a converse and waits for its result, across reconnects; `tick` runs every
@@ -161,10 +158,7 @@ final class HubLink: Sendable {
     func converse(message: String, waitForResponse: Bool, tickEvery: Duration, tick: () -> Void) -> String {
         // Random bits from getrandom (`UUID()` opens /dev/urandom for each one).
         let id = String(UInt64.random(in: .min ... .max), radix: 16) + String(UInt64.random(in: .min ... .max), radix: 16)
-        let text = JSON.object([
-            "type": .string(BridgeProtocol.MessageType.converse.rawValue), "message": .string(message),
-            "wait_for_response": .bool(waitForResponse), "request_id": .string(id),
-        ]).text
+        let text = BridgeRequest.converse(message: message, waitForResponse: waitForResponse, requestID: id).json.encodedText()
         // The hub takes bridge messages up to 4 MiB; a bigger one would be refused on every
         // reconnect, for ever.
         guard text.utf8.count < BridgeProtocol.maxMessageBytes else { return "Error: the message is too long to send to the hub." }
@@ -206,7 +200,7 @@ final class HubLink: Sendable {
             state.statusWaiters.append(waiter)
             return socket
         }) else { return nil }
-        _ = socket.sendText(JSON.object(["type": .string(BridgeProtocol.MessageType.statusCheck.rawValue)]).text)
+        _ = socket.sendText(Self.statusCheckMessage)
         guard let answer = waiter.wait(timeout: .seconds(5)) else {
             // No answer: later replies must not be matched to this stale question.
             state.withLock { state in state.statusWaiters.removeAll { $0 === waiter } }

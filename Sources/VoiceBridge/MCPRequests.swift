@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import WireJSON
 
 /// JSON-RPC requests of the MCP client (the agent): the handshake, the tool list and tool
 /// calls. A tool call waits for the user on a thread of its own, so pings and a second call
@@ -11,7 +12,7 @@ struct MCPRequests: Sendable {
     let logger: Logger
 
     func handle(_ line: [UInt8]) {
-        guard let message = JSON.parse(line) else {
+        guard let message = JSONValue.decode(bytes: line) else {
             channel.write(Self.error(id: .null, code: -32700, "Parse error: not JSON"))
             return
         }
@@ -19,13 +20,13 @@ struct MCPRequests: Sendable {
             channel.write(Self.error(id: .null, code: -32600, "Invalid request: expected a JSON object"))
             return
         }
-        guard let method = message["method"]?.string else { return }  // a response: we send no requests
+        guard let method = message["method"]?.stringValue else { return }  // a response: we send no requests
         // Notifications (no id) need no answer: initialized, cancelled, roots changed, ...
         guard let id = message["id"] else { return }
         let params = message["params"] ?? .object([:])
         switch method {
         case "initialize":
-            let asked = params["protocolVersion"]?.string ?? ""
+            let asked = params["protocolVersion"]?.stringValue ?? ""
             channel.write(Self.result(id: id, .object([
                 "protocolVersion": .string(VoiceBridge.protocolVersions.contains(asked) ? asked : VoiceBridge.protocolVersions[0]),
                 "capabilities": .object(["tools": .object(["listChanged": .bool(false)])]),
@@ -39,7 +40,7 @@ struct MCPRequests: Sendable {
             link.agentReady()
             channel.write(Self.result(id: id, .object(["tools": BridgeTools.list])))
         case "tools/call":
-            let name = params["name"]?.string ?? ""
+            let name = params["name"]?.stringValue ?? ""
             guard [BridgeTools.converse, BridgeTools.status].contains(name) else {
                 channel.write(Self.error(id: id, code: -32602, "Unknown tool: \(name)"))
                 return
@@ -50,17 +51,17 @@ struct MCPRequests: Sendable {
         }
     }
 
-    private func call(_ params: JSON) -> JSON {
+    private func call(_ params: JSONValue) -> JSONValue {
         let arguments = params["arguments"] ?? .object([:])
-        switch params["name"]?.string {
+        switch params["name"]?.stringValue {
         case BridgeTools.converse:
-            guard let message = arguments["message"]?.string else {
+            guard let message = arguments["message"]?.stringValue else {
                 return Self.toolResult("Error: converse needs a 'message' string.", isError: true)
             }
             let progressToken = params["_meta"]?["progressToken"]
             var beat = 0
             let text = link.converse(
-                message: message, waitForResponse: arguments["wait_for_response"]?.bool ?? true,
+                message: message, waitForResponse: arguments["wait_for_response"]?.boolValue ?? true,
                 tickEvery: progressToken == nil ? .seconds(3600) : progressInterval
             ) {
                 guard let progressToken else { return }
@@ -93,17 +94,17 @@ struct MCPRequests: Sendable {
         }
     }
 
-    static func toolResult(_ text: String, isError: Bool) -> JSON {
-        var fields: [String: JSON] = ["content": .array([.object(["type": .string("text"), "text": .string(text)])])]
+    static func toolResult(_ text: String, isError: Bool) -> JSONValue {
+        var fields: [String: JSONValue] = ["content": .array([.object(["type": .string("text"), "text": .string(text)])])]
         if isError { fields["isError"] = .bool(true) }
         return .object(fields)
     }
 
-    static func result(id: JSON, _ result: JSON) -> JSON {
+    static func result(id: JSONValue, _ result: JSONValue) -> JSONValue {
         .object(["jsonrpc": .string("2.0"), "id": id, "result": result])
     }
 
-    static func error(id: JSON, code: Int, _ message: String) -> JSON {
+    static func error(id: JSONValue, code: Int, _ message: String) -> JSONValue {
         .object(["jsonrpc": .string("2.0"), "id": id, "error": .object(["code": .int(code), "message": .string(message)])])
     }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import WireJSON
 
 /// MCP's stdio transport: one JSON message per line. Reads block the calling thread (no
 /// polling: a message is handled the moment it arrives); writes come from any thread, whole
@@ -9,6 +10,14 @@ import Synchronization
 final class StdioChannel: Sendable {
     private let writing = Mutex(())
     private let reading = Mutex<[UInt8]>([])
+    private let input: Int32
+    private let output: Int32
+
+    /// stdin and stdout; tests pass pipes.
+    init(input: Int32 = 0, output: Int32 = 1) {
+        self.input = input
+        self.output = output
+    }
 
     /// The next line without its newline; nil at end of input.
     func readLine() -> [UInt8]? {
@@ -20,7 +29,7 @@ final class StdioChannel: Sendable {
                     buffer.removeFirst(newline + 1)
                     return line
                 }
-                let count = read(0, &chunk, chunk.count)
+                let count = read(input, &chunk, chunk.count)
                 if count < 0 && errno == EINTR { continue }
                 guard count > 0 else {
                     // A last line without a newline still counts.
@@ -33,12 +42,12 @@ final class StdioChannel: Sendable {
         }
     }
 
-    func write(_ message: JSON) {
-        let bytes = Array((message.text + "\n").utf8)
+    func write(_ message: JSONValue) {
+        let bytes = Array((message.encodedText() + "\n").utf8)
         writing.withLock { _ in
             var offset = 0
             while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+                let written = bytes[offset...].withUnsafeBytes { Glibc.write(output, $0.baseAddress, $0.count) }
                 if written < 0 && errno == EINTR { continue }
                 guard written > 0 else { return }
                 offset += written

@@ -4,6 +4,7 @@ import Hub
 import HummingbirdWSClient
 import Logging
 import Synchronization
+import WireJSON
 
 /// The benchmark's browser tab: one WebSocket for every session, announcing `audio_stream`.
 /// It acknowledges each turn's audio at its final chunk and answers `listening` with a

@@ -1,5 +1,6 @@
 import Foundation
 import Hub
+import WireJSON
 
 /// One benchmark run: fake engines, the release hub, N sessions spawned at once (each agent a
 /// demo agent in bench mode behind the real bridge), K checked turns each, then the numbers.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import WireJSON
 
 /// The benchmark's OpenAI-compatible engines, in this process so they cost the hub nothing:
 /// speech is `audioBytes` of silence (16-bit PCM) streamed in `chunks` parts spread over
@@ -43,8 +44,8 @@ struct FakeSpeechServer: Sendable {
             let body = String(buffer: try await request.body.collect(upTo: 32 << 20))
             if settings.sttLatency > .zero { try await Task.sleep(for: settings.sttLatency) }
             let text = uploadedFile(in: body, contentType: request.headers[.contentType] ?? "")
-            let json = try JSONSerialization.data(withJSONObject: ["text": text])
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: json)))
+            let json = JSONValue.object(["text": .string(text)]).encodedText()
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
         }
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(

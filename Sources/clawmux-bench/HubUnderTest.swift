@@ -3,6 +3,7 @@ import Foundation
 import Hub
 import NIOCore
 import NIOHTTP1
+import WireJSON
 
 /// The release `clawmux serve` under measurement, with a config written for the run: the fake
 /// engines, the demo agent in bench mode as every session's agent, the chosen spawner.

@@ -2,6 +2,7 @@ import Foundation
 import Hub
 import MCP
 import Testing
+import WireJSON
 
 /// A converse never outlives its session: DELETE and shutdown answer a converse that waits for
 /// the user, at once, and leave nothing behind.

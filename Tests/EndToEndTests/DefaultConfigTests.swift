@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Hub
 import Testing
+import WireJSON
 
 /// The repository's own config.yaml on a machine with none of the optional engines (no Kokoro
 /// on :8880, no Whisper on :2022): voices fall back to the local Piper, and the hub launches the

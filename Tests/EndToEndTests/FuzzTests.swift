@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import Testing
+import WireJSON
 
 /// Random and mutated messages at `/ws` and `/mcp/{id}` for a bounded time: every bad one gets
 /// an error (or is dropped), the hub keeps serving, and a session still converses afterwards.

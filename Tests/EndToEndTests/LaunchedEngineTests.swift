@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Hub
 import Testing
+import WireJSON
 
 /// Engines the hub starts itself (`launch:`): started with the hub, restarted with backoff when
 /// they die, stopped when the hub exits, their output in a log file.

@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import Testing
+import WireJSON
 
 /// Every kind of bad message, one by one: each gets a clear error, the connection stays up, and
 /// a converse in another session completes meanwhile.

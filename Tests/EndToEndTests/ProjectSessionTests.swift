@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import Testing
+import WireJSON
 
 /// Sessions in the user's own project folders, agent profiles, and dialogs the hub cannot
 /// answer, over real processes (the demo agent behind the real bridge and spawners).

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Hub
 import Testing
+import WireJSON
 
 /// Sessions survive a hub restart: a hub killed with SIGKILL and started again adopts the live
 /// tmux sessions and pty agents (held by their pty host), their bridges reconnect, the converse in flight is asked again and completes;

@@ -3,6 +3,7 @@ import Hub
 import HummingbirdWSClient
 import Logging
 import Testing
+import WireJSON
 
 @Suite("Session lifecycle over real processes")
 struct SessionLifecycleTests {

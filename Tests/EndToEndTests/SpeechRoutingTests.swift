@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import Testing
+import WireJSON
 
 /// Routing through the real hub: voice chains fail over (closed port, HTTP 500, timeout), a
 /// backend that failed is reported and used again once it is back, audio streams to browsers

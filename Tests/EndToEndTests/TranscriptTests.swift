@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import Testing
+import WireJSON
 
 /// Every turn is kept on disk as it happens, served over REST, and replayed to browsers that ask.
 @Suite("Transcripts")

@@ -2,6 +2,7 @@ import Foundation
 @testable import Hub
 import PluginAPI
 import Testing
+import WireJSON
 
 struct BrowserEventTests {
     @Test func audioIsBase64WithItsFormat() {

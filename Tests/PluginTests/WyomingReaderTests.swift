@@ -1,5 +1,6 @@
 import Foundation
 @testable import Plugins
+import WireJSON
 import Testing
 
 struct WyomingReaderTests {
@@ -23,12 +24,13 @@ struct WyomingReaderTests {
     }
 
     @Test func encodedEventsReadBack() throws {
-        let event = WyomingEvent(type: "synthesize", data: ["text": "Hello", "voice": ["name": "joe"]], payload: Data([9]))
+        let event = WyomingEvent(type: "synthesize", data: ["text": .string("Hello"), "voice": .object(["name": .string("joe")])], payload: Data([9]))
         var reader = WyomingReader()
-        reader.append(try event.encoded())
+        reader.append(event.encoded())
         let back = try #require(try reader.next())
         #expect(back.type == "synthesize")
         #expect(back.string("text") == "Hello")
+        #expect(back.data["voice"]?["name"]?.stringValue == "joe")
         #expect(back.payload == Data([9]))
     }
 

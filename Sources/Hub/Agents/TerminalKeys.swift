@@ -1,4 +1,5 @@
 import PluginAPI
+import WireJSON
 
 /// Keys the page sends for a terminal dialog: a short list of key names or single characters.
 enum TerminalKeys {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PluginAPI
+import WireJSON
 
 /// The executor of `BackendHealthMachine`: feeds it real calls' outcomes, the monitor's clock
 /// and the probes' results, runs the probes it asks for and reports the states.

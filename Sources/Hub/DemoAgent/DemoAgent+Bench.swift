@@ -1,4 +1,5 @@
 import Foundation
+import WireJSON
 
 /// The demo agent's benchmark mode: `turns` converse calls whose answers it can check (the
 /// benchmark's browser answers "echo: <message>", which its fake STT returns verbatim), timed
@@ -43,7 +44,8 @@ extension DemoAgent {
                 _ = try await client.callTool("voice_chat_status", [:])
                 times.append(Self.milliseconds(ContinuousClock.now - started))
             }
-            try report.write(contentsOf: JSONSerialization.data(withJSONObject: ["status_ms": times]) + Data("\n".utf8))
+            let line = JSONValue.object(["status_ms": .array(times.map(JSONValue.double))])
+            try report.write(contentsOf: Data((line.encodedText() + "\n").utf8))
         }
         let nonce = UUID().uuidString.prefix(8)
         for turn in 1...max(1, bench.turns) {
@@ -61,12 +63,12 @@ extension DemoAgent {
                 heard = "Error: \(error)"
             }
             let took = ContinuousClock.now - started
-            let line: [String: Any] = [
-                "turn": turn, "ok": heard == Bench.answer(to: message),
-                "ms": Self.milliseconds(took),
-                "heard": String(heard.prefix(200)), "at": Date().timeIntervalSince1970,
-            ]
-            try report.write(contentsOf: JSONSerialization.data(withJSONObject: line) + Data("\n".utf8))
+            let line = JSONValue.object([
+                "turn": .int(turn), "ok": .bool(heard == Bench.answer(to: message)),
+                "ms": .double(Self.milliseconds(took)),
+                "heard": .string(String(heard.prefix(200))), "at": .double(Date().timeIntervalSince1970),
+            ])
+            try report.write(contentsOf: Data((line.encodedText() + "\n").utf8))
         }
         try report.write(contentsOf: Data(#"{"done":true}"#.utf8) + Data("\n".utf8))
         while true { try await Task.sleep(for: .seconds(3600)) }

@@ -1,4 +1,5 @@
 import Foundation
+import WireJSON
 
 /// The first server of an `.mcp.json` (`{"mcpServers": {name: {command, args, env}}}`).
 struct MCPServerEntry: Sendable {

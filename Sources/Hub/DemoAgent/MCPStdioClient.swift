@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WireJSON
 
 /// What the demo agent needs of an MCP client (Claude Code's part): the handshake, the tool
 /// list and tool calls, as newline-delimited JSON-RPC over the server's stdio. One request at

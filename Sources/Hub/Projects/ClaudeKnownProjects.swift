@@ -1,4 +1,5 @@
 import Foundation
+import WireJSON
 
 /// The folders Claude Code knows (the `projects` of `~/.claude.json`), offered in New Session.
 /// Read only: the hub never writes the user's Claude Code files.

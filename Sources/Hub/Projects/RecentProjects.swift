@@ -1,4 +1,5 @@
 import Foundation
+import WireJSON
 
 /// Project folders sessions were started in, newest first, kept in the state dir
 /// (`recent-projects.json`) so the page can offer them again after a restart.

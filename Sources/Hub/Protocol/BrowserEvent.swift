@@ -1,5 +1,6 @@
 import Foundation
 import PluginAPI
+import WireJSON
 
 /// What the hub tells browsers about one session's conversation, in the original's message types.
 public enum SessionEvent: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import PluginAPI
+import WireJSON
 
 /// Messages a browser sends. Unknown types are reported back, never fatal.
 public enum BrowserRequest: Sendable, Equatable {

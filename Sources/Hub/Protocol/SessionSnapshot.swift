@@ -1,4 +1,5 @@
 import Foundation
+import WireJSON
 
 /// A session as REST and `session_list` show it: the original's fields plus a few extras.
 public struct SessionSnapshot: Sendable, Equatable {

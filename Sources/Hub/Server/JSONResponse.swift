@@ -1,4 +1,5 @@
 import Hummingbird
+import WireJSON
 
 /// JSON bodies for REST answers; errors are `{"error": "..."}` as in the original.
 enum JSONResponse {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import WireJSON
 
 /// The original's REST API, plus `/api/voices`, `/api/backends` and `/healthz`.
 struct RESTRoutes: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import BridgeProtocol
 
 /// The hub's end of one MCP bridge connection: replies queue here and a writer task sends them.
 public struct BridgeLink: Sendable, Identifiable {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PluginAPI
+import BridgeProtocol
 
 /// Every decision one session makes, as a plain state machine: events in (the agent, its
 /// bridge, browsers, engines, clocks), actions out. `Session` executes the actions and feeds

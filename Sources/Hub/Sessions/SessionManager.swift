@@ -2,6 +2,7 @@ import Foundation
 import BridgeProtocol
 import Logging
 import PluginAPI
+import WireJSON
 
 /// Creates, finds and ends sessions; watches for dead agents and idle sessions.
 public actor SessionManager {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import PluginAPI
+import WireJSON
 
 /// A session's private directory: `{work_root}/{id}`, mode 0700, holding `.mcp.json`
 /// (the original's shape plus our secret), the terminal log and the session record; for a

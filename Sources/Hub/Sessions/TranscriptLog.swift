@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Synchronization
+import WireJSON
 
 /// One session's conversation as it happens: an append-only JSON Lines file in the state dir
 /// (`transcripts/<session id>.jsonl`, mode 0600). Each line is written (into the kernel's page

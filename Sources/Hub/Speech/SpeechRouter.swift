@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PluginAPI
+import WireJSON
 
 /// Routes speech: a voice id to its chain of TTS engines, a recording to its chain of STT engines.
 /// Links known to be down are skipped; on an error or timeout the next link is tried; the

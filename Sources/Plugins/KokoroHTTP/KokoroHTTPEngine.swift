@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import WireJSON
 import NIOCore
 import NIOFoundationCompat
 import PluginAPI
@@ -41,12 +42,12 @@ struct KokoroHTTPEngine: TTSEngine {
     func synthesize(_ speech: SpeechRequest) async throws -> SpeechAudio {
         var request = http.request("/v1/audio/speech", method: .POST)
         request.headers.add(name: "Content-Type", value: "application/json")
-        var body: [String: Any] = [
-            "model": model, "input": speech.text, "voice": speech.voice,
-            "response_format": responseFormat.name, "speed": speech.speed,
+        var body: [String: JSONValue] = [
+            "model": .string(model), "input": .string(speech.text), "voice": .string(speech.voice),
+            "response_format": .string(responseFormat.name), "speed": .double(speech.speed),
         ]
-        if streaming { body["stream"] = true }
-        request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+        if streaming { body["stream"] = .bool(true) }
+        request.body = .bytes(ByteBuffer(string: JSONValue.object(body).encodedText()))
         let response = try await http.send(request)
         return SpeechAudio(format: responseFormat.audioFormat, chunks: stream(response.body))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import WireJSON
 import PluginAPI
 
 /// Where a voice model is. Read when first used: a default config that names a model the
@@ -26,13 +27,13 @@ struct PiperModel: Sendable, Hashable {
             throw PiperModelError("no Piper voice model at \(model) (scripts/setup-engines.sh installs one)")
         }
         guard let data = FileManager.default.contents(atPath: configPath),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+              let json = JSONValue.decode(bytes: data), case .object = json else {
             throw PiperModelError("cannot read the voice's config \(configPath) (the .onnx.json next to the model)")
         }
-        guard let rate = ((json["audio"] as? [String: Any])?["sample_rate"] as? NSNumber)?.intValue, rate > 0 else {
+        guard let rate = json["audio"]?["sample_rate"]?.intValue, rate > 0 else {
             throw PiperModelError("\(configPath) has no audio.sample_rate")
         }
-        let scale = ((json["inference"] as? [String: Any])?["length_scale"] as? NSNumber)?.doubleValue ?? 1
+        let scale = json["inference"]?["length_scale"]?.doubleValue ?? 1
         return PiperModel(modelPath: model, configPath: configPath, sampleRate: rate, lengthScale: scale > 0 ? scale : 1)
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import AsyncHTTPClient
 import Foundation
+import WireJSON
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -99,7 +100,7 @@ struct HTTPEngine: Sendable {
         do {
             let models = try await send(request("/v1/models", method: .GET))
             let body = try await readBody(models, limit: 1 << 20)
-            let list = (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["data"] as? [Any]
+            let list = JSONValue.decode(bytes: body)?["data"]?.arrayValue
             return list.map { "\($0.count) model(s) at \(baseURL)" } ?? "answering at \(baseURL)"
         } catch SpeechError.engineStatus(_, let status, _) where [404, 405].contains(status) {
             // No model list here: try /health below, and from now on only that.

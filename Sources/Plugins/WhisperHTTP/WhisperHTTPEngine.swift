@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import WireJSON
 import NIOCore
 import NIOFoundationCompat
 import PluginAPI
@@ -61,8 +62,8 @@ struct WhisperHTTPEngine: STTEngine {
 
     /// `{"text": "..."}`; some servers answer plain text despite `response_format=json`.
     static func transcript(from body: Data, engine: String) throws -> String {
-        if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
-            guard let text = object["text"] as? String else {
+        if let object = JSONValue.decode(bytes: body), case .object = object {
+            guard let text = object["text"]?.stringValue else {
                 throw SpeechError.badResponse(engine: engine, detail: "JSON without a \"text\" field")
             }
             return text.trimmingCharacters(in: .whitespacesAndNewlines)

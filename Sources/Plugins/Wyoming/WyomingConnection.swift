@@ -63,7 +63,7 @@ struct WyomingEndpoint: Sendable {
         let engine = name
         try await channel.executeThenClose { inbound, outbound in
             var bytes = Data()
-            for event in events { bytes.append(try event.encoded()) }
+            for event in events { bytes.append(event.encoded()) }
             try await outbound.write(ByteBuffer(data: bytes))
             var reader = WyomingReader()
             for try await chunk in inbound {

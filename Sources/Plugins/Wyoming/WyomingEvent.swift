@@ -1,32 +1,31 @@
 import Foundation
+import WireJSON
 
 /// One Wyoming message: a type, JSON data and an optional binary payload (audio).
 ///
 /// On the wire: a JSON header line (`type`, `data_length`, `payload_length`, `version`, and in
 /// older peers the data inline as `data`), then `data_length` bytes of JSON, then the payload.
-struct WyomingEvent: @unchecked Sendable {
-    // @unchecked: `data` holds JSONSerialization values (strings, numbers, arrays, dictionaries),
-    // which are immutable once parsed.
+struct WyomingEvent: Sendable {
     let type: String
-    let data: [String: Any]
+    let data: [String: JSONValue]
     let payload: Data
 
-    init(type: String, data: [String: Any] = [:], payload: Data = Data()) {
+    init(type: String, data: [String: JSONValue] = [:], payload: Data = Data()) {
         self.type = type
         self.data = data
         self.payload = payload
     }
 
     /// Header line (data in its own block, as current peers write it), data block, payload.
-    func encoded() throws -> Data {
-        var header: [String: Any] = ["type": type, "version": "1.5.2"]
+    func encoded() -> Data {
+        var header: [String: JSONValue] = ["type": .string(type), "version": .string("1.5.2")]
         var dataBlock = Data()
         if !data.isEmpty {
-            dataBlock = try JSONSerialization.data(withJSONObject: data)
-            header["data_length"] = dataBlock.count
+            dataBlock = Data(JSONValue.object(data).encodedText().utf8)
+            header["data_length"] = .int(dataBlock.count)
         }
-        if !payload.isEmpty { header["payload_length"] = payload.count }
-        var bytes = try JSONSerialization.data(withJSONObject: header)
+        if !payload.isEmpty { header["payload_length"] = .int(payload.count) }
+        var bytes = Data(JSONValue.object(header).encodedText().utf8)
         bytes.append(0x0A)
         bytes.append(dataBlock)
         bytes.append(payload)
@@ -34,11 +33,11 @@ struct WyomingEvent: @unchecked Sendable {
     }
 
     func int(_ key: String) -> Int? {
-        (data[key] as? NSNumber)?.intValue
+        data[key]?.intValue
     }
 
     func string(_ key: String) -> String? {
-        data[key] as? String
+        data[key]?.stringValue
     }
 }
 
@@ -58,7 +57,7 @@ struct WyomingReader {
     }
 
     private var buffer = Data()
-    private var pending: (type: String, data: [String: Any], dataLength: Int, payloadLength: Int)?
+    private var pending: (type: String, data: [String: JSONValue], dataLength: Int, payloadLength: Int)?
     private let limit = 64 << 20
 
     mutating func append(_ bytes: Data) {
@@ -74,24 +73,23 @@ struct WyomingReader {
             }
             let line = buffer[buffer.startIndex..<newline]
             buffer.removeSubrange(buffer.startIndex...newline)
-            guard let header = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
-                  let type = header["type"] as? String else {
+            guard let header = JSONValue.decode(bytes: line), let type = header["type"]?.stringValue else {
                 throw Failure.badHeader(String(decoding: line, as: UTF8.self))
             }
-            let dataLength = (header["data_length"] as? NSNumber)?.intValue ?? 0
-            let payloadLength = (header["payload_length"] as? NSNumber)?.intValue ?? 0
+            let dataLength = header["data_length"]?.intValue ?? 0
+            let payloadLength = header["payload_length"]?.intValue ?? 0
             // Compared one by one: a hostile length near Int.max must not overflow the sum.
             guard (0...limit).contains(dataLength), (0...limit).contains(payloadLength), dataLength + payloadLength <= limit else {
                 throw Failure.tooLarge(max(dataLength, payloadLength))
             }
-            pending = (type, header["data"] as? [String: Any] ?? [:], dataLength, payloadLength)
+            pending = (type, header["data"]?.objectValue ?? [:], dataLength, payloadLength)
         }
         guard let current = pending, buffer.count >= current.dataLength + current.payloadLength else { return nil }
         var data = current.data
         let start = buffer.startIndex
         if current.dataLength > 0 {
             let block = buffer[start..<start + current.dataLength]
-            guard let extra = try? JSONSerialization.jsonObject(with: block) as? [String: Any] else {
+            guard let extra = JSONValue.decode(bytes: block)?.objectValue else {
                 throw Failure.badHeader("data block is not a JSON object")
             }
             data.merge(extra) { _, new in new }

@@ -1,4 +1,5 @@
 import Foundation
+import WireJSON
 import PluginAPI
 
 /// Speech to text over the Wyoming protocol (wyoming-faster-whisper, ...): `transcribe`, then the
@@ -24,10 +25,10 @@ struct WyomingSTTEngine: STTEngine {
 
     func transcribe(_ request: TranscriptionRequest) async throws -> String {
         let (pcm, rate, channels) = try await PCMDecoding.decode(request.audio, format: request.format)
-        let audioInfo: [String: Any] = ["rate": rate, "width": 2, "channels": channels]
-        var transcribe: [String: Any] = [:]
-        if let language = request.language ?? language { transcribe["language"] = language }
-        if let model { transcribe["name"] = model }
+        let audioInfo: [String: JSONValue] = ["rate": .int(rate), "width": .int(2), "channels": .int(channels)]
+        var transcribe: [String: JSONValue] = [:]
+        if let language = request.language ?? language { transcribe["language"] = .string(language) }
+        if let model { transcribe["name"] = .string(model) }
         var events = [WyomingEvent(type: "transcribe", data: transcribe), WyomingEvent(type: "audio-start", data: audioInfo)]
         // About 0.1 s per chunk, as microphones send it.
         let chunkBytes = max(2, rate * channels * 2 / 10)
@@ -46,8 +47,8 @@ struct WyomingSTTEngine: STTEngine {
 
     func probe() async throws -> String {
         let info = try await endpoint.describe()
-        let programs = info.data["asr"] as? [[String: Any]] ?? []
-        let models = programs.flatMap { ($0["models"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } }
+        let programs = info.data["asr"]?.arrayValue ?? []
+        let models = programs.flatMap { ($0["models"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue } }
         return "models \(models.joined(separator: ", ")) at tcp://\(endpoint.host):\(endpoint.port)"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import WireJSON
 import PluginAPI
 
 /// Text to speech over the Wyoming protocol (wyoming-piper and other Home Assistant engines):
@@ -21,8 +22,8 @@ struct WyomingTTSEngine: TTSEngine {
     }
 
     func synthesize(_ request: SpeechRequest) async throws -> SpeechAudio {
-        var data: [String: Any] = ["text": request.text]
-        if let voice = await voiceName(for: request.voice) { data["voice"] = ["name": voice] }
+        var data: [String: JSONValue] = ["text": .string(request.text)]
+        if let voice = await voiceName(for: request.voice) { data["voice"] = .object(["name": .string(voice)]) }
         let events = endpoint.exchange([WyomingEvent(type: "synthesize", data: data)]) { $0.type == "audio-stop" }
         // The format comes with `audio-start`, before any audio.
         var iterator = events.makeAsyncIterator()
@@ -97,7 +98,7 @@ actor VoiceList {
 
     /// `info.tts[].voices[].name`.
     static func names(in info: WyomingEvent) -> Set<String> {
-        let programs = info.data["tts"] as? [[String: Any]] ?? []
-        return Set(programs.flatMap { ($0["voices"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } })
+        let programs = info.data["tts"]?.arrayValue ?? []
+        return Set(programs.flatMap { ($0["voices"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue } })
     }
 }

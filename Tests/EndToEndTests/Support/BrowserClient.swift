@@ -5,6 +5,7 @@ import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import Synchronization
+import WireJSON
 
 /// A browser stand-in on `/ws`: records every message, lets a test wait for one, and sends.
 final class BrowserClient: Sendable {

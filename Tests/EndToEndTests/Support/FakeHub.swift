@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import Synchronization
+import WireJSON
 
 /// A stand-in hub for bridge tests: accepts `/mcp/{id}` and lets the test script each connection.
 /// Like FakeEngines it is never cancelled (a bridge may still reconnect); it ends with the test process.

@@ -1,4 +1,5 @@
 import Hub
+import WireJSON
 
 extension JSONValue {
     /// Element `index` of an array, nil otherwise (tests read listings with it).

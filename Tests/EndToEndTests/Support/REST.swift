@@ -4,6 +4,7 @@ import Hub
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import WireJSON
 
 /// Minimal REST calls against the hub: status code and JSON body.
 struct REST {

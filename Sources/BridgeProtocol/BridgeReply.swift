@@ -1,4 +1,4 @@
-import BridgeProtocol
+import WireJSON
 
 /// What the hub answers a session's MCP bridge, as the original defines it (plus `error`).
 public enum BridgeReply: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import BridgeProtocol
+import WireJSON
 
 /// Messages between the hub and a session's MCP bridge (`/mcp/{id}`), as the original defines them.
 public enum BridgeRequest: Sendable, Equatable {

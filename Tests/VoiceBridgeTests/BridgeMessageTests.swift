@@ -1,5 +1,7 @@
-@testable import Hub
+
 import Testing
+import WireJSON
+import BridgeProtocol
 
 struct BridgeMessageTests {
     // MARK: BridgeRequest
