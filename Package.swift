@@ -30,20 +30,29 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
-        // What a TTS, STT or spawner plugin must provide, and the runtime pieces plugins and the
-        // hub share (child processes, audio decoding, WAV, executable lookup).
+        // The plugin contract: what a TTS, STT or spawner plugin must provide (protocols and
+        // value types only, every requirement stated with its default).
         .target(
             name: "PluginAPI",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The runtime pieces plugins and the hub share: the one way to start a child process
+        // (posix_spawn; a PTY's agent needs forkpty), pipes, ffmpeg decoding, WAV, timeouts.
+        .target(
+            name: "PluginRuntime",
+            dependencies: [
+                "PluginAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -57,15 +66,14 @@ let package = Package(
             name: "Plugins",
             dependencies: [
                 "PluginAPI",
+                "PluginRuntime",
                 "WireJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict
         ),
@@ -75,6 +83,7 @@ let package = Package(
             name: "Hub",
             dependencies: [
                 "PluginAPI",
+                "PluginRuntime",
                 "WireJSON",
                 "BridgeProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -84,7 +93,6 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -107,6 +115,7 @@ let package = Package(
                 "VoiceBridge",
                 "Plugins",
                 "PluginAPI",
+                "PluginRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -120,6 +129,7 @@ let package = Package(
                 "Hub",
                 "Plugins",
                 "PluginAPI",
+                "PluginRuntime",
                 "WireJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -131,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HubTests",
-            dependencies: ["Hub", "PluginAPI", "Plugins", "WireJSON", "BridgeProtocol", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Hub", "PluginAPI", "PluginRuntime", "Plugins", "WireJSON", "BridgeProtocol", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -146,14 +156,14 @@ let package = Package(
         ),
         .testTarget(
             name: "PluginTests",
-            dependencies: ["Plugins", "PluginAPI", "WireJSON"],
+            dependencies: ["Plugins", "PluginAPI", "PluginRuntime", "WireJSON"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Hub", "PluginAPI", "Plugins", "WireJSON", "BridgeProtocol",
+                "Hub", "PluginAPI", "PluginRuntime", "Plugins", "WireJSON", "BridgeProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -1,5 +1,6 @@
 import Foundation
 import PluginAPI
+import PluginRuntime
 
 /// Reading and writing audio files for `say` and `transcribe`.
 enum AudioFile {
@@ -16,7 +17,7 @@ enum AudioFile {
     }
 
     /// Writes `audio`; when the file's extension asks for another format, ffmpeg converts it.
-    static func write(_ audio: Data, format: AudioFormat, to path: String) throws {
+    static func write(_ audio: Data, format: AudioFormat, to path: String) async throws {
         let wanted = URL(fileURLWithPath: path).pathExtension.lowercased()
         guard !wanted.isEmpty, wanted != format.fileExtension else {
             try save(audio, to: path)
@@ -25,17 +26,14 @@ enum AudioFile {
         let source = path + ".source." + format.fileExtension
         try save(audio, to: source)
         defer { try? FileManager.default.removeItem(atPath: source) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", source, path]
+        let result: ChildProcess.Output
         do {
-            try process.run()
+            result = try await ChildProcess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", source, path])
         } catch {
             throw ExitMessage("the engine speaks \(format.mimeType); converting to .\(wanted) needs ffmpeg (\(error))")
         }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ExitMessage("ffmpeg could not convert \(format.mimeType) to .\(wanted) (status \(process.terminationStatus))")
+        guard result.succeeded else {
+            throw ExitMessage("ffmpeg could not convert \(format.mimeType) to .\(wanted) (\(result.termination)): \(result.standardError.prefix(300))")
         }
     }
 

@@ -42,7 +42,7 @@ struct SayCommand: AsyncParsableCommand {
         } catch {
             throw ExitMessage("say failed: \(error)")
         }
-        try AudioFile.write(audio, format: format, to: output)
+        try await AudioFile.write(audio, format: format, to: output)
         print("wrote \(output) (\(format.mimeType), \(audio.count) bytes)")
     }
 }

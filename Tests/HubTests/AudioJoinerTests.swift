@@ -2,6 +2,7 @@ import Foundation
 @testable import Hub
 import PluginAPI
 import Testing
+import PluginRuntime
 
 struct AudioJoinerTests {
     let pcm22k = AudioFormat.pcm16(sampleRate: 22050)

@@ -1,5 +1,6 @@
 import PluginAPI
 import Testing
+import PluginRuntime
 
 struct RandomTokenTests {
     @Test(arguments: [0, 1, 3, 4, 7, 8, 9, 24, 32, 33])

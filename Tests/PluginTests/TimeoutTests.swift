@@ -1,6 +1,7 @@
 @testable import Plugins
 import Synchronization
 import Testing
+import PluginRuntime
 
 struct TimeoutTests {
     @Test func aQuickOperationReturnsItsValue() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import PluginAPI
 @testable import Plugins
 import Testing
+import PluginRuntime
 
 /// whisper-http's `api: whisper.cpp` against whisper.cpp's own server (built from the
 /// pywhispercpp source package by scripts/setup-whisper-cpp.sh, model converted from tiny.en).

@@ -2,6 +2,7 @@ import Foundation
 import PluginAPI
 @testable import Plugins
 import Testing
+import PluginRuntime
 
 /// The Wyoming clients against wyoming-piper and wyoming-faster-whisper from PyPI
 /// (scripts/test.sh starts them with local files only).

@@ -2,6 +2,7 @@ import Foundation
 import PluginAPI
 #if canImport(Glibc)
 import Glibc
+import PluginRuntime
 #endif
 
 /// The hub's access token: `CLAWMUX_TOKEN`, else the config's `server.token`, else the one

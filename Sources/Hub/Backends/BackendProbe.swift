@@ -1,4 +1,5 @@
 import PluginAPI
+import PluginRuntime
 
 /// One probe of one backend instance, bounded by a timeout: the same check for `clawmux check`,
 /// the hub's periodic health monitor and a launched engine's start-up.
@@ -11,19 +12,13 @@ public struct BackendProbe: Sendable {
 
     public static func run(_ probe: any HealthProbe, name: String, timeout: Duration) async -> Outcome {
         let started = ContinuousClock.now
-        let result: Result<String, any Error> = await withTaskGroup(of: Result<String, any Error>?.self) { group in
-            group.addTask {
-                do { return .success(try await probe.probe()) } catch { return .failure(error) }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return Task.isCancelled ? nil : .failure(SpeechError.timedOut(engine: name, after: timeout))
-            }
-            defer { group.cancelAll() }
-            while let next = await group.next() {
-                if let next { return next }
-            }
-            return .failure(CancellationError())
+        let result: Result<String, any Error>
+        do {
+            result = .success(try await withTimeout(timeout) { try await probe.probe() })
+        } catch is TimeoutExceeded {
+            result = .failure(SpeechError.timedOut(engine: name, after: timeout))
+        } catch {
+            result = .failure(error)
         }
         let latency = ContinuousClock.now - started
         switch result {

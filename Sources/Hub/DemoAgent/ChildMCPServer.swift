@@ -1,37 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
+import PluginRuntime
+import Synchronization
 
 /// An MCP server started as a child over pipes (what Claude Code does with `.mcp.json`).
 struct ChildMCPServer: Sendable {
-    private let process: Process
+    private let process: ChildProcess
+    private let stopping = Flag()
     /// Write requests here (the child's stdin).
     let inputFD: Int32
     /// Read responses here (the child's stdout).
     let outputFD: Int32
 
     static func start(_ entry: MCPServerEntry) throws -> ChildMCPServer {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: entry.command)
-        process.arguments = entry.arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(entry.environment) { $1 }
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
         // The child's logs go to our stderr, as Claude Code shows MCP server logs.
-        process.standardError = FileHandle.standardError
+        let process = try ChildProcess(
+            argv: [entry.command] + entry.arguments, environment: entry.environment,
+            stdin: .pipe, stdout: .pipe, stderr: .descriptor(STDERR_FILENO))
+        guard let input = process.input, let output = process.output else {
+            process.signalGroup(SIGKILL)
+            throw ChildProcess.LaunchError.openFile("a pipe", errno: EBADF)
+        }
+        let server = ChildMCPServer(process: process, inputFD: input.fileDescriptor, outputFD: output.fileDescriptor)
         // Without its MCP server the agent can do nothing: stop, as Claude Code's session would fail.
-        process.terminationHandler = { child in
-            Console.error("demo-agent: the MCP server exited (status \(child.terminationStatus)); stopping")
+        Task {
+            let termination = await process.waitForExit()
+            guard !server.stopping.isSet else { return }
+            Console.error("demo-agent: the MCP server exited (\(termination)); stopping")
             exit(1)
         }
-        try process.run()
-        return ChildMCPServer(
-            process: process,
-            inputFD: stdin.fileHandleForWriting.fileDescriptor,
-            outputFD: stdout.fileHandleForReading.fileDescriptor)
+        return server
     }
 
     func stop() {
-        process.terminationHandler = nil
-        if process.isRunning { process.terminate() }
+        stopping.set()
+        process.signalGroup(SIGTERM)
     }
+}
+
+/// Set once by `stop`: the child's exit is expected from then on.
+private final class Flag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Logging
 import PluginAPI
+import PluginRuntime
 
 /// Keeps one engine the hub launched running: starts it, waits until it answers, restarts it
 /// with backoff when it dies, and stops it (its whole process group) when the hub exits.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PluginAPI
 import BridgeProtocol
+import PluginRuntime
 
 /// One agent session: the executor of its `SessionMachine`. Every decision is the machine's;
 /// this actor feeds it events (from the agent, its bridge, browsers, engines, clocks) and does

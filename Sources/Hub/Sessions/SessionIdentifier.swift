@@ -1,4 +1,5 @@
 import PluginAPI
+import PluginRuntime
 
 /// Session ids in the original's form, `voice-<n>-<6 hex>`; only such ids are ever looked up,
 /// so an id from a URL can name a directory or a tmux session without escaping.

@@ -3,6 +3,7 @@ import BridgeProtocol
 import Logging
 import PluginAPI
 import WireJSON
+import PluginRuntime
 
 /// Creates, finds and ends sessions; watches for dead agents and idle sessions.
 public actor SessionManager {

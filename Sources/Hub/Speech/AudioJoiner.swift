@@ -1,5 +1,6 @@
 import Foundation
 import PluginAPI
+import PluginRuntime
 
 /// The one place a message's audio is assembled from the speech pipeline's pieces: it passes
 /// each piece on for browsers that stream, and joins the message into the one file the

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PluginAPI
 import WireJSON
+import PluginRuntime
 
 /// Routes speech: a voice id to its chain of TTS engines, a recording to its chain of STT engines.
 /// Links known to be down are skipped; on an error or timeout the next link is tried; the
@@ -70,7 +71,7 @@ public struct SpeechRouter: Sendable {
                 var linkIndex = await firstUsableLink(of: voice)
                 let first = voice.links[linkIndex]
                 // Pieces with nothing to pronounce ("...", "—") are skipped: some engines fail on them.
-                let segments = (registry.tts(first.backend)?.streamsAudio == true ? [text] : SentenceSplitter.split(text))
+                let segments = (registry.tts(first.backend).map(Self.speaksWholeTexts) == true ? [text] : SentenceSplitter.split(text))
                     .filter { $0.contains { $0.isLetter || $0.isNumber } }
                 var pending = segments[...]
                 var segment = 0
@@ -94,6 +95,12 @@ public struct SpeechRouter: Sendable {
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
+    }
+
+    /// An engine that streams gets a long text in one request; so does one whose audio format
+    /// does not join by concatenation (sentence files in Ogg or FLAC would not make one file).
+    static func speaksWholeTexts(_ engine: any TTSEngine) -> Bool {
+        engine.streamsAudio || engine.audioFormat?.joinsByConcatenation == false
     }
 
     private func firstUsable(_ backends: [String]) async -> String? {
@@ -125,7 +132,7 @@ public struct SpeechRouter: Sendable {
         for index in await attemptOrder(voice.links.map(\.backend), from: start) {
             let link = voice.links[index]
             guard let engine = registry.tts(link.backend) else { continue }
-            if !engine.streamsAudio, text.count > SentenceSplitter.groupLimit {
+            if !Self.speaksWholeTexts(engine), text.count > SentenceSplitter.groupLimit {
                 let pieces = SentenceSplitter.split(text).filter { $0.contains { $0.isLetter || $0.isNumber } }
                 if pieces.count > 1 { return .split(link: index, pieces: pieces) }
             }

@@ -41,4 +41,30 @@ public struct AudioFormat: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { mimeType }
+
+    /// Whether pieces in this format, made one after another, join into one playable file by
+    /// simply following each other: MP3 frames and raw PCM do (WAV is read as PCM); containers
+    /// such as Ogg, WebM, FLAC or AAC do not. The hub speaks a long text sentence by sentence
+    /// only with engines whose format joins.
+    public var joinsByConcatenation: Bool {
+        pcmLayout != nil || ["audio/mpeg", "audio/mp3", "audio/wav", "audio/x-wav", "audio/wave"].contains(baseType)
+    }
+}
+
+extension AudioFormat {
+    /// `rate` and `channels` of an `audio/pcm;rate=...` type; nil for other types.
+    public var pcmLayout: (sampleRate: Int, channels: Int)? {
+        guard baseType == "audio/pcm" else { return nil }
+        var rate: Int?
+        var channels = 1
+        for parameter in mimeType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2 else { continue }
+            if pair[0] == "rate" { rate = Int(pair[1]) }
+            if pair[0] == "channels" { channels = Int(pair[1]) ?? 1 }
+        }
+        // Bounds keep a client's `audio/pcm;rate=1` from turning into millions of tiny chunks.
+        guard let rate, (1000...384_000).contains(rate), (1...8).contains(channels) else { return nil }
+        return (rate, channels)
+    }
 }

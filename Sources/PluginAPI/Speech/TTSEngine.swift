@@ -43,10 +43,14 @@ public protocol TTSEngine: HealthProbe {
     func synthesize(_ request: SpeechRequest) async throws -> SpeechAudio
     /// True when audio arrives while the engine is still synthesizing (a streamed HTTP body);
     /// the hub then sends a long text in one request. Otherwise it splits the text into sentences
-    /// so the first sentence is heard while the rest is made.
+    /// so the first sentence is heard while the rest is made (when `audioFormat` joins).
     var streamsAudio: Bool { get }
+    /// The format of the engine's speech when its config fixes it; nil when only each answer
+    /// tells. A format that does not join by concatenation keeps long texts in one request.
+    var audioFormat: AudioFormat? { get }
 }
 
 extension TTSEngine {
     public var streamsAudio: Bool { false }
+    public var audioFormat: AudioFormat? { nil }
 }

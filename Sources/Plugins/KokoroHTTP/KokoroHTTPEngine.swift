@@ -4,6 +4,7 @@ import WireJSON
 import NIOCore
 import NIOFoundationCompat
 import PluginAPI
+import PluginRuntime
 
 /// Kokoro (or any OpenAI-compatible speech server): `POST {url}/v1/audio/speech`, body streamed back.
 struct KokoroHTTPEngine: TTSEngine {
@@ -14,10 +15,8 @@ struct KokoroHTTPEngine: TTSEngine {
     /// servers answer when done, so the hub sends them one sentence at a time instead.
     let streaming: Bool
 
-    var streamsAudio: Bool {
-        // Only MP3 and PCM/WAV can be joined after sentence-by-sentence synthesis.
-        streaming || !["mp3", "wav", "pcm"].contains(responseFormat.name)
-    }
+    var streamsAudio: Bool { streaming }
+    var audioFormat: AudioFormat? { responseFormat.audioFormat }
 
     static let descriptor = PluginDescriptor(
         name: "kokoro-http", kind: .tts,

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import PluginAPI
 import Synchronization
+import PluginRuntime
 
 /// The hub's side of an agent on a pseudo-terminal that a `clawmux pty-host` holds: keystrokes
 /// go to the host, the terminal's output comes back to listeners; the agent is reported gone

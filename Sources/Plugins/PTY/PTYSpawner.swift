@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PluginAPI
+import PluginRuntime
 
 /// Starts each agent on a plain pseudo-terminal held by a `clawmux pty-host` process, which
 /// logs its output to `terminal.log` in the session dir and keeps it alive across hub restarts.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PluginAPI
+import PluginRuntime
 
 /// Piper (PyPI `piper-tts`) as a subprocess: one long-lived process per voice model and length
 /// scale, so a model is loaded once, not per utterance. Speaks 16-bit PCM at the model's rate.

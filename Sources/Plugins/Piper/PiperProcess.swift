@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Logging
 import PluginAPI
+import PluginRuntime
 
 /// One `piper -d DIR` process. Each input line becomes one WAV file in DIR; Piper logs
 /// `Wrote DIR/<name>.wav` on stderr once the file is complete, which is the utterance boundary.

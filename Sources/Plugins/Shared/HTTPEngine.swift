@@ -9,6 +9,7 @@ import NIOFoundationCompat
 import NIOHTTP1
 import PluginAPI
 import Synchronization
+import PluginRuntime
 
 /// The pieces every engine spoken to over HTTP shares: one pooled client, bounded body reads,
 /// errors that name the engine, and the cheap health probe.
@@ -121,9 +122,3 @@ final class ProbeRoute: Sendable {
     }
 }
 
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}

@@ -1,7 +1,6 @@
 import Foundation
 import PluginAPI
-import Subprocess
-import SystemPackage
+import PluginRuntime
 
 /// Runs the `tmux` client with an argv (never through a shell), on the configured server socket.
 struct TmuxCommand: Sendable {
@@ -19,11 +18,9 @@ struct TmuxCommand: Sendable {
         var argv: [String] = []
         if let socketName { argv += ["-L", socketName] }
         argv += arguments
-        let result = try await Subprocess.run(
-            .path(FilePath(executable)), arguments: Arguments(argv),
-            input: .none, output: .string(limit: 1 << 20), error: .string(limit: 1 << 16))
+        let result = try await ChildProcess.run([executable] + argv)
         return Output(
-            succeeded: result.terminationStatus.isSuccess,
+            succeeded: result.succeeded,
             standardOutput: result.standardOutput,
             standardError: result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PluginAPI
+import PluginRuntime
 
 /// Starts each agent in its own detached tmux session named after the hub's session id,
 /// so `tmux attach -t <id>` shows the agent's terminal.

@@ -1,5 +1,6 @@
 import Foundation
 import PluginAPI
+import PluginRuntime
 
 /// A `multipart/form-data` body built in memory (recordings are bounded by the hub).
 struct MultipartForm {

@@ -1,5 +1,6 @@
 import Foundation
 import PluginAPI
+import PluginRuntime
 
 /// Any recording as 16-bit PCM for Wyoming: PCM passes, WAV is unpacked, the rest goes through
 /// ffmpeg at 16 kHz mono.

@@ -3,6 +3,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOPosix
 import PluginAPI
+import PluginRuntime
 
 /// Where a Wyoming server listens (`tcp://host:port`) and how long a request may take.
 struct WyomingEndpoint: Sendable {

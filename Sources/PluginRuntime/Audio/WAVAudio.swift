@@ -1,4 +1,5 @@
 import Foundation
+import PluginAPI
 
 /// Turns a WAV byte stream into raw PCM: reads the RIFF header as it arrives (a streamed WAV
 /// may say its data is 0 or 4 GiB long), then passes the samples through. Browsers play PCM
@@ -107,23 +108,5 @@ public enum WAVFile {
         append(UInt32(pcm.count))
         file.append(pcm)
         return file
-    }
-}
-
-extension AudioFormat {
-    /// `rate` and `channels` of an `audio/pcm;rate=...` type; nil for other types.
-    public var pcmLayout: (sampleRate: Int, channels: Int)? {
-        guard baseType == "audio/pcm" else { return nil }
-        var rate: Int?
-        var channels = 1
-        for parameter in mimeType.split(separator: ";").dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard pair.count == 2 else { continue }
-            if pair[0] == "rate" { rate = Int(pair[1]) }
-            if pair[0] == "channels" { channels = Int(pair[1]) ?? 1 }
-        }
-        // Bounds keep a client's `audio/pcm;rate=1` from turning into millions of tiny chunks.
-        guard let rate, (1000...384_000).contains(rate), (1...8).contains(channels) else { return nil }
-        return (rate, channels)
     }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import PluginAPI
 
 /// Any audio as 16-bit mono PCM, decoded with ffmpeg (argv only; the audio on stdin, PCM on
 /// stdout). Used for recordings an engine needs as PCM and to join speech from engines with
@@ -43,12 +44,16 @@ public enum AudioDecoding {
             try? input.close()
         }
         writer.start()
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            process.signalGroup(SIGKILL)
+        do {
+            return try await withTimeout(timeout) { try await collect(process, output: output, errors: errors, format: format) }
+        } catch is TimeoutExceeded {
+            throw Failure(description: "ffmpeg took longer than \(timeout) to decode the \(format) audio")
         }
-        defer { watchdog.cancel() }
-        return try await withTaskCancellationHandler {
+    }
+
+    /// ffmpeg's output and diagnostics until it exits; cancelling kills it.
+    private static func collect(_ process: ChildProcess, output: FileHandle, errors: FileHandle, format: AudioFormat) async throws -> Data {
+        try await withTaskCancellationHandler {
             async let decoded = collect(PipeReader.chunks(of: output, name: "ffmpeg out"))
             async let diagnostics = collect(PipeReader.chunks(of: errors, name: "ffmpeg err"))
             let (pcm, messages) = await (decoded, diagnostics)

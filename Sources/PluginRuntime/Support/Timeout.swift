@@ -3,7 +3,9 @@ import NIOPosix
 import Synchronization
 
 /// Thrown by `withTimeout` when the operation took too long.
-struct TimeoutExceeded: Error {}
+public struct TimeoutExceeded: Error {
+    public init() {}
+}
 
 /// Runs `operation`, cancelling it and throwing `TimeoutExceeded` after `limit`.
 ///
@@ -11,7 +13,7 @@ struct TimeoutExceeded: Error {}
 /// ends. A racing `Task.sleep` child, as before, is woken by cancellation but its timer stays
 /// queued until the deadline: with 60 s engine timeouts the benchmark's hub held ~60 s of
 /// requests' worth of them (+65 MB at 700 turns/s, flat only after a minute).
-func withTimeout<T: Sendable>(
+public func withTimeout<T: Sendable>(
     _ limit: Duration, operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let work = Task { try await operation() }
