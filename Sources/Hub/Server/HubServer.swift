@@ -55,7 +55,8 @@ public struct HubServer: Sendable {
         }
     }
 
-    /// Serves until SIGINT/SIGTERM, then ends every session and returns (within a few seconds).
+    /// Serves until SIGINT/SIGTERM, then ends every session and returns (within a few seconds;
+    /// `HubServices.swift` has the order).
     /// With `exitOnStdinClose`, end of standard input counts as a shutdown signal.
     public func run(exitOnStdinClose: Bool = false, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let sessions = self.sessions
@@ -75,13 +76,16 @@ public struct HubServer: Sendable {
                 onListening(port)
             },
             logger: logger)
-        var services: [any Service] = [app]
+        // A server that fails (its port is taken) shuts the rest down in order too.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: app, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "http"),
+        ]
         if let tls = config.server.tls {
             // The same hub over HTTPS, with Secure cookies.
             var secure = access
             secure.secureCookie = true
             let (tlsRouter, tlsSockets) = routers(access: secure)
-            services.append(Application(
+            services.append(.init(service: Application(
                 router: tlsRouter,
                 server: try .tls(.http1WebSocketUpgrade(webSocketRouter: tlsSockets, configuration: .init(ws: webSocket)),
                                  tlsConfiguration: try Self.tlsConfiguration(tls)),
@@ -89,38 +93,20 @@ public struct HubServer: Sendable {
                 onServerRunning: { channel in
                     logger.notice("HTTPS listening", metadata: ["address": "\(tls.host):\(channel.localAddress?.port ?? 0)"])
                 },
-                logger: logger))
+                logger: logger), failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "https"))
         }
-        let server = ServiceGroup(services: services, logger: logger)
-
+        services += [
+            .init(service: SpeechService(speech: speech), serviceName: "speech"),
+            .init(service: SessionsService(sessions: sessions, browsers: browsers), serviceName: "sessions"),
+            .init(service: ShutdownSignalService(orStdinClose: exitOnStdinClose, logger: logger),
+                  successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "signals"),
+        ]
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
+        // Never let a stuck connection hold the exit up (ShutdownDeadline is the last resort).
+        configuration.maximumGracefulShutdownDuration = .seconds(10)
+        configuration.maximumCancellationDuration = .seconds(3)
         // Before serving: the bridges of adopted sessions reconnect as soon as the port listens.
         await sessions.adoptSurvivors()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            group.addTask { await sessions.watch() }
-            group.addTask { await speech.run() }
-            group.addTask {
-                await ShutdownSignal.wait(orStdinClose: exitOnStdinClose)
-                // Cancelled: the server failed; the error is reported by whoever awaits it.
-                guard !Task.isCancelled else { return }
-                logger.notice("shutting down: ending every session")
-                ShutdownDeadline.arm()
-                await sessions.terminateAll()
-                await browsers.closeAll()
-                await speech.stop()
-                await server.triggerGracefulShutdown()
-                // Never let a stuck connection hold the exit up.
-                try await Task.sleep(for: .seconds(3))
-                logger.warning("graceful shutdown took too long; stopping now")
-            }
-            defer { group.cancelAll() }
-            do {
-                try await group.next()
-            } catch {
-                await sessions.terminateAll()
-                await speech.stop()
-                throw error
-            }
-        }
+        try await ServiceGroup(configuration: configuration).run()
     }
 }
