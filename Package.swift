@@ -102,6 +102,20 @@ let package = Package(
             dependencies: ["WireJSON", "BridgeProtocol", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // What the tests and the benchmark share: a real hub process, a browser stand-in, REST
+        // calls, the fake OpenAI-compatible speech server, in-process fake engines and spawner.
+        .target(
+            name: "ClawMuxTesting",
+            dependencies: [
+                "PluginAPI",
+                "WireJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "clawmux-mcp",
             dependencies: ["VoiceBridge", .product(name: "Logging", package: "swift-log")],
@@ -131,10 +145,8 @@ let package = Package(
                 "PluginAPI",
                 "PluginRuntime",
                 "WireJSON",
+                "ClawMuxTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -163,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Hub", "PluginAPI", "PluginRuntime", "Plugins", "WireJSON", "BridgeProtocol",
+                "Hub", "PluginAPI", "PluginRuntime", "Plugins", "WireJSON", "BridgeProtocol", "ClawMuxTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

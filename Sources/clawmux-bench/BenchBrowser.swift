@@ -1,8 +1,7 @@
+import ClawMuxTesting
 import Foundation
 import HTTPTypes
 import Hub
-import HummingbirdWSClient
-import Logging
 import Synchronization
 import WireJSON
 
@@ -16,46 +15,25 @@ final class BenchBrowser: Sendable {
         var turnStarted: [String: ContinuousClock.Instant] = [:]
         var firstAudio: [Duration] = []
         var errors: [String] = []
-        var connected = false
     }
 
     private let state = Mutex(State())
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let client = Mutex<BrowserClient?>(nil)
 
     var firstAudioDelays: [Duration] { state.withLock { $0.firstAudio } }
     var errors: [String] { state.withLock { $0.errors } }
 
     static func connect(port: Int, token: String) async throws -> BenchBrowser {
         let browser = BenchBrowser()
-        let (ready, readyContinuation) = AsyncStream.makeStream(of: Bool.self)
-        let task = Task {
-            do {
-                try await WebSocketClient.connect(
-                    url: "ws://127.0.0.1:\(port)/ws",
-                    configuration: .init(maxFrameSize: 1 << 24, additionalHeaders: [.authorization: "Bearer \(token)"]),
-                    logger: Logger(label: "bench-browser", factory: { _ in SwiftLogNoOpLogHandler() })
-                ) { inbound, outbound, _ in
-                    try await outbound.write(.text(#"{"type":"hello","capabilities":["audio_stream"]}"#))
-                    readyContinuation.yield(true)
-                    for try await frame in inbound.messages(maxSize: 1 << 24) {
-                        guard case .text(let text) = frame, let reply = browser.handle(text) else { continue }
-                        try await outbound.write(.text(reply))
-                    }
-                }
-            } catch {
-                browser.state.withLock { $0.errors.append("browser socket: \(error)") }
-            }
-            readyContinuation.yield(false)
-        }
-        browser.task.withLock { $0 = task }
-        var iterator = ready.makeAsyncIterator()
-        guard await iterator.next() == true else { throw BenchFailure("the benchmark browser could not connect") }
+        let client = try await BrowserClient.connect(
+            to: port, hello: ["audio_stream"], headers: [.authorization: "Bearer \(token)"], responder: { browser.handle($0) })
+        browser.client.withLock { $0 = client }
         return browser
     }
 
     /// What to send back for one hub message, if anything.
-    private func handle(_ text: String) -> String? {
-        guard let json = JSONValue.decode(text), let type = json["type"]?.stringValue else { return nil }
+    private func handle(_ json: JSONValue) -> JSONValue? {
+        guard let type = json["type"]?.stringValue else { return nil }
         let id = json["session_id"]?.stringValue ?? ""
         let now = ContinuousClock.now
         switch type {
@@ -76,19 +54,19 @@ final class BenchBrowser: Sendable {
             let answer = Data(DemoAgent.Bench.answer(to: message).utf8).base64EncodedString()
             return Self.json(["type": "audio", "session_id": id, "data": answer, "mime_type": "audio/webm"])
         case "error":
-            state.withLock { $0.errors.append(json["message"]?.stringValue ?? text) }
+            state.withLock { $0.errors.append(json["message"]?.stringValue ?? json.encodedText()) }
         default:
             break
         }
         return nil
     }
 
-    private static func json(_ fields: [String: String]) -> String {
-        JSONValue.object(fields.mapValues { .string($0) }).encodedText()
+    private static func json(_ fields: [String: String]) -> JSONValue {
+        JSONValue.object(fields.mapValues { .string($0) })
     }
 
     func close() {
-        task.withLock { $0?.cancel() }
+        client.withLock { $0?.close() }
     }
 }
 

@@ -1,3 +1,4 @@
+import ClawMuxTesting
 import Foundation
 import Hub
 import WireJSON
@@ -9,13 +10,14 @@ struct BenchRun: Sendable {
     var spawner: String
     var sessions: Int
     var turns: Int
-    var engines: FakeSpeechServer.Settings
+    var engines: EngineLatency
     var statusCalls: Int
     var pauseMs: Int
     var keep: Bool
 
     func run() async throws -> BenchResult {
-        let speech = try await FakeSpeechServer.start(engines)
+        let speech = try await FakeSpeechServer.start(.init(
+            speech: .silence(bytes: engines.audioBytes, chunks: engines.chunks, latency: engines.latency), sttLatency: engines.sttLatency))
         let hub = try await HubUnderTest.start(.init(
             clawmux: clawmux, spawner: spawner, sessions: sessions, turns: turns, enginesURL: speech.url,
             statusCalls: statusCalls, pauseMs: pauseMs))
@@ -158,4 +160,13 @@ struct BenchRun: Sendable {
     static func milliseconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
+}
+
+/// The fake engines' speed: speech is `audioBytes` of silence in `chunks` parts spread over
+/// `latency` (the first part after latency/chunks); a transcription comes after `sttLatency`.
+struct EngineLatency: Sendable {
+    var latency: Duration = .zero
+    var chunks: Int = 4
+    var sttLatency: Duration = .zero
+    var audioBytes: Int = 4800   // 0.1 s at 24 kHz
 }

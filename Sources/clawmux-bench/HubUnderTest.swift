@@ -1,23 +1,19 @@
-import AsyncHTTPClient
+import ClawMuxTesting
 import Foundation
-import Hub
-import NIOCore
-import NIOHTTP1
 import WireJSON
 
 /// The release `clawmux serve` under measurement, with a config written for the run: the fake
 /// engines, the demo agent in bench mode as every session's agent, the chosen spawner.
 final class HubUnderTest: Sendable {
-    let process: Process
-    let port: Int
-    let token: String
-    let directory: URL
-    /// From the process start to the "listening" line on its stdout.
-    let startToListening: Duration
-    private let stdin: FileHandle
+    let hub: HubProcess
 
-    var workRoot: String { directory.appendingPathComponent("sessions").path }
-    var pid: pid_t { process.processIdentifier }
+    var port: Int { hub.port }
+    var token: String { hub.token }
+    var directory: URL { hub.directory }
+    /// From the process start to the "listening" line on its stdout.
+    var startToListening: Duration { hub.startToListening }
+    var workRoot: String { hub.workRoot }
+    var pid: pid_t { hub.pid }
 
     struct Setup: Sendable {
         var clawmux: String
@@ -59,60 +55,21 @@ final class HubUnderTest: Sendable {
             """
         let configPath = directory.appendingPathComponent("config.yaml").path
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
-
-        let token = UUID().uuidString
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: setup.clawmux)
-        process.arguments = ["serve", "--config", configPath, "--exit-on-stdin-close"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["CLAWMUX_TOKEN"] = token
-        environment["CLAWMUX_STATE_DIR"] = directory.appendingPathComponent("state").path
-        process.environment = environment
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("hub.log").path, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: directory.appendingPathComponent("hub.log").path)
-        let started = ContinuousClock.now
-        try process.run()
-        let line = await Task.detached { Self.readLine(output.fileHandleForReading) }.value
-        let took = ContinuousClock.now - started
-        guard let line, let range = line.range(of: "127.0.0.1:"),
-              let port = Int(line[range.upperBound...].prefix { $0.isNumber }) else {
-            process.terminate()
-            throw BenchFailure("the hub did not start (see \(directory.path)/hub.log)")
-        }
-        return HubUnderTest(process: process, port: port, token: token, directory: directory, startToListening: took, stdin: input.fileHandleForWriting)
+        // The run's directory stays: a failed run is looked at there (BenchRun removes a good one's).
+        let hub = try await HubProcess.launch(
+            executable: setup.clawmux, configPath: configPath, directory: directory, keepsDirectory: true)
+        return HubUnderTest(hub: hub)
     }
 
-    private init(process: Process, port: Int, token: String, directory: URL, startToListening: Duration, stdin: FileHandle) {
-        self.process = process
-        self.port = port
-        self.token = token
-        self.directory = directory
-        self.startToListening = startToListening
-        self.stdin = stdin
-    }
-
-    private static func readLine(_ handle: FileHandle) -> String? {
-        var bytes: [UInt8] = []
-        while true {
-            guard let byte = try? handle.read(upToCount: 1), let first = byte.first else { return nil }
-            if first == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
-            bytes.append(first)
-        }
+    private init(hub: HubProcess) {
+        self.hub = hub
     }
 
     /// POST /api/sessions (waiting until ready): the snapshot, or the error text.
     func createSession() async throws -> JSONValue {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/sessions")
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(180))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        let text = String(buffer: body)
-        guard response.status == .ok, let json = JSONValue.decode(text) else {
-            throw BenchFailure("POST /api/sessions: \(response.status.code) \(text)")
+        let reply = try await hub.rest.post("/api/sessions", timeout: .seconds(180))
+        guard reply.status == 200, let json = reply.json else {
+            throw BenchFailure("POST /api/sessions: \(reply.status) \(reply.text)")
         }
         return json
     }
@@ -121,13 +78,8 @@ final class HubUnderTest: Sendable {
     /// that has not exited 30 s later is killed, with everything under its work root, and the
     /// run fails: a benchmark must never hang (CI runs it).
     func stop() async throws {
-        try? stdin.close()
-        let deadline = ContinuousClock.now + .seconds(30)
-        while process.isRunning, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
+        guard !(await hub.closeInputAndWait(limit: .seconds(30))) else { return }
+        kill(pid, SIGKILL)
         for pid in ProcessStats.processes(under: workRoot, where: { _ in true }) { kill(pid, SIGKILL) }
         throw BenchFailure("the hub did not exit within 30 s of its stdin closing (see \(directory.path)/hub.log)")
     }

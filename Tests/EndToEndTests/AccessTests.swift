@@ -2,6 +2,7 @@ import Foundation
 import Hub
 import HTTPTypes
 import Testing
+import ClawMuxTesting
 
 /// Who gets in: REST and the browser WebSocket need the hub's token (Bearer, the cookie set by
 /// `?token=`), browser WebSockets must come from the hub's own page, and `auth: none` is for

@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import Testing
+import ClawMuxTesting
 
 /// A converse that waits for the browser survives the browser going away: a browser that comes
 /// back picks it up; if none does, the agent is told that nobody is listening.
@@ -8,7 +9,7 @@ import Testing
 struct BrowserAbsenceTests {
     @Test("the browser disconnects mid-converse; another one connects, gets the pending audio, and its recording completes the converse")
     func reconnect() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "absence-reconnect", ttsURL: engines.url, sttURL: engines.url, spawner: "pty")
         defer { hub.stop() }
         let first = try await BrowserClient.connect(to: hub)
@@ -32,7 +33,7 @@ struct BrowserAbsenceTests {
 
     @Test("no browser comes back: the agent is told nobody is listening, and the session stays usable")
     func nobodyListening() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(
             name: "absence-timeout", ttsURL: engines.url, sttURL: engines.url, spawner: "pty",
             command: ["clawmux", "demo-agent", "--muted-pause", "0"], extraSessionLines: ["no_listener_timeout: 1s"])
@@ -62,7 +63,7 @@ struct BrowserAbsenceTests {
 struct OversizeRecordingTests {
     @Test("a recording over the limit gets an error and the tab stays; a far bigger frame closes only that socket; the converse goes on")
     func oversize() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(
             name: "oversize", ttsURL: engines.url, sttURL: engines.url, spawner: "pty",
             topLevelLines: ["limits: {max_recording_bytes: 65536}"])

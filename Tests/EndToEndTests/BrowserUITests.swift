@@ -5,6 +5,7 @@ import Foundation
 import Hub
 import Testing
 import WireJSON
+import ClawMuxTesting
 
 /// The page (static/) in a real headless Chromium, driven by Tests/Browser/drive.py, against a
 /// real hub: Piper and local-tts-studio speak, faster-whisper-server transcribes, the demo agent

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ClawMuxTesting
 
 /// `clawmux check` as a user runs it: one line per backend, non-zero exit on any problem.
 @Suite("clawmux check")
@@ -26,7 +27,7 @@ struct CheckCommandTests {
 
     @Test("healthy backends: exit 0 and an ok line each")
     func healthy() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let (status, output) = try await check(Self.config(tts: engines.url))
         #expect(status == 0, "\(output)")
         #expect(output.contains("ok   tts (kokoro-http, tts)"))
@@ -64,7 +65,7 @@ struct CheckCommandTests {
 
     @Test("a launched engine that is not running is fine, unless its executable is missing")
     func launchedEngines() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let good = Self.config(tts: engines.url).replacingOccurrences(of: "stt: {backend: stt}", with: "stt: {backend: spare}")
             + "\n" + "health: {interval: 1s}"
         let yaml = good.replacingOccurrences(of: "voices:", with: """

@@ -3,6 +3,7 @@ import Hub
 import MCP
 import Testing
 import WireJSON
+import ClawMuxTesting
 
 /// A converse never outlives its session: DELETE and shutdown answer a converse that waits for
 /// the user, at once, and leave nothing behind.
@@ -11,7 +12,7 @@ struct ConverseEndTests {
     /// A session whose agent is a plain `sleep` (no MCP of its own), with the test's own
     /// `clawmux mcp` as its bridge, and a converse waiting for a browser that never comes.
     static func bridgedSession(_ name: String, topLevelLines: [String] = []) async throws -> (hub: HubProcess, id: String, bridge: MCPClientProcess) {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(
             name: name, ttsURL: engines.url, sttURL: engines.url, spawner: "pty", command: ["sleep", "600"], topLevelLines: topLevelLines)
         let id = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)

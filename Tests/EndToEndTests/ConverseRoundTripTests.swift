@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import Testing
+import ClawMuxTesting
 
 /// The whole loop over real sockets and processes: hub, spawner (real tmux / real PTY),
 /// demo agent, `clawmux mcp` bridge, a WebSocket browser. Engines are fakes that answer
@@ -9,7 +10,7 @@ import Testing
 struct ConverseRoundTripTests {
     @Test("a recorded answer reaches the agent, in the original's message order", arguments: ["tmux", "pty"])
     func roundTrip(spawner: String) async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "roundtrip-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner)
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub)
@@ -36,7 +37,7 @@ struct ConverseRoundTripTests {
 
     @Test("voice and speed set over REST reach the engine on the next turn, and Markdown is not read aloud")
     func voiceAndSpeedReachTheEngine() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "speed", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub)
@@ -61,7 +62,7 @@ struct ConverseRoundTripTests {
 
     @Test("two sessions conversing at once get no cross-talk")
     func twoSessions() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "two", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub)
@@ -87,7 +88,7 @@ struct ConverseRoundTripTests {
 
     @Test("muted mic, failing STT and failing TTS each reach the agent as a clear text")
     func mutedAndEngineErrors() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(
             name: "errors", ttsURL: engines.url, sttURL: engines.url,
             command: ["clawmux", "demo-agent", "--greeting", "FAIL-TTS hello", "--muted-pause", "0"])

@@ -5,6 +5,7 @@ import Foundation
 import Hub
 import Testing
 import WireJSON
+import ClawMuxTesting
 
 /// The repository's own config.yaml on a machine with none of the optional engines (no Kokoro
 /// on :8880, no Whisper on :2022): voices fall back to the local Piper, and the hub launches the

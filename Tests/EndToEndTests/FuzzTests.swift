@@ -2,6 +2,7 @@ import Foundation
 import Hub
 import Testing
 import WireJSON
+import ClawMuxTesting
 
 /// Random and mutated messages at `/ws` and `/mcp/{id}` for a bounded time: every bad one gets
 /// an error (or is dropped), the hub keeps serving, and a session still converses afterwards.
@@ -53,7 +54,7 @@ struct FuzzTests {
     func fuzz() async throws {
         let seed = UInt64(Date().timeIntervalSince1970 * 1000)
         var random = Seeded(state: seed)
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "fuzz", ttsURL: engines.url, sttURL: engines.url, spawner: "pty")
         defer { hub.stop() }
         let victim = try #require(try await hub.rest.post("/api/sessions").json?["session_id"]?.stringValue)

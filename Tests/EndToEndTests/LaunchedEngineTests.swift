@@ -5,6 +5,7 @@ import Foundation
 import Hub
 import Testing
 import WireJSON
+import ClawMuxTesting
 
 /// Engines the hub starts itself (`launch:`): started with the hub, restarted with backoff when
 /// they die, stopped when the hub exits, their output in a log file.
@@ -42,7 +43,7 @@ struct LaunchedEngineTests {
 
     @Test("started with the hub, restarted after being killed, stopped when the hub exits; output in its log")
     func lifecycle() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let port = try Self.freePort()
         let logFile = try TestPaths.temporaryDirectory("launch-log").appendingPathComponent("side.log").path
         // A stand-in engine: Python's HTTP server, healthy once its port answers.
@@ -82,7 +83,7 @@ struct LaunchedEngineTests {
 
     @Test("an engine left running by a hub that was killed is stopped by the next hub, which starts its own")
     func leftover() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let port = try Self.freePort()
         let first = try await HubProcess.start(name: "launch-leftover", speechLines: [
             "  tts: {plugin: kokoro-http, url: \"\(engines.url)\"}",
@@ -112,7 +113,7 @@ struct LaunchedEngineTests {
 
     @Test("start: first_use waits until a voice needs it; the converse then waits for it to come up")
     func firstUse() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let port = try Self.freePort()
         // The fake engines stand behind a small forwarding engine that the hub launches on first use.
         let hub = try await HubProcess.start(name: "firstuse", speechLines: [
@@ -139,7 +140,7 @@ struct LaunchedEngineTests {
 
     @Test("clawmux say while the hub runs uses the hub's engine: never kills or forgets it, so the next hub still ends it as a leftover")
     func sayWhileTheHubRuns() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let port = try Self.freePort()
         let hub = try await HubProcess.start(name: "launch-shared", speechLines: [
             "  stt: {plugin: whisper-http, url: \"\(engines.url)\"}",

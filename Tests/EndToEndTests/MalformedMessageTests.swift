@@ -2,6 +2,7 @@ import Foundation
 import Hub
 import Testing
 import WireJSON
+import ClawMuxTesting
 
 /// Every kind of bad message, one by one: each gets a clear error, the connection stays up, and
 /// a converse in another session completes meanwhile.
@@ -9,7 +10,7 @@ import WireJSON
 struct MalformedMessageTests {
     @Test("browser: each malformed message gets an error; the tab stays; a converse in another session completes")
     func browserMessages() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "malformed-browser", ttsURL: engines.url, sttURL: engines.url, spawner: "pty")
         defer { hub.stop() }
         let victim = try #require(try await hub.rest.post("/api/sessions").json?["session_id"]?.stringValue)
@@ -61,7 +62,7 @@ struct MalformedMessageTests {
 
     @Test("bridge: each malformed message gets an error (a bad converse gets an error result); another session's converse completes; a secret opens only its own session")
     func bridgeMessages() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         // The test plays both sessions' bridges; the "agent" only has to stay alive.
         let hub = try await HubProcess.start(
             name: "malformed-bridge", ttsURL: engines.url, sttURL: engines.url, spawner: "pty", command: ["sleep", "600"])

@@ -2,6 +2,7 @@ import Foundation
 import Hub
 import Testing
 import WireJSON
+import ClawMuxTesting
 
 /// Sessions in the user's own project folders, agent profiles, and dialogs the hub cannot
 /// answer, over real processes (the demo agent behind the real bridge and spawners).
@@ -26,7 +27,7 @@ struct ProjectSessionTests {
     @Test("the agent works in the chosen folder; the session's files stay in the session dir; DELETE leaves the folder as it was",
           arguments: ["tmux", "pty"])
     func sessionInAProjectFolder(spawner: String) async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let (project, snapshot) = try Self.makeProject("project-\(spawner)")
         let before = snapshot()
         let hub = try await HubProcess.start(name: "project-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner)
@@ -65,7 +66,7 @@ struct ProjectSessionTests {
     @Test("without a project folder the agent works in an empty scratch folder with no .mcp.json in it or above it",
           arguments: ["tmux", "pty"])
     func scratchFolder(spawner: String) async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "scratch-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner)
         defer { hub.stop() }
         let created = try #require(try await hub.rest.post("/api/sessions", json: .object(["agent": .string("demo")])).json)
@@ -84,7 +85,7 @@ struct ProjectSessionTests {
 
     @Test("bad agent and cwd values are 400 with a message that says what is wrong; the hub goes on")
     func badInput() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let (project, _) = try Self.makeProject("bad-input")
         let hub = try await HubProcess.start(name: "bad-input", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
@@ -117,7 +118,7 @@ struct ProjectSessionTests {
     @Test("a dialog the hub cannot answer: the session needs you, with the screen; keys sent through the hub answer it",
           arguments: ["tmux", "pty"])
     func unknownDialogNeedsTheUser(spawner: String) async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(
             name: "needs-you-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner,
             command: ["clawmux", "demo-agent", "--ask", "Use the staging database?"], extraSessionLines: ["ready_timeout: 8s"])

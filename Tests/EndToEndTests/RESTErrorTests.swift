@@ -1,12 +1,13 @@
 import Foundation
 import Hub
 import Testing
+import ClawMuxTesting
 
 @Suite("REST errors")
 struct RESTErrorTests {
     @Test("unknown sessions, unknown voices and bad bodies get the right status and a JSON error")
     func clientErrors() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "rest", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
         let rest = hub.rest
@@ -41,7 +42,7 @@ struct RESTErrorTests {
 
     @Test("a missing agent command is 503")
     func missingCommand() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "nocmd", ttsURL: engines.url, sttURL: engines.url, command: ["no-such-agent-command"])
         defer { hub.stop() }
         let reply = try await hub.rest.post("/api/sessions")
@@ -52,7 +53,7 @@ struct RESTErrorTests {
 
     @Test("an agent that exits during start-up is 503 with its last output", arguments: ["tmux", "pty"])
     func agentExits(spawner: String) async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(
             name: "exits-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner,
             command: ["sh", "-c", "echo agent-is-broken; exit 3"])
@@ -66,7 +67,7 @@ struct RESTErrorTests {
 
     @Test("max sessions reached is 503; a bridge that never connects is 504 and cleaned up")
     func capacityAndTimeout() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(
             name: "cap", ttsURL: engines.url, sttURL: engines.url, spawner: "pty", command: ["sleep", "60"],
             extraSessionLines: ["max_sessions: 1", "ready_timeout: 4s"])
@@ -100,7 +101,7 @@ struct RESTErrorTests {
 
     @Test("static files come only from static/")
     func staticFiles() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "static", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
         let rest = hub.rest

@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import Testing
+import ClawMuxTesting
 
 /// The real Claude Code and Codex CLIs as the hub's agents, offline against our scripted model
 /// servers, in a project folder they never trusted, with a HOME that never accepted anything:

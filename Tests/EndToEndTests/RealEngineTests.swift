@@ -4,6 +4,7 @@ import Logging
 import PluginAPI
 import Plugins
 import Testing
+import ClawMuxTesting
 
 /// The HTTP plugins against real engines installed from PyPI: `kokoro-http` against
 /// local-tts-studio (OpenAI speech API over Piper), `whisper-http` against faster-whisper-server.

@@ -5,6 +5,7 @@ import Foundation
 import Hub
 import Testing
 import WireJSON
+import ClawMuxTesting
 
 /// Sessions survive a hub restart: a hub killed with SIGKILL and started again adopts the live
 /// tmux sessions and pty agents (held by their pty host), their bridges reconnect, the converse in flight is asked again and completes;
@@ -13,7 +14,7 @@ import WireJSON
 struct RestartTests {
     @Test("SIGKILL, restart: the live session is adopted and converses on; the dead one is cleaned up", arguments: ["tmux", "pty"])
     func adopt(spawner: String) async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let port = try LaunchedEngineTests.freePort()
         let first = try await HubProcess.start(name: "restart-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner, arguments: ["--port", "\(port)"])
         defer { first.stop() }
@@ -86,7 +87,7 @@ struct RestartTests {
     @Test("an adopted session whose agent ends before its bridge is back is removed at once, not at the ready timeout",
           arguments: ["tmux", "pty"])
     func adoptedAgentEndsWhileStarting(spawner: String) async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let port = try LaunchedEngineTests.freePort()
         // An agent that never starts a bridge: its session stays `starting`.
         let first = try await HubProcess.start(
@@ -125,7 +126,7 @@ struct RestartTests {
 
     @Test("a second hub on the same work root refuses to start (it would take the first one's sessions)")
     func oneHubPerWorkRoot() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let first = try await HubProcess.start(name: "work-root-lock", ttsURL: engines.url, sttURL: engines.url, spawner: "pty")
         defer { first.stop() }
         _ = try #require(try await first.rest.post("/api/sessions").json?["session_id"]?.stringValue)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ClawMuxTesting
 
 /// `clawmux say` and `clawmux transcribe` exercise the routing from the command line, against
 /// the real Piper and the real faster-whisper-server.

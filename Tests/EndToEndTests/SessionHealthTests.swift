@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import Testing
+import ClawMuxTesting
 
 /// Sessions end by themselves when their agent dies or when they sit idle, but never while a
 /// converse waits for the user.
@@ -8,7 +9,7 @@ import Testing
 struct SessionHealthTests {
     @Test("an agent that exits is noticed and cleaned up within 15 s", arguments: ["tmux", "pty"])
     func deadAgent(spawner: String) async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(
             name: "dead-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner,
             command: ["clawmux", "demo-agent", "--turns", "1"])
@@ -27,7 +28,7 @@ struct SessionHealthTests {
 
     @Test("an idle session is ended after the idle timeout")
     func idleSessionEnds() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(
             name: "idle", ttsURL: engines.url, sttURL: engines.url,
             command: ["clawmux", "demo-agent", "--turns", "1", "--stay"], extraSessionLines: ["idle_timeout: 1s"])
@@ -41,7 +42,7 @@ struct SessionHealthTests {
 
     @Test("a session whose converse waits for the user is not idle")
     func waitingIsNotIdle() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(
             name: "waiting", ttsURL: engines.url, sttURL: engines.url, extraSessionLines: ["idle_timeout: 1s"])
         defer { hub.stop() }
@@ -56,7 +57,7 @@ struct SessionHealthTests {
 
     @Test("several browsers each get every event; the first playback_done and recording count")
     func severalBrowsers() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "browsers", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
         let first = try await BrowserClient.connect(to: hub)

@@ -4,12 +4,13 @@ import HummingbirdWSClient
 import Logging
 import Testing
 import WireJSON
+import ClawMuxTesting
 
 @Suite("Session lifecycle over real processes")
 struct SessionLifecycleTests {
     @Test("DELETE ends the agent and everything it started, and removes the session dir", arguments: ["tmux", "pty"])
     func deleteLeavesNothing(spawner: String) async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "delete-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner)
         defer { hub.stop() }
         let rest = hub.rest
@@ -42,7 +43,7 @@ struct SessionLifecycleTests {
 
     @Test("the startup input is typed into the agent's terminal once its bridge connects")
     func startupInput() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(
             name: "startup", ttsURL: engines.url, sttURL: engines.url, spawner: "pty",
             extraSessionLines: ["startup_input: /voice-hub-test"])
@@ -63,7 +64,7 @@ struct SessionLifecycleTests {
 
     @Test("the session dir holds .mcp.json in the original's shape, with the session's secret")
     func mcpConfigShape() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "mcpjson", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
         let created = try #require(try await hub.rest.post("/api/sessions").json)
@@ -86,7 +87,7 @@ struct SessionLifecycleTests {
 
     @Test("a bridge without the session's secret is refused")
     func bridgeNeedsSecret() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "auth", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
         let id = try #require(try await hub.rest.post("/api/sessions").json?["session_id"]?.stringValue)
@@ -105,7 +106,7 @@ struct SessionLifecycleTests {
 
     @Test("configured terminal prompts are answered, and the agent gets going", arguments: ["tmux", "pty"])
     func promptAnswered(spawner: String) async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let question = "Do you trust the files in this folder?"
         let hub = try await HubProcess.start(
             name: "prompt-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner,
@@ -119,7 +120,7 @@ struct SessionLifecycleTests {
 
     @Test("without an answer the prompt blocks the agent: 504 and the half-started session is cleaned up")
     func unansweredPromptTimesOut() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(
             name: "noprompt", ttsURL: engines.url, sttURL: engines.url,
             command: ["clawmux", "demo-agent", "--ask", "Do you trust the files in this folder?"],
@@ -137,7 +138,7 @@ struct SessionLifecycleTests {
 
     @Test("SIGTERM ends every session and the hub exits within 5 seconds")
     func shutdown() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "shutdown", ttsURL: engines.url, sttURL: engines.url)
         let rest = hub.rest
         var trees: [Int32] = []

@@ -2,6 +2,7 @@ import Foundation
 import Hub
 import Testing
 import WireJSON
+import ClawMuxTesting
 
 /// Routing through the real hub: voice chains fail over (closed port, HTTP 500, timeout), a
 /// backend that failed is reported and used again once it is back, audio streams to browsers
@@ -9,11 +10,11 @@ import WireJSON
 /// The engines are fakes that misbehave on purpose; every plugin also has real-engine tests.
 @Suite("Speech routing")
 struct SpeechRoutingTests {
-    let engines: FakeEngines
+    let engines: FakeSpeechServer
     let key = UUID().uuidString.prefix(8).lowercased()
 
     init() async throws {
-        engines = try await FakeEngines.shared()
+        engines = try await FakeSpeechServer.shared()
     }
 
     func url(_ mode: String) -> String { "\(engines.url)/k/\(key)/\(mode)" }

@@ -1,13 +1,14 @@
 import Foundation
 import Hub
 import Testing
+import ClawMuxTesting
 
 /// A tab that stops reading (hung page, dead network) while the hub has a lot to tell it.
 @Suite("Stalled browser")
 struct StalledBrowserTests {
     @Test("a tab that stops reading is cut off once its backlog passes the limit; the hub's memory stays flat and another tab converses on")
     func stalledTab() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(
             name: "stalled", ttsURL: engines.url, sttURL: engines.url, spawner: "pty",
             topLevelLines: ["limits:", "  max_browser_backlog_bytes: 1048576"])

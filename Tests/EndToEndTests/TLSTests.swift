@@ -4,6 +4,7 @@ import Hub
 import NIOCore
 import HummingbirdTLS
 import Testing
+import ClawMuxTesting
 
 /// The optional HTTPS listener: the same hub (token, cookie with Secure) with the config's
 /// certificate, next to the plain loopback one the bridges use.

@@ -2,13 +2,14 @@ import Foundation
 import Hub
 import Testing
 import WireJSON
+import ClawMuxTesting
 
 /// Every turn is kept on disk as it happens, served over REST, and replayed to browsers that ask.
 @Suite("Transcripts")
 struct TranscriptTests {
     @Test("each turn is in the session's JSON Lines file, GET /transcript and a reconnecting browser's replay, also after DELETE")
     func transcript() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "transcript", ttsURL: engines.url, sttURL: engines.url, spawner: "pty")
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub)

@@ -2,6 +2,7 @@ import Foundation
 import Hub
 import MCP
 import Testing
+import ClawMuxTesting
 
 /// What trying the original page and real agents against the hub found: a converse the agent
 /// gave up on, the original's status sequence, a refused recording.
@@ -34,7 +35,7 @@ struct WireFixTests {
 
     @Test("a page that said no hello gets the original's statuses: ready when the agent connects, not around every turn")
     func originalStatusSequence() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "original-status", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
         let original = try await BrowserClient.connect(to: hub)
@@ -52,7 +53,7 @@ struct WireFixTests {
 
     @Test("a refused recording gets an error and listening again, so the original page records again")
     func refusedRecordingIsAskedAgain() async throws {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let hub = try await HubProcess.start(name: "refused", ttsURL: engines.url, sttURL: engines.url)
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub)

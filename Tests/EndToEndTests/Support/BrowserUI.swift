@@ -2,6 +2,7 @@ import Foundation
 import Hub
 import Testing
 import WireJSON
+import ClawMuxTesting
 
 /// What the browser tests share: a hub on the real engines (Piper as a subprocess, local-tts-studio
 /// over HTTP, faster-whisper-server), the fake microphone's WAV, and where screenshots go.

@@ -1,5 +1,6 @@
 import Foundation
 import Hub
+import ClawMuxTesting
 
 /// Plays the browser's part of one converse turn and reports what happened.
 struct Conversation {

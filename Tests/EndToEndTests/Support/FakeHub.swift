@@ -5,9 +5,10 @@ import HummingbirdWebSocket
 import Logging
 import Synchronization
 import WireJSON
+import ClawMuxTesting
 
 /// A stand-in hub for bridge tests: accepts `/mcp/{id}` and lets the test script each connection.
-/// Like FakeEngines it is never cancelled (a bridge may still reconnect); it ends with the test process.
+/// Like FakeSpeechServer it is never cancelled (a bridge may still reconnect); it ends with the test process.
 final class FakeHub: Sendable {
     /// Gets the connection's number (from 1) and a request; returns false to close that connection.
     typealias Script = @Sendable (_ connection: Int, _ request: JSONValue, _ reply: @Sendable (JSONValue) async throws -> Void) async throws -> Bool

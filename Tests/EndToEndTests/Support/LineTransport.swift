@@ -3,6 +3,7 @@ import Logging
 import MCP
 #if canImport(Glibc)
 import Glibc
+import ClawMuxTesting
 #endif
 
 /// An MCP transport over a pair of file descriptors (stdio, or a child's pipes) speaking

@@ -2,6 +2,7 @@ import Foundation
 import Hub
 import Logging
 import MCP
+import ClawMuxTesting
 
 /// A real `clawmux mcp` child spoken to over stdio by the SDK's MCP client, as Claude Code would.
 struct MCPClientProcess {

@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import WireJSON
+import ClawMuxTesting
 
 /// `Tests/Browser/drive.py`: one scenario in a real headless Chromium (Playwright) against a hub.
 /// It prints `{"sync": NAME, ...}` where the test must act on the hub (answered with one JSON

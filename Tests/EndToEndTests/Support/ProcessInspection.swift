@@ -1,4 +1,5 @@
 import Foundation
+import ClawMuxTesting
 
 /// Looking at processes from the outside, to prove that nothing outlives a session.
 enum ProcessInspection {

