@@ -153,7 +153,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HubTests",
-            dependencies: ["Hub", "PluginAPI", "PluginRuntime", "Plugins", "WireJSON", "BridgeProtocol", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Hub", "PluginAPI", "PluginRuntime", "Plugins", "WireJSON", "BridgeProtocol", "ClawMuxTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -168,7 +168,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PluginTests",
-            dependencies: ["Plugins", "PluginAPI", "PluginRuntime", "WireJSON"],
+            dependencies: ["Plugins", "PluginAPI", "PluginRuntime", "WireJSON", "ClawMuxTesting"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ClawMuxTesting
 import Glibc
 #endif
 import Foundation

@@ -1,3 +1,4 @@
+import ClawMuxTesting
 import Foundation
 import PluginAPI
 @testable import Plugins
