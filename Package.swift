@@ -77,8 +77,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Config and agent profiles, routing, sessions, converse flow, agents' terminal dialogs,
-        // HTTP/WS server, the demo agent. (The MCP bridge is VoiceBridge.)
+        // Config and agent profiles, routing, sessions (SessionMachine has every decision a
+        // session makes), agents' terminal dialogs, project folders, the HTTP/WS server.
         .target(
             name: "Hub",
             dependencies: [
@@ -97,6 +97,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The demo agent (`clawmux demo-agent`): an MCP client of the bridge that converses like
+        // an agent would, and the benchmark's agent (bench mode).
+        .target(
+            name: "DemoAgent",
+            dependencies: ["PluginRuntime", "WireJSON", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // The MCP bridge (`clawmux mcp`, `clawmux-mcp`): stdio JSON-RPC to the agent, a WebSocket to
+        // the hub; plain threads, no Foundation.
         .target(
             name: "VoiceBridge",
             dependencies: ["WireJSON", "BridgeProtocol", .product(name: "Logging", package: "swift-log")],
@@ -127,6 +136,7 @@ let package = Package(
             dependencies: [
                 "Hub",
                 "VoiceBridge",
+                "DemoAgent",
                 "Plugins",
                 "PluginAPI",
                 "PluginRuntime",
@@ -140,7 +150,7 @@ let package = Package(
         .executableTarget(
             name: "clawmux-bench",
             dependencies: [
-                "Hub",
+                "DemoAgent",
                 "Plugins",
                 "PluginAPI",
                 "PluginRuntime",

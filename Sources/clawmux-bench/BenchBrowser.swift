@@ -1,7 +1,7 @@
 import ClawMuxTesting
 import Foundation
 import HTTPTypes
-import Hub
+import DemoAgent
 import Synchronization
 import WireJSON
 

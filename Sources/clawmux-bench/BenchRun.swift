@@ -1,6 +1,5 @@
 import ClawMuxTesting
 import Foundation
-import Hub
 import WireJSON
 
 /// One benchmark run: fake engines, the release hub, N sessions spawned at once (each agent a

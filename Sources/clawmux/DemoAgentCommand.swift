@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Hub
+import DemoAgent
 
 struct DemoAgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

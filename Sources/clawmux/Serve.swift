@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PluginRuntime
 import Hub
 import Logging
 import NIOCore

@@ -1,19 +1,28 @@
+import ClawMuxTesting
 @testable import Hub
 import Logging
 import PluginAPI
-import Plugins
 import Testing
 
-/// A router over three kokoro voices, in this order: af_sky, am_adam (engine voice adam_v2), bm_fable.
+/// A router over three voices of one engine (of the test process), in this order: af_sky,
+/// am_adam (engine voice adam_v2), bm_fable.
 private func threeVoiceRouter() throws -> SpeechRouter {
-    let lines = TestConfig.backendLines + [
+    let lines = [
+        "sessions:",
+        "  spawner: terminal",
+        "backends:",
+        "  terminal: {plugin: fake-spawner}",
+        "  kokoro: {plugin: fake-tts}",
+        "  whisper: {plugin: fake-stt}",
         "voices:",
         "  af_sky: {backend: kokoro, label: Sky}",
         "  am_adam: {backend: kokoro, voice: adam_v2, label: Adam}",
         "  bm_fable: {backend: kokoro, label: Fable}",
     ] + TestConfig.sttLines
     let config = try TestConfig.parse(lines)
-    return try SpeechStack(config: config, plugins: PluginTable.all, logger: Logger(label: "test")).router
+    let plugins = FakePlugins.table(
+        tts: [FakeTTSEngine(name: "kokoro")], stt: [FakeSTTEngine(name: "whisper")], spawners: [FakeSpawner(name: "terminal")])
+    return try SpeechStack(config: config, plugins: plugins, logger: Logger(label: "test")).router
 }
 
 struct SpeechRouterTests {

@@ -48,6 +48,8 @@ enum TestConfig {
         try HubConfig.parse(yaml: yaml(lines), file: file, environment: environment)
     }
 
+    /// With the real plugin table: the registry tests check the shipped config and the plugins'
+    /// own option errors as the hub reports them (everything else uses ClawMuxTesting's fakes).
     static func registry(_ config: HubConfig) throws -> BackendRegistry {
         try BackendRegistry(config: config, plugins: PluginTable.all, logger: Logger(label: "test"))
     }

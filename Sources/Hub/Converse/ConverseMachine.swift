@@ -2,7 +2,7 @@ import Foundation
 import PluginAPI
 
 /// One session's converse flow as a plain state machine: events in, actions out.
-/// The session actor owns it and executes the actions (TTS, STT, messages); nothing here does I/O,
+/// `SessionMachine` owns it and turns its actions into the session's (TTS, STT, messages); nothing here does I/O,
 /// so every path (muted, no speech, engine errors, reconnects) is tested without sockets.
 ///
 /// idle → speaking → awaitingPlayback → listening → transcribing → idle

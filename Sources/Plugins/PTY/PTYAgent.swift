@@ -16,7 +16,7 @@ final class PTYAgent: SpawnedAgent, Sendable {
     private let host: ChildProcess?
     private let state: Mutex<State>
     /// Signalled when the host has reported the end (or is gone).
-    private let ended = DispatchSemaphore(value: 0)
+    private let ended = OnceSignal()
 
     private struct State {
         var exited = false
@@ -72,7 +72,7 @@ final class PTYAgent: SpawnedAgent, Sendable {
         guard !ended else {
             // The host said so in its hello and has closed the connection: nothing to read.
             state.withLock { $0.exited = true }
-            self.ended.signal()
+            self.ended.fire()
             return
         }
         startReading(pending: pending)
@@ -109,9 +109,8 @@ final class PTYAgent: SpawnedAgent, Sendable {
         if !state.withLock({ $0.exited }) { kill(-pid, SIGTERM) }
         await ProcessTree.terminate(tree)
         // The host reaps the agent, tells, and ends.
-        let reported = await withCheckedContinuation { continuation in
-            Thread.detachNewThread { [ended] in continuation.resume(returning: ended.wait(timeout: .now() + 3) == .success) }
-        }
+        let ended = self.ended
+        let reported = (try? await withTimeout(.seconds(3)) { await ended.wait() }) != nil && ended.hasFired
         if !reported, let host { _ = await host.terminate(grace: .seconds(1)) }
         closeSocket()
     }
@@ -173,7 +172,7 @@ final class PTYAgent: SpawnedAgent, Sendable {
         }
         guard first else { return }
         finishListeners()
-        ended.signal()
+        ended.fire()
     }
 
     /// Handles the complete frames read so far; false once the host said the agent ended

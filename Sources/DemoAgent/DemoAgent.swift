@@ -1,4 +1,5 @@
 import Foundation
+import PluginRuntime
 import Logging
 
 /// `clawmux demo-agent`: a stand-in for Claude Code. Run in a session dir, it starts the MCP
