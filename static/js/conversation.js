@@ -5,6 +5,7 @@ import { note } from './log.js';
 import { Recorder } from './recorder.js';
 import { addEntry, selectedSession, state, upsertSession, wasRemoved } from './sessions.js';
 import { toast } from './toast.js';
+import * as Turn from './turn-phase.js';
 import { TurnPlayer } from './turn-player.js';
 import { base64ToBytes, blobToBase64 } from './util.js';
 import { render, renderControls } from './view.js';
@@ -29,12 +30,11 @@ export function onSessionEvent(message) {
   const s = state.sessions[id] || upsertSession({ session_id: id, status: 'active' });
   if (!s) return;
   // The hub names each converse turn: flags of the last one must not leak into the next.
-  if (message.turn && message.turn !== s.turn) {
-    s.turn = message.turn;
+  if (message.turn && message.turn !== s.turn.tag) {
+    Turn.started(s.turn, message.turn);
     s.answered = false;
     s.pendingListen = false;
     s.autoStarted = Boolean(recorder && recorder.sessionId === id);
-    s.turnDone = false;
   }
   const front = id === state.selected;
   switch (message.type) {
@@ -60,7 +60,7 @@ function startTurn(s) {
   const id = s.session_id;
   const old = players.get(id);
   players.delete(id);
-  s.turnPlayed = false;
+  Turn.speaking(s.turn);
   if (old && !old.over && old.turnDone) {
     // A turn that wanted no answer (a report, a goodbye) is still to be heard: it plays to
     // its end first; the hub waits for nothing from it.
@@ -117,7 +117,7 @@ function onWholeAudio(s, message) {
   if (existing) {
     // The hub's replay, after a reconnect, of audio this page has: it plays (or played) once.
     // If it played, the playback_done may have been lost with the old socket: say it again.
-    if (existing.over && s.turnPlayed) hub.send({ session_id: s.session_id, type: 'playback_done' });
+    if (existing.over && s.turn.played) hub.send({ session_id: s.session_id, type: 'playback_done' });
     return;
   }
   const player = newPlayer(s, false, message.turn);
@@ -134,9 +134,7 @@ function noteBackground(s, player) {
 }
 
 function newPlayer(s, streaming, turn) {
-  const player = new TurnPlayer({ streaming });
-  player.turn = turn || null;
-  player.onended = (error) => playerEnded(s.session_id, error);
+  const player = new TurnPlayer({ streaming, turn, onended: (error) => playerEnded(s.session_id, error) });
   players.set(s.session_id, player);
   return player;
 }
@@ -149,18 +147,20 @@ function rememberAudio(s, player) {
 
 function onListening(s) {
   // Our answer waits in the outbox for the socket: this is the hub's replay; it will get it.
-  if (hub.hasQueued(s.session_id, 'audio')) return;
+  if (hub.hasQueued(s.session_id, 'audio')) { Turn.transcribing(s.turn); return; }
   // The hub asks again on a newer connection than the one our answer went out on: it never
   // got it (the socket died under it). Send the same recording again: nothing said is lost.
   if (s.lastAnswer && s.lastAnswer.epoch < hub.epoch) {
     s.lastAnswer.epoch = hub.epoch;
     hub.send(s.lastAnswer.message);
     note('recording-resent', { session: s.session_id });
+    Turn.transcribing(s.turn);
     return;
   }
   // Stale: our answer is on its way.
   if (s.answered) return;
   s.pendingListen = true;
+  Turn.listening(s.turn);
   if (!s.statusText.startsWith('Error:')) s.statusText = '';
   // Already recording (barge-in, or a tap during playback): Auto must not start a second one.
   s.autoStarted = Boolean(recorder && recorder.sessionId === s.session_id);
@@ -175,7 +175,7 @@ function onDone(s) {
   s.pendingListen = false;
   s.answered = false;
   s.lastAnswer = null;
-  s.turnDone = true;
+  Turn.done(s.turn);
   if (!s.statusText.startsWith('Error:')) s.statusText = '';
   // The turn ended without us (cancelled, or another browser answered): drop a recording.
   if (recorder && recorder.sessionId === s.session_id) recorder.stop('cancel');
@@ -191,7 +191,7 @@ export function endSessionWork(id) {
   if (state.playing === id) state.playing = null;
   if (recorder && recorder.sessionId === id) recorder.stop('cancel');
   const s = state.sessions[id];
-  if (s) { s.pendingListen = false; s.thinking = false; }
+  if (s) { s.pendingListen = false; s.thinking = false; Turn.ended(s.turn); }
 }
 
 // ---------- what plays or records next: only the front tab, one thing at a time ----------
@@ -230,7 +230,7 @@ function playerEnded(id, error) {
         ? 'The browser blocked autoplay; tap ▶ on the message to hear it.'
         : `Could not play the audio (${error.message || error.name || 'unknown error'}).`);
     }
-    s.turnPlayed = true;
+    Turn.played(s.turn);
     hub.send({ session_id: id, type: 'playback_done' });
     note('playback-done-sent', { session: id });
   }
@@ -277,7 +277,7 @@ export function onMicTap() {
     return;
   }
   const player = players.get(s.session_id);
-  if (player && player.active && s.turnDone) {
+  if (player && player.active && s.turn.done) {
     // The turn wants no answer (it is over at the hub): the tap only silences it.
     player.stop();
     if (state.playing === s.session_id) state.playing = null;
@@ -296,10 +296,11 @@ function bargeIn(s, player) {
   player.stop();
   if (state.playing === s.session_id) state.playing = null;
   note('play-end', { session: s.session_id, interrupted: true });
-  s.turnPlayed = true;
+  Turn.played(s.turn);
   hub.send({ session_id: s.session_id, type: 'interrupt' });
   note('interrupt-sent', { session: s.session_id });
   s.pendingListen = true;
+  Turn.listening(s.turn);
   s.autoStarted = true;
   startRecording(s);
 }
@@ -347,6 +348,7 @@ async function finishRecording(rec, { blob, mimeType, reason }) {
         note('recording-sent', { session: rec.sessionId, bytes: blob.size });
         s.pendingListen = false;
         s.answered = true;
+        Turn.transcribing(s.turn);
         s.thinking = true;
         s.statusText = 'Sending…';
         cue('thinking');
@@ -363,6 +365,7 @@ function answerMuted(s) {
   hub.send({ session_id: s.session_id, type: 'audio', data: '', mime_type: 'audio/webm' });
   s.pendingListen = false;
   s.answered = true;
+  Turn.transcribing(s.turn);
   note('muted-answer', { session: s.session_id });
   addEntry(s, 'info', 'Mic muted — answered without recording.');
 }
@@ -388,6 +391,7 @@ export function answerRefused(s) {
   s.lastAnswer = null;
   s.thinking = false;
   s.pendingListen = true;
+  Turn.listening(s.turn);
   s.autoStarted = true;   // no automatic retry of the same mistake: the user taps
 }
 

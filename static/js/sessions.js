@@ -1,5 +1,6 @@
 // The page's model: sessions as the hub describes them, plus what this page knows of each
 // (transcript, unread, waiting to listen). Plain data only: tests read it as window.clawmux.state.
+import { newTurn } from './turn-phase.js';
 import { loadSetting } from './util.js';
 import { VAD_DEFAULTS } from './vad.js';
 
@@ -38,6 +39,7 @@ function blankSession(id) {
     autoStarted: false,      // Auto mode already started a recording for this listening
     answered: false,         // an answer went out; a stale "listening" is ignored until the turn ends
     thinking: false,         // between the user's answer and the agent's next words
+    turn: newTurn(),         // the current converse turn: tag, phase, played, done (turn-phase.js)
   };
 }
 

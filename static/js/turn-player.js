@@ -5,8 +5,10 @@ import { BlobSegment, MseSegment, PcmSegment } from './audio-segments.js';
 import { parseFormat } from './util.js';
 
 export class TurnPlayer {
-  constructor({ streaming }) {
+  constructor({ streaming, turn = null, onended = null }) {
     this.streaming = streaming;
+    this.turn = turn || null;   // the hub's tag of the turn it plays (null: the message had none)
+    this.onended = onended;     // (error|null) once everything has played; not after stop()
     this.segments = [];
     this.received = 0;          // chunks taken, by seq: the hub's catch-up repeats are dropped
     this.complete = false;
@@ -14,7 +16,9 @@ export class TurnPlayer {
     this.index = 0;
     this.waiting = false;       // playing, but no audio yet
     this.error = null;
-    this.onended = null;
+    // Set by its owner (conversation.js):
+    this.turnDone = false;      // the hub said done while this played its turn: it plays to its end, even into the next turn
+    this.notedBackground = false; // its buffering in a background tab was noted (tab marked unread) once
   }
 
   get active() { return this.state === 'playing' || this.state === 'paused'; }
