@@ -42,13 +42,23 @@ struct AudioJoiner: Sendable, Equatable {
         }
     }
 
+    /// Each piece is kept as it came: its bytes are the same buffer the streamed chunk holds,
+    /// so the turn's audio is not copied while it is spoken; `finish` joins them once.
     private mutating func append(_ data: Data, format: AudioFormat) {
-        // Parts of the current segment only, so that a restart drops exactly that segment.
-        if let last = parts.last, last.format == format, parts.count - 1 >= segmentStart {
-            parts[parts.count - 1].audio.append(data)
-        } else {
-            parts.append(Part(audio: data, format: format))
+        parts.append(Part(audio: data, format: format))
+    }
+
+    /// Consecutive pieces of one encoding, joined (an MP3 frame may span two pieces).
+    private var runs: [Part] {
+        var runs: [Part] = []
+        for part in parts {
+            if let last = runs.last, last.format == part.format {
+                runs[runs.count - 1].audio.append(part.audio)
+            } else {
+                runs.append(part)
+            }
         }
+        return runs
     }
 
     /// True when the parts cannot simply be concatenated.
@@ -60,7 +70,9 @@ struct AudioJoiner: Sendable, Equatable {
     func finish() async throws -> Part? {
         guard let first = parts.first else { return nil }
         if !isMixed {
-            let joined = parts.reduce(into: Data()) { $0.append($1.audio) }
+            var joined = Data()
+            joined.reserveCapacity(parts.reduce(0) { $0 + $1.audio.count })
+            for part in parts { joined.append(part.audio) }
             if let layout = first.format.pcmLayout {
                 return Part(audio: WAVFile.wrap(joined, sampleRate: layout.sampleRate, channels: layout.channels), format: .wav)
             }
@@ -69,7 +81,7 @@ struct AudioJoiner: Sendable, Equatable {
         // Mixed: everything as 16-bit mono PCM at the rate of the first PCM part (or 24 kHz).
         let rate = parts.lazy.compactMap { $0.format.pcmLayout?.sampleRate }.first ?? 24_000
         var pcm = Data()
-        for part in parts {
+        for part in runs {
             if let layout = part.format.pcmLayout, layout.sampleRate == rate, layout.channels == 1 {
                 pcm.append(part.audio)
             } else {
