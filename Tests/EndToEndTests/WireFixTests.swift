@@ -33,6 +33,33 @@ struct WireFixTests {
         #expect(try await third.value == "Message delivered.")
     }
 
+    @Test("the activity: in every session of GET /api/sessions, and as session_activity only to pages that asked for it")
+    func activity() async throws {
+        let (hub, id, bridge) = try await ConverseEndTests.bridgedSession("activity")
+        defer { hub.stop(); bridge.stop() }
+        let asking = try await BrowserClient.connect(to: hub, hello: ["activity"])
+        let plain = try await BrowserClient.connect(to: hub, hello: [])
+        let answer = Task { try await bridge.callText("converse", ["message": .string("Which branch?")]) }
+        // (Before it, "working" when the bridge finished its handshake, if that came after the tab.)
+        let (index, _) = try await asking.next(after: 0, "asking") {
+            $0["type"]?.stringValue == "session_activity" && $0["activity"]?["state"]?.stringValue == "asking"
+        }
+        #expect(try await hub.rest.get("/api/sessions").json?[0]?["activity"]?["state"]?.stringValue == "asking")
+        let (audioIndex, _) = try await asking.next("audio", session: id, after: index)
+        try await asking.send(.object(["type": .string("playback_done"), "session_id": .string(id)]))
+        _ = try await asking.next("listening", session: id, after: audioIndex)
+        try await asking.send(.object([
+            "type": .string("audio"), "session_id": .string(id), "data": .string(Data("main".utf8).base64EncodedString()),
+        ]))
+        #expect(try await answer.value == "main")
+        let (_, working) = try await asking.next(after: index + 1, "working again") { $0["type"]?.stringValue == "session_activity" }
+        #expect(working["activity"]?["state"]?.stringValue == "working", "answered: the agent works again")
+        let since = try #require(working["activity"]?["since"]?.doubleValue)
+        #expect(abs(since - Date().timeIntervalSince1970) < 60)
+        _ = try await plain.next("done", session: id)
+        #expect(!plain.messages.contains { $0["type"]?.stringValue == "session_activity" }, "only pages that asked")
+    }
+
     @Test("a page that said no hello gets the original's statuses: ready when the agent connects, not around every turn")
     func originalStatusSequence() async throws {
         let engines = try await FakeSpeechServer.shared()

@@ -57,7 +57,8 @@ struct SessionMachineTests {
         let ready = session.handle(.bridge(.agentReady, from: bridgeA), now: start)
         #expect(session.status == .ready)
         #expect(ready.contains(.stopTerminalWatch) && ready.contains(.resolveReadiness(.ready)))
-        #expect(ready.last == .typeStartupInput("Use voice mode."))
+        #expect(ready.last == .announceActivity(SessionActivity(state: .working, since: start)))
+        #expect(ready.dropLast().last == .typeStartupInput("Use voice mode."))
     }
 
     @Test func anOriginalBridgeIsReadyOnConnect() {
@@ -312,7 +313,7 @@ struct SessionMachineTests {
         let actions = session.handle(.end(reason: "deleted"), now: start)
         #expect(Array(actions.prefix(2)) == [.stopTerminalWatch, .stopEngines(turn: nil)])
         #expect(replies(actions) == ["Error: deleted"])
-        #expect(actions.suffix(3) == [.closeBridge(bridgeA), .terminateAgent, .removeWorkspace])
+        #expect(actions.suffix(4) == [.closeBridge(bridgeA), .terminateAgent, .removeWorkspace, .announceActivity(SessionActivity(state: .dead, since: start))])
         #expect(session.status == .dead)
         #expect(replies(session.handle(converse("Late", id: "r9"), now: start)) == ["Error: the session is ending."])
         #expect(session.handle(.bridgeAttached(bridgeB, reportsHandshake: true), now: start) == [.closeBridge(bridgeB)])
@@ -332,4 +333,58 @@ struct SessionMachineTests {
         #expect(session.handle(.speechPiece(turn: 1, .audio(Data([1]), pcm, segment: 0)), now: start) == [])
         #expect(session.handle(.speechJoined(turn: 1, audio: Data([1]), format: .wav), now: start) == [])
     }
+
+    // MARK: Activity
+
+    func activities(_ actions: [Action]) -> [SessionActivity.State] {
+        actions.compactMap { if case .announceActivity(let activity) = $0 { activity.state } else { nil } }
+    }
+
+    @Test func theActivityFollowsWhatTheHubKnowsThenWhatTheAgentReports() {
+        var session = machine()
+        #expect(session.activity.state == .starting)
+        _ = session.handle(.agentSpawned, now: start)
+        _ = session.handle(.bridgeAttached(bridgeA, reportsHandshake: true), now: start)
+        #expect(activities(session.handle(.bridge(.agentReady, from: bridgeA), now: start + 1)) == [.working],
+                "ready and saying nothing: at work")
+        #expect(activities(session.handle(.agentReported(.toolStarted(tool: "Bash", detail: "npm test")), now: start + 2)) == [.tool])
+        #expect(session.activity.tool == "Bash" && session.activity.detail == "npm test" && session.activity.since == start + 2)
+        #expect(activities(session.handle(.agentReported(.toolFinished(tool: "Bash")), now: start + 3)) == [.working])
+        #expect(activities(session.handle(converse("Tests pass. Ship it?"), now: start + 4)) == [.asking],
+                "a converse waiting for the user comes before what the hooks said")
+        _ = session.handle(.speechJoined(turn: 1, audio: Data([1]), format: .wav), now: start + 5)
+        _ = session.handle(.playbackDone(turn: nil), now: start + 5)
+        _ = session.handle(.recording(Data("yes".utf8), .webm, turn: nil), now: start + 6)
+        #expect(activities(session.handle(.transcribed(turn: 1, text: "yes"), now: start + 7)) == [.working])
+        #expect(activities(session.handle(.agentReported(.turnEnded(lastMessage: "Shipped.")), now: start + 8)) == [.idle])
+        #expect(session.lastAgentMessage == "Shipped.")
+        #expect(activities(session.handle(.agentReported(.notification(kind: "permission_prompt", message: "Claude needs your permission to use Bash")), now: start + 9)) == [.needsPermission])
+        #expect(session.activity.detail == "Claude needs your permission to use Bash")
+        #expect(activities(session.handle(.agentReported(.compacting), now: start + 10)) == [.compacting])
+        #expect(activities(session.handle(.end(reason: "deleted"), now: start + 11)) == [.dead])
+    }
+
+    @Test func theActivityIsAnnouncedOnlyWhenItChangesAndKeepsItsStart() {
+        var session = readySession()
+        let first = session.handle(.agentReported(.toolStarted(tool: "Edit", detail: "src/a.ts")), now: start + 1)
+        #expect(activities(first) == [.tool])
+        #expect(activities(session.handle(.agentReported(.toolStarted(tool: "Edit", detail: "src/a.ts")), now: start + 2)).isEmpty)
+        #expect(session.activity.since == start + 1)
+        #expect(activities(session.handle(.agentReported(.toolStarted(tool: "Edit", detail: "src/b.ts")), now: start + 3)) == [.tool])
+    }
+
+    @Test func aDialogOnTheTerminalIsNeedsYouWithItsReason() {
+        var session = machine()
+        _ = session.handle(.agentSpawned, now: start)
+        let t0 = ContinuousClock.now
+        _ = session.handle(.screen("Do you want to proceed?\n❯ 1. Yes\n  2. No", at: t0), now: start)
+        let asked = session.handle(.dialogTick(at: t0 + .seconds(4)), now: start + 4)
+        #expect(activities(asked) == [.needsYou])
+        #expect(session.activity.detail == "The agent is asking something the hub has no answer for.")
+        guard case .announce(let shown, _)? = asked.first(where: { if case .announce = $0 { true } else { false } }) else {
+            Issue.record("no announcement"); return
+        }
+        #expect(shown.activity?.state == .needsYou, "the status announcement already shows it")
+    }
 }
+

@@ -23,6 +23,8 @@ extension SessionEvent {
         case all, streaming, nonStreaming
         /// Browsers that said `hello`: the original page expects only the original's sequence.
         case announced
+        /// Browsers whose `hello` listed this capability.
+        case capable(String)
     }
 
     public var audience: Audience {
@@ -48,12 +50,15 @@ public enum BrowserEvent: Sendable, Equatable {
     case error(sessionID: String?, message: String)
     /// A session's conversation so far, for browsers that announced `transcript`.
     case transcript(sessionID: String, entries: [JSONValue])
+    /// What a session's agent does now, for browsers that announced `activity`.
+    case sessionActivity(id: String, SessionActivity)
 
     /// Which browsers get it: audio goes to those that stream or to those that do not.
     public var audience: SessionEvent.Audience {
         switch self {
         case .session(_, let event, _): event.audience
         case .sessionUpdate: .announced
+        case .sessionActivity: .capable("activity")
         default: .all
         }
     }
@@ -90,6 +95,8 @@ public enum BrowserEvent: Sendable, Equatable {
             return .object(fields)
         case .sessionTerminated(let id):
             return .object(["type": .string("session_terminated"), "session_id": .string(id)])
+        case .sessionActivity(let id, let activity):
+            return .object(["type": .string("session_activity"), "session_id": .string(id), "activity": activity.json])
         case .transcript(let sessionID, let entries):
             return .object(["type": .string("transcript"), "session_id": .string(sessionID), "entries": .array(entries)])
         case .error(let sessionID, let message):

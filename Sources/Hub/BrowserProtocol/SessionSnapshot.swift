@@ -21,6 +21,8 @@ public struct SessionSnapshot: Sendable, Equatable {
     public var projectDirectory: String?
     /// Why the session needs the user, and the agent's screen (while `needs_you`).
     public var attention: Attention?
+    /// What the agent is doing (nil: not known, e.g. a session being created).
+    public var activity: SessionActivity?
 
     public struct Attention: Sendable, Equatable {
         public var reason: String
@@ -47,6 +49,7 @@ public struct SessionSnapshot: Sendable, Equatable {
             fields["cwd"] = .string(projectDirectory)
             fields["project"] = .string(projectDirectory.split(separator: "/").last.map(String.init) ?? projectDirectory)
         }
+        if let activity { fields["activity"] = activity.json }
         if let attention {
             fields["detail"] = .string(attention.reason)
             fields["screen"] = .string(attention.screen)

@@ -87,6 +87,7 @@ public actor BrowserHub {
         switch audience {
         case .all: true
         case .announced: client.saidHello
+        case .capable(let capability): client.capabilities.contains(capability)
         case .streaming: client.capabilities.contains(Self.audioStream)
         case .nonStreaming: !client.capabilities.contains(Self.audioStream)
         }

@@ -75,6 +75,8 @@ extension Session {
             case .removeWorkspace:
                 workspace.remove()
                 transcript?.close()
+            case .announceActivity(let activity):
+                await services.browsers.broadcast(.sessionActivity(id: id, activity))
             case .log(let level, let message):
                 logger.log(level: level, "\(message)")
             }

@@ -80,7 +80,8 @@ actor Session {
             id: id, status: shown.status, label: shown.label, voice: shown.voice, speed: shown.speed,
             createdAt: createdAt, lastActivity: shown.lastActivity, bridgeConnected: shown.bridgeConnected,
             terminal: agent?.debugDescription ?? "", workDirectory: workspace.directory,
-            agent: profile.id, agentLabel: profile.label, projectDirectory: projectDirectory, attention: shown.attention)
+            agent: profile.id, agentLabel: profile.label, projectDirectory: projectDirectory, attention: shown.attention,
+            activity: shown.activity)
     }
 
     // MARK: Events in

@@ -38,6 +38,7 @@ struct SessionMachine: Sendable {
         var lastActivity: Date
         var bridgeConnected: Bool
         var attention: SessionSnapshot.Attention?
+        var activity: SessionActivity?
     }
 
     typealias BridgeID = UUID
@@ -78,6 +79,8 @@ struct SessionMachine: Sendable {
         case transcriptionFailed(turn: UInt64, reason: String)
 
         /// The periodic health check, with the number of connected browsers.
+        /// What the agent says about itself (its hooks).
+        case agentReported(AgentReport)
         case healthCheck(browsers: Int)
         /// Whether the agent's process lives (asked by `checkAgentAlive`).
         case agentAlive(Bool)
@@ -116,6 +119,8 @@ struct SessionMachine: Sendable {
         /// The session must go (its agent died, it sat idle): the manager removes it.
         case remove(reason: String)
         case removeWorkspace
+        /// The session's activity changed (for browsers that asked for `activity`).
+        case announceActivity(SessionActivity)
         case log(Logger.Level, String)
     }
 
@@ -145,6 +150,11 @@ struct SessionMachine: Sendable {
     private var lastWrittenRequestID: String?
     /// Since when a converse has waited for a browser while none was connected.
     private var unattendedSince: Date?
+    /// What the agent's own reports say it does (nil: it has said nothing).
+    private var reported: (state: SessionActivity.State, tool: String?, detail: String?)?
+    private(set) var activity: SessionActivity
+    /// The agent's last words at the end of a turn (a hook's `last_assistant_message`).
+    private(set) var lastAgentMessage: String?
 
     init(configuration: Configuration, label: String, voice: String, speed: Double, now: Date) {
         self.configuration = configuration
@@ -152,6 +162,7 @@ struct SessionMachine: Sendable {
         self.voice = voice
         self.speed = speed
         lastActivity = now
+        activity = SessionActivity(state: .starting, since: now)
         startupInputTyped = configuration.adopted || configuration.startupInput == nil
         lastWrittenRequestID = configuration.lastWrittenRequestID
     }
@@ -160,7 +171,14 @@ struct SessionMachine: Sendable {
 
     var shown: Shown {
         Shown(status: status, label: label, voice: voice, speed: speed, lastActivity: lastActivity,
-              bridgeConnected: bridge != nil, attention: attention)
+              bridgeConnected: bridge != nil, attention: attention, activity: shownActivity)
+    }
+
+    /// The activity as of this step (`activity` itself is brought up to date after the event).
+    private var shownActivity: SessionActivity {
+        let derived = derivedActivity()
+        let current = SessionActivity(state: derived.state, tool: derived.tool, detail: derived.detail, since: lastActivity)
+        return current.means(activity) ? activity : current
     }
 
     /// An announcement of the session as it is now (later actions of the same event may change it).
@@ -170,6 +188,17 @@ struct SessionMachine: Sendable {
     var converseRequestID: String? { converse.currentRequestID }
 
     mutating func handle(_ event: Event, now: Date) -> [Action] {
+        var actions = decide(event, now: now)
+        let derived = derivedActivity()
+        let next = SessionActivity(state: derived.state, tool: derived.tool, detail: derived.detail, since: now)
+        if !next.means(activity) {
+            activity = next
+            actions.append(.announceActivity(next))
+        }
+        return actions
+    }
+
+    private mutating func decide(_ event: Event, now: Date) -> [Action] {
         switch event {
         case .agentSpawned:
             return agentSpawned()
@@ -243,6 +272,10 @@ struct SessionMachine: Sendable {
         case .transcriptionFailed(let turn, let reason):
             return converse(.transcriptionFailed(turn: turn, reason: reason), now: now)
 
+        case .agentReported(let report):
+            lastActivity = now
+            agentReported(report)
+            return []
         case .healthCheck(let browsers):
             return healthCheck(browsers: browsers, now: now)
         case .agentAlive(let alive):
@@ -388,6 +421,35 @@ struct SessionMachine: Sendable {
         speech = current
         guard let chunk else { return [] }
         return converse(.speechChunk(turn: turn, seq: seq, audio: chunk.audio, format: chunk.format), now: now)
+    }
+
+    // MARK: Activity
+
+    private mutating func agentReported(_ report: AgentReport) {
+        switch report {
+        case .promptSubmitted, .toolFinished: reported = (.working, nil, nil)
+        case .toolStarted(let tool, let detail): reported = (.tool, tool, detail)
+        case .notification(let kind, let message):
+            reported = (kind == "permission_prompt" ? .needsPermission : .needsYou, nil, message)
+        case .turnEnded(let message):
+            lastAgentMessage = message ?? lastAgentMessage
+            reported = (.idle, nil, nil)
+        case .compacting: reported = (.compacting, nil, nil)
+        case .sessionEnded: reported = (.dead, nil, nil)
+        }
+    }
+
+    /// What the hub knows first (the session ended, waits for the user, starts, a converse
+    /// asks), then what the agent reports; a ready agent that reports nothing is working.
+    private func derivedActivity() -> (state: SessionActivity.State, tool: String?, detail: String?) {
+        switch status {
+        case .dead: return (.dead, nil, nil)
+        case .needsYou: return (.needsYou, nil, attention?.reason)
+        case .starting: return (.starting, nil, nil)
+        case .ready, .active: break
+        }
+        if !converse.isIdle { return (.asking, nil, nil) }
+        return reported ?? (.working, nil, nil)
     }
 
     // MARK: Clocks
