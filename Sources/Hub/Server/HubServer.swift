@@ -41,6 +41,7 @@ public struct HubServer: Sendable {
         let sockets = Router(context: HubRequestContext.self)
         BrowserSocket(sessions: sessions, browsers: browsers, access: access, logger: logger).register(on: sockets)
         BridgeSocket(sessions: sessions, logger: logger).register(on: sockets)
+        HookRoutes(sessions: sessions).register(on: router)
         return (router, sockets)
     }
 

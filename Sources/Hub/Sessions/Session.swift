@@ -119,6 +119,8 @@ actor Session {
     }
     func setSpeed(_ speed: Double) async { await handle(.speedChosen(speed)) }
     func readyTimerFired() async { await handle(.readyTimerFired) }
+    /// What the agent says about itself (a hook).
+    func agentReported(_ report: AgentReport) async { await handle(.agentReported(report)) }
     func end(reason: String) async { await handle(.end(reason: reason)) }
 
     /// The periodic check; returns why the session must go, if it must.

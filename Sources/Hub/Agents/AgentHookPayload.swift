@@ -1,0 +1,73 @@
+import WireJSON
+
+/// A Claude Code hook's payload (forwarded by `clawmux-mcp hook`), turned into what the
+/// session machine takes. Only the fields the activity needs are read; an event the hub does
+/// not use yet gives nil (accepted, nothing changes).
+enum AgentHookPayload {
+    enum Problem: Error, Equatable, CustomStringConvertible {
+        case notAnObject
+        case missing(String)
+
+        var description: String {
+            switch self {
+            case .notAnObject: "the hook payload is not a JSON object"
+            case .missing(let field): "the hook payload has no '\(field)'"
+            }
+        }
+    }
+
+    /// Tool details are cut to this many characters: a tab line, not a log.
+    static let detailLimit = 120
+
+    static func report(from payload: JSONValue) throws(Problem) -> AgentReport? {
+        guard case .object = payload else { throw .notAnObject }
+        guard let event = payload["hook_event_name"]?.stringValue else { throw .missing("hook_event_name") }
+        switch event {
+        case "UserPromptSubmit":
+            return .promptSubmitted
+        case "PreToolUse":
+            guard let tool = payload["tool_name"]?.stringValue else { throw .missing("tool_name") }
+            return .toolStarted(tool: tool, detail: detail(tool: tool, input: payload["tool_input"], cwd: payload["cwd"]?.stringValue))
+        case "PostToolUse", "PostToolUseFailure":
+            guard let tool = payload["tool_name"]?.stringValue else { throw .missing("tool_name") }
+            return .toolFinished(tool: tool)
+        case "Notification":
+            return .notification(
+                kind: payload["notification_type"]?.stringValue ?? "notification", message: payload["message"]?.stringValue ?? "")
+        case "Stop":
+            return .turnEnded(lastMessage: payload["last_assistant_message"]?.stringValue)
+        case "PreCompact":
+            return .compacting
+        case "SessionEnd":
+            return .sessionEnded
+        default:
+            return nil
+        }
+    }
+
+    /// "npm test" for Bash, the file for Edit/Write/Read (relative to the project), the
+    /// pattern for Grep/Glob, the address for WebFetch; nil when there is nothing short to say.
+    static func detail(tool: String, input: JSONValue?, cwd: String?) -> String? {
+        let text: String?
+        switch tool {
+        case "Bash": text = input?["command"]?.stringValue ?? input?["description"]?.stringValue
+        case "Edit", "MultiEdit", "Write", "Read", "NotebookEdit":
+            text = (input?["file_path"]?.stringValue ?? input?["notebook_path"]?.stringValue).map { relative($0, to: cwd) }
+        case "Grep", "Glob": text = input?["pattern"]?.stringValue
+        case "WebFetch": text = input?["url"]?.stringValue
+        case "WebSearch": text = input?["query"]?.stringValue
+        case "Task": text = input?["description"]?.stringValue
+        default: text = nil
+        }
+        guard let text else { return nil }
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        guard !line.isEmpty else { return nil }
+        return line.count > detailLimit ? String(line.prefix(detailLimit - 1)) + "…" : line
+    }
+
+    private static func relative(_ path: String, to directory: String?) -> String {
+        guard let directory, !directory.isEmpty else { return path }
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+}

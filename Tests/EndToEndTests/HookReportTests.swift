@@ -1,0 +1,57 @@
+import ClawMuxTesting
+import MCP
+import Foundation
+import Testing
+import WireJSON
+
+/// `POST /hooks/{id}` over a real hub: only the session's own secret, bounded, and a payload the
+/// hub cannot read changes nothing.
+@Suite("Hook reports")
+struct HookReportTests {
+    @Test("a hook report changes the activity; wrong or foreign secrets, huge and malformed bodies are refused and change nothing")
+    func reports() async throws {
+        let engines = try await FakeSpeechServer.shared()
+        let hub = try await HubProcess.start(name: "hooks", ttsURL: engines.url, sttURL: engines.url, spawner: "pty", command: ["sleep", "600"])
+        defer { hub.stop() }
+        let first = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
+        let second = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
+        func secret(_ id: String) throws -> String {
+            let config = try Data(contentsOf: URL(fileURLWithPath: "\(hub.workRoot)/\(id)/.mcp.json"))
+            return JSONValue.decode(bytes: config)?["mcpServers"]?["voice-hub"]?["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? ""
+        }
+        let hooks = REST(baseURL: hub.baseURL, token: try secret(first))
+        let bash = JSONValue.object([
+            "hook_event_name": .string("PreToolUse"), "cwd": .string("/tmp"), "tool_name": .string("Bash"),
+            "tool_input": .object(["command": .string("sleep 2; echo done")]),
+        ])
+        func activity(_ id: String) async throws -> JSONValue? {
+            try await hub.rest.get("/api/sessions").json?.arrayValue?.first { $0["session_id"]?.stringValue == id }?["activity"]
+        }
+
+        #expect(try await REST(baseURL: hub.baseURL, token: hub.token).post("/hooks/\(first)", json: bash).status == 401, "the user's token is not the session's")
+        #expect(try await REST(baseURL: hub.baseURL, token: try secret(second)).post("/hooks/\(first)", json: bash).status == 401)
+        #expect(try await REST(baseURL: hub.baseURL).post("/hooks/\(first)", json: bash).status == 401)
+        #expect(try await hooks.post("/hooks/voice-9-nothere", json: bash).status == 404)
+        #expect(try await hooks.send(.POST, "/hooks/\(first)", rawBody: "{not json").status == 400)
+        #expect(try await hooks.post("/hooks/\(first)", json: .object(["tool_name": .string("Bash")])).status == 400)
+        let huge = try await hooks.send(.POST, "/hooks/\(first)", rawBody: "{\"pad\":\"" + String(repeating: "x", count: 300_000) + "\"}")
+        #expect(huge.status == 413)
+        #expect(try await activity(first)?["state"]?.stringValue == "starting", "nothing changed")
+
+        // The agent's report counts once the session is past its start (a bridge connected).
+        let bridge = try await MCPClientProcess.start(environment: [
+            "VOICE_HUB_SESSION_ID": first, "VOICE_CHAT_HUB_PORT": "\(hub.port)", "VOICE_HUB_SESSION_TOKEN": try secret(first),
+        ])
+        defer { bridge.stop() }
+        // An agent that lists the tools has finished its handshake: the session is ready.
+        _ = try await bridge.client.listTools()
+        for _ in 0..<200 where try await activity(first)?["state"]?.stringValue != "working" {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        #expect(try await hooks.post("/hooks/\(first)", json: bash).status == 200)
+        let running = try #require(try await activity(first))
+        #expect(running["state"]?.stringValue == "tool")
+        #expect(running["tool"]?.stringValue == "Bash" && running["detail"]?.stringValue == "sleep 2; echo done")
+        #expect(try await activity(second)?["state"]?.stringValue == "starting", "the other session is untouched")
+    }
+}

@@ -1,0 +1,55 @@
+@testable import Hub
+import Testing
+import WireJSON
+
+/// Claude Code 2.1.332's hook payloads (fields as measured) and what the session takes from them.
+struct AgentHookPayloadTests {
+    func payload(_ event: String, _ fields: [String: JSONValue] = [:]) -> JSONValue {
+        var all: [String: JSONValue] = [
+            "session_id": .string("3f1c"), "transcript_path": .string("/tmp/t.jsonl"), "cwd": .string("/home/me/proj"),
+            "hook_event_name": .string(event),
+        ]
+        all.merge(fields) { $1 }
+        return .object(all)
+    }
+
+    @Test func aBashToolSaysItsCommand() throws {
+        let report = try AgentHookPayload.report(from: payload("PreToolUse", [
+            "tool_name": .string("Bash"), "tool_use_id": .string("toolu_1"),
+            "tool_input": .object(["command": .string("npm test"), "description": .string("Run the tests")]),
+        ]))
+        #expect(report == .toolStarted(tool: "Bash", detail: "npm test"))
+    }
+
+    @Test func anEditSaysItsFileRelativeToTheProject() throws {
+        let report = try AgentHookPayload.report(from: payload("PreToolUse", [
+            "tool_name": .string("Edit"), "tool_input": .object(["file_path": .string("/home/me/proj/src/parser.ts")]),
+        ]))
+        #expect(report == .toolStarted(tool: "Edit", detail: "src/parser.ts"))
+    }
+
+    @Test func aLongOrMultiLineCommandIsCutToItsFirstLine() {
+        let long = String(repeating: "x", count: 300)
+        #expect(AgentHookPayload.detail(tool: "Bash", input: .object(["command": .string("set -e\nmake")]), cwd: nil) == "set -e")
+        #expect(AgentHookPayload.detail(tool: "Bash", input: .object(["command": .string(long)]), cwd: nil)?.count == AgentHookPayload.detailLimit)
+        #expect(AgentHookPayload.detail(tool: "mcp__voice-hub__converse", input: .object([:]), cwd: nil) == nil)
+    }
+
+    @Test func theOtherEventsAndTheOnesNotUsedYet() throws {
+        #expect(try AgentHookPayload.report(from: payload("UserPromptSubmit", ["prompt": .string("hi")])) == .promptSubmitted)
+        #expect(try AgentHookPayload.report(from: payload("PostToolUse", ["tool_name": .string("Bash")])) == .toolFinished(tool: "Bash"))
+        #expect(try AgentHookPayload.report(from: payload("Notification", [
+            "notification_type": .string("permission_prompt"), "message": .string("Claude needs your permission to use Bash"),
+        ])) == .notification(kind: "permission_prompt", message: "Claude needs your permission to use Bash"))
+        #expect(try AgentHookPayload.report(from: payload("Stop", ["last_assistant_message": .string("Done.")])) == .turnEnded(lastMessage: "Done."))
+        #expect(try AgentHookPayload.report(from: payload("PreCompact")) == .compacting)
+        #expect(try AgentHookPayload.report(from: payload("SessionEnd")) == .sessionEnded)
+        #expect(try AgentHookPayload.report(from: payload("SubagentStop")) == nil)
+    }
+
+    @Test func malformedPayloadsAreRefused() {
+        #expect(throws: AgentHookPayload.Problem.notAnObject) { try AgentHookPayload.report(from: .array([])) }
+        #expect(throws: AgentHookPayload.Problem.missing("hook_event_name")) { try AgentHookPayload.report(from: .object([:])) }
+        #expect(throws: AgentHookPayload.Problem.missing("tool_name")) { try AgentHookPayload.report(from: payload("PreToolUse")) }
+    }
+}
