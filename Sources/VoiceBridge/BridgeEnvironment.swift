@@ -42,10 +42,14 @@ public struct BridgeEnvironment: Sendable {
     }
 
     /// The request path `/mcp/{id}`, the id percent-encoded (the hub makes ids of [a-z0-9-]).
-    public var path: String {
+    public var path: String { "/mcp/" + escapedSessionID }
+
+    /// Where the agent's hooks report: `/hooks/{id}`.
+    public var hookPath: String { "/hooks/" + escapedSessionID }
+
+    private var escapedSessionID: String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~".utf8)
-        let escaped = sessionID.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : "%" + hex($0) }.joined()
-        return "/mcp/" + escaped
+        return sessionID.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : "%" + hex($0) }.joined()
     }
 
     /// `ws://host:port/mcp/{id}`; hosts with a colon (IPv6) are bracketed.

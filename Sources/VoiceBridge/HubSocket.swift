@@ -63,7 +63,7 @@ final class HubSocket: Sendable {
     }
 
     /// A TCP connection with Nagle off (small messages go out at once) and bounded connect time.
-    private static func openTCP(host: String, port: Int) throws -> Int32 {
+    static func openTCP(host: String, port: Int, timeoutSeconds: Int = 5) throws -> Int32 {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var results: UnsafeMutablePointer<addrinfo>?
@@ -77,7 +77,7 @@ final class HubSocket: Sendable {
             candidate = info.pointee.ai_next
             let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), info.pointee.ai_protocol)
             guard fd >= 0 else { continue }
-            var timeout = timeval(tv_sec: 5, tv_usec: 0)
+            var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             var one: Int32 = 1

@@ -19,6 +19,12 @@ LoggingSystem.bootstrap { label in
     return handler
 }
 let logger = Logger(label: "clawmux.mcp")
+// `clawmux-mcp hook <.mcp.json>`: an agent's hook reporting to the hub (see HookSender).
+let arguments = CommandLine.arguments
+if arguments.count == 3, arguments[1] == "hook" {
+    HookSender.run(mcpConfigPath: arguments[2])
+    exit(0)
+}
 do {
     VoiceBridge.run(environment: try BridgeEnvironment(environment), logger: logger)
 } catch {

@@ -54,4 +54,38 @@ struct HookReportTests {
         #expect(running["tool"]?.stringValue == "Bash" && running["detail"]?.stringValue == "sleep 2; echo done")
         #expect(try await activity(second)?["state"]?.stringValue == "starting", "the other session is untouched")
     }
+
+    @Test("the hook sender: a payload on stdin reaches the session; with no hub it gives up within seconds, quietly, exit 0",
+          arguments: [["mcp", "hook"], ["hook"]])
+    func sender(command: [String]) async throws {
+        let executable = command == ["hook"] ? TestPaths.clawmux + "-mcp" : TestPaths.clawmux
+        let engines = try await FakeSpeechServer.shared()
+        let hub = try await HubProcess.start(name: "hook-sender", ttsURL: engines.url, sttURL: engines.url, spawner: "pty", command: ["sleep", "600"])
+        defer { hub.stop() }
+        let id = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
+        let mcpConfig = "\(hub.workRoot)/\(id)/.mcp.json"
+        let secret = JSONValue.decode(bytes: try Data(contentsOf: URL(fileURLWithPath: mcpConfig)))?["mcpServers"]?["voice-hub"]?["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? ""
+        let bridge = try await MCPClientProcess.start(environment: [
+            "VOICE_HUB_SESSION_ID": id, "VOICE_CHAT_HUB_PORT": "\(hub.port)", "VOICE_HUB_SESSION_TOKEN": secret,
+        ])
+        defer { bridge.stop() }
+        _ = try await bridge.client.listTools()
+        let payload = #"{"hook_event_name":"PreToolUse","cwd":"/tmp","tool_name":"Grep","tool_input":{"pattern":"TODO"}}"#
+        let sent = try await ProcessInspection.runWithInput([executable] + command + [mcpConfig], input: payload)
+        #expect(sent.status == 0 && sent.output.isEmpty)
+        var activity: JSONValue?
+        for _ in 0..<100 {
+            activity = try await hub.rest.get("/api/sessions").json?[0]?["activity"]
+            if activity?["state"]?.stringValue == "tool" { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(activity?["tool"]?.stringValue == "Grep" && activity?["detail"]?.stringValue == "TODO")
+
+        _ = await hub.stopAndWait()
+        let started = ContinuousClock.now
+        let unreachable = try await ProcessInspection.runWithInput([executable] + command + [mcpConfig], input: payload)
+        #expect(unreachable.status == 0 && unreachable.output.isEmpty, "nothing for the agent's screen")
+        #expect(ContinuousClock.now - started < .seconds(4))
+    }
 }
+

@@ -51,6 +51,30 @@ enum ProcessInspection {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// Runs a command with `input` on its stdin, off the cooperative pool; its status and
+    /// everything it printed (stdout and stderr).
+    static func runWithInput(_ argv: [String], input: String) async throws -> (status: Int32, output: String) {
+        let result = await Blocking.run { () -> Result<(Int32, String), any Error> in
+            Result {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: argv[0])
+                process.arguments = Array(argv.dropFirst())
+                let stdin = Pipe(), output = Pipe()
+                process.standardInput = stdin
+                process.standardOutput = output
+                process.standardError = output
+                try process.run()
+                try stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+                try stdin.fileHandleForWriting.close()
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            }
+        }
+        let (status, printed) = try result.get()
+        return (status, printed)
+    }
+
     /// A size line of /proc/<pid>/status (`VmRSS`, `VmHWM` = peak RSS) in bytes.
     static func memory(_ pid: Int32, _ field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
