@@ -34,6 +34,7 @@ The script (main conversation only)
     1. n converse results so far, n < turns -> tool_use mcp__voice-hub__converse
               n == 0: {"message": "Hello from Claude. Turn 1?"}
               else  : {"message": "You said: <last result>. Turn n+1?"}
+       (with --bash-first CMD: before the first converse, tool_use Bash {"command": CMD})
     2. n == turns -> converse {"message": "Goodbye! ...", "wait_for_response": false}
     3. n > turns  -> end_turn text "Conversation finished after N turns."
   Failures end the turn with a text instead: a converse tool_result with
@@ -226,6 +227,7 @@ def analyse(req: dict) -> dict:
         if is_prompt(m):
             start = i
     converse_results: list[tuple[str, bool]] = []
+    bash_results = 0
     searches = 0
     loaded = converse_def is not None
     last_search = None
@@ -247,8 +249,11 @@ def analyse(req: dict) -> dict:
                 last_search = block_text(c).strip()
             elif name == CONVERSE and i >= start:
                 converse_results.append((block_text(b.get("content")).strip(), bool(b.get("is_error"))))
+            elif name == "Bash" and i >= start:
+                bash_results += 1
     info["converse_results"] = len(converse_results)
     info["_converse_results"] = converse_results
+    info["bash_results"] = bash_results
     info["tool_searches"] = searches
     info["converse_loaded"] = loaded
     if last_search is not None:
@@ -320,6 +325,10 @@ def decide(req: dict, info: dict) -> dict:
         # CLAUDE_CODE_MCP_AUTO_BACKGROUND_MS=0 turns that off). Stop loudly.
         return {"kind": "text", "text": f"converse was backgrounded: {results[-1][0][:200]}",
                 "step": "converse_backgrounded"}
+    if ARGS.bash_first and n == 0 and info["bash_results"] == 0:
+        # Work before talking (--bash-first): the hub's activity shows the tool while it runs.
+        return {"kind": "tool_use", "name": "Bash",
+                "input": {"command": ARGS.bash_first, "description": "Run the check"}, "step": "bash"}
     if n < turns:
         if n == 0:
             msg = ARGS.first_message
@@ -468,6 +477,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--turns", type=int, default=3, help="converse turns before the goodbye")
     p.add_argument("--first-message", default="Hello from Claude. Turn 1?")
+    p.add_argument("--bash-first", default="", help="a Bash command the model runs before its first converse")
     p.add_argument("--goodbye", default="Goodbye! Thanks for talking with me.")
     p.add_argument("--final-text", default="Conversation finished after {turns} turns.")
     p.add_argument("--side-text", default="Voice chat", help="answer to side requests")

@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import Testing
+import WireJSON
 import ClawMuxTesting
 
 /// The real Claude Code and Codex CLIs as the hub's agents, offline against our scripted model
@@ -68,6 +69,38 @@ struct RealAgentTests {
             #expect(try ProcessInspection.run(["tmux", "-L", hub.tmuxSocket, "has-session", "-t", "=\(id)"]).status != 0)
         }
         #expect(setup.snapshot() == before, "the project folder is untouched")
+    }
+
+    @Test("Claude Code's hooks: a Bash tool is the session's activity while it runs, the converse is asking, the finished turn idle",
+          .timeLimit(.minutes(3)))
+    func hooksShowTheActivity() async throws {
+        let setup = try await RealAgentSetup.start(
+            .claude, spawner: "tmux", name: "real-hooks", turns: 1, modelArguments: ["--bash-first", "sleep 2; echo done"])
+        let hub = setup.hub
+        defer { hub.stop() }
+        let browser = try await BrowserClient.connect(to: hub, hello: ["activity"])
+        let created = try await hub.rest.post("/api/sessions", json: .object(["cwd": .string(setup.project)]))
+        #expect(created.status == 200, "\(created.text)\n\(hub.log.suffix(3000))")
+        let id = try #require(created.json?["session_id"]?.stringValue)
+        func activity(_ state: String, tool: String? = nil, after index: Int) async throws -> (Int, JSONValue) {
+            try await browser.next(after: index, timeout: .seconds(60), "activity \(state) \(tool ?? "")") {
+                $0["type"]?.stringValue == "session_activity" && $0["activity"]?["state"]?.stringValue == state
+                    && (tool == nil || $0["activity"]?["tool"]?.stringValue == tool)
+            }
+        }
+        // (Claude Code first loads the deferred converse tool: ToolSearch, a tool too.)
+        let (toolIndex, tool) = try await activity("tool", tool: "Bash", after: 0)
+        #expect(tool["activity"]?["tool"]?.stringValue == "Bash")
+        #expect(tool["activity"]?["detail"]?.stringValue == "sleep 2; echo done")
+        let (workingIndex, working) = try await activity("working", after: toolIndex)
+        let ran = (working["activity"]?["since"]?.doubleValue ?? 0) - (tool["activity"]?["since"]?.doubleValue ?? 0)
+        #expect(ran >= 1.5, "the tool ran for its 2 s: \(ran)")
+        _ = try await activity("asking", after: workingIndex)
+        let end = try await Self.converse(setup, session: id, browser: browser, turns: 1)
+        // The goodbye needs no answer; then the model ends its turn and Claude Code's Stop hook says so.
+        _ = try await activity("idle", after: end)
+        #expect(try await hub.rest.get("/api/sessions").json?[0]?["activity"]?["state"]?.stringValue == "idle")
+        #expect(!hub.log.contains("refused a hook report"))
     }
 
     @Test("an agent whose user trusted the folder before shows no dialog: none is answered, ready after the handshake",

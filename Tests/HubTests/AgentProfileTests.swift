@@ -1,6 +1,7 @@
 @testable import Hub
 import PluginAPI
 import Testing
+import WireJSON
 
 struct AgentProfileTests {
     private func parse(_ lines: [String]) throws -> HubConfig {
@@ -12,7 +13,7 @@ struct AgentProfileTests {
         #expect(config.agents.map(\.id) == ["claude", "codex", "demo"])
         #expect(config.sessions.agent == "claude")
         let claude = try #require(config.agents.first)
-        #expect(claude.command == ["claude", "--dangerously-skip-permissions", "--mcp-config", "{mcp_config}"])
+        #expect(claude.command == ["claude", "--dangerously-skip-permissions", "--mcp-config", "{mcp_config}", "--settings", "{hook_settings}"])
         #expect(claude.environment["CLAUDE_CODE_MCP_AUTO_BACKGROUND_MS"] == "0")
         #expect(claude.environment["IS_SANDBOX"] == nil, "the hub never sets IS_SANDBOX by itself")
     }
@@ -87,12 +88,16 @@ struct AgentLaunchTests {
 
     private func launch(_ profile: AgentProfile) -> AgentLaunch {
         AgentLaunch(profile: profile, sessionID: "voice-1-abc", sessionDirectory: "/w/voice-1-abc", workingDirectory: "/home/u/app",
-                    mcpConfigPath: "/w/voice-1-abc/.mcp.json", bridge: bridge, clawmux: "/opt/clawmux/clawmux")
+                    mcpConfigPath: "/w/voice-1-abc/.mcp.json", hookSettingsPath: "/w/voice-1-abc/claude-hooks.json", bridge: bridge,
+                    clawmux: "/opt/clawmux/clawmux")
     }
 
     @Test func claudeGetsItsConfigFileAndEnvironment() {
         let claude = launch(.claude)
-        #expect(claude.argv == ["claude", "--dangerously-skip-permissions", "--mcp-config", "/w/voice-1-abc/.mcp.json"])
+        #expect(claude.argv == [
+            "claude", "--dangerously-skip-permissions", "--mcp-config", "/w/voice-1-abc/.mcp.json",
+            "--settings", "/w/voice-1-abc/claude-hooks.json",
+        ])
         #expect(claude.environment["CLAUDE_CODE_MCP_AUTO_BACKGROUND_MS"] == "0")
         #expect(claude.environment["VOICE_HUB_SESSION_ID"] == "voice-1-abc")
         #expect(claude.environment["CLAWMUX_MCP_CONFIG"] == "/w/voice-1-abc/.mcp.json")
@@ -120,6 +125,18 @@ struct AgentLaunchTests {
     @Test func placeholdersAndThisBinary() {
         let custom = AgentProfile(id: "x", label: "X", command: ["clawmux", "demo-agent", "{project_dir}", "{work_dir}", "{session_id}"])
         #expect(launch(custom).argv == ["/opt/clawmux/clawmux", "demo-agent", "/home/u/app", "/w/voice-1-abc", "voice-1-abc"])
+    }
+
+    @Test func claudesHooksRunTheBridgesHookCommandQuotedForItsShell() throws {
+        let settings = ClaudeHookSettings.json(
+            bridge: BridgeServer(command: "/opt/it's here/clawmux", arguments: ["mcp"], environment: [:]), mcpConfigPath: "/w/a b/.mcp.json")
+        let hooks = try #require(settings["hooks"]?.objectValue)
+        #expect(Set(hooks.keys) == Set(ClaudeHookSettings.events))
+        let pre = try #require(hooks["PreToolUse"]?[0])
+        #expect(pre["matcher"] == .string("*"))
+        #expect(hooks["Stop"]?[0]?["matcher"] == nil)
+        #expect(pre["hooks"]?[0]?["command"] == .string(#"'/opt/it'\''s here/clawmux' 'mcp' 'hook' '/w/a b/.mcp.json'"#))
+        #expect(pre["hooks"]?[0]?["type"] == .string("command"))
     }
 
     @Test func tomlStringsAreEscaped() {

@@ -9,7 +9,7 @@ struct AgentLaunch: Sendable, Equatable {
     static let codexToolTimeoutSeconds = 86_400
 
     init(profile: AgentProfile, sessionID: String, sessionDirectory: String, workingDirectory: String,
-         mcpConfigPath: String, bridge: BridgeServer, clawmux: String) {
+         mcpConfigPath: String, hookSettingsPath: String, bridge: BridgeServer, clawmux: String) {
         argv = profile.command.enumerated().map { index, argument in
             if index == 0 && argument == "clawmux" { return clawmux }
             return argument
@@ -17,6 +17,7 @@ struct AgentLaunch: Sendable, Equatable {
                 .replacingOccurrences(of: "{work_dir}", with: sessionDirectory)
                 .replacingOccurrences(of: "{project_dir}", with: workingDirectory)
                 .replacingOccurrences(of: "{mcp_config}", with: mcpConfigPath)
+                .replacingOccurrences(of: "{hook_settings}", with: hookSettingsPath)
                 .replacingOccurrences(of: "{clawmux}", with: clawmux)
         }
         if profile.mcp == .codexOverrides {

@@ -12,11 +12,12 @@ extension AgentProfile {
         + "asking what to work on."
 
     /// Claude Code 2.1: its own MCP config file (`--mcp-config`, so nothing is written into the
-    /// project), long converse calls kept in the foreground, and the dialogs a fresh HOME or an
+    /// project), the session's hooks (`--settings`: what it does shows as the session's
+    /// activity), long converse calls kept in the foreground, and the dialogs a fresh HOME or an
     /// untrusted folder shows answered with the option the user chose by picking the folder.
     static let claude = AgentProfile(
         id: "claude", label: "Claude Code",
-        command: ["claude", "--dangerously-skip-permissions", "--mcp-config", "{mcp_config}"],
+        command: ["claude", "--dangerously-skip-permissions", "--mcp-config", "{mcp_config}", "--settings", "{hook_settings}"],
         environment: ["CLAUDE_CODE_MCP_AUTO_BACKGROUND_MS": "0"],
         startupInput: voiceModeInstruction,
         dialogs: [

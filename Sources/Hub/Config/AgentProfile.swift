@@ -7,7 +7,8 @@ public struct AgentProfile: Sendable, Equatable {
     public var id: String
     public var label: String
     /// argv; placeholders `{session_id}`, `{work_dir}` (the session dir), `{project_dir}`,
-    /// `{mcp_config}`; `clawmux` as the first word is this very binary.
+    /// `{mcp_config}`, `{hook_settings}` (Claude Code settings with the session's hooks);
+    /// `clawmux` as the first word is this very binary.
     public var command: [String]
     public var mcp: MCPHandoff
     /// Added to the agent's environment (after the hub's own variables).

@@ -173,7 +173,7 @@ public actor SessionManager {
         let workingDirectory = projectDirectory ?? workspace.scratchDirectory
         let launch = AgentLaunch(
             profile: profile, sessionID: id, sessionDirectory: workspace.directory, workingDirectory: workingDirectory,
-            mcpConfigPath: workspace.mcpConfigPath,
+            mcpConfigPath: workspace.mcpConfigPath, hookSettingsPath: workspace.hookSettingsPath,
             bridge: bridge,
             clawmux: bridgeExecutable)
         let spec = SpawnSpec(

@@ -13,6 +13,8 @@ struct SessionWorkspace: Sendable {
     let directory: String
 
     var mcpConfigPath: String { directory + "/.mcp.json" }
+    /// Claude Code's `--settings` file with the session's hooks (`{hook_settings}`).
+    var hookSettingsPath: String { directory + "/claude-hooks.json" }
     var terminalLogPath: String { directory + "/terminal.log" }
     /// Where an agent without a project folder works: `{work_root}/.scratch/{id}`, empty, and
     /// not inside the session dir: Claude Code looks for a `.mcp.json` in the folder *and above*,
@@ -22,8 +24,8 @@ struct SessionWorkspace: Sendable {
         return url.deletingLastPathComponent().appendingPathComponent(".scratch").appendingPathComponent(url.lastPathComponent).path
     }
 
-    /// Makes the directory, its scratch folder and `.mcp.json`, whose `voice-hub` entry is
-    /// `bridge`, exactly as the original names it.
+    /// Makes the directory, its scratch folder, `.mcp.json` (whose `voice-hub` entry is `bridge`,
+    /// exactly as the original names it) and the hook settings for Claude Code.
     static func create(root: String, id: String, bridge: BridgeServer) throws -> SessionWorkspace {
         let files = FileManager.default
         try files.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -40,9 +42,11 @@ struct SessionWorkspace: Sendable {
                 ]),
             ]),
         ])
-        guard files.createFile(atPath: workspace.mcpConfigPath, contents: Data(config.encodedText().utf8),
-                               attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: workspace.mcpConfigPath])
+        let hooks = ClaudeHookSettings.json(bridge: bridge, mcpConfigPath: workspace.mcpConfigPath)
+        for (path, content) in [(workspace.mcpConfigPath, config), (workspace.hookSettingsPath, hooks)] {
+            guard files.createFile(atPath: path, contents: Data(content.encodedText().utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
         }
         return workspace
     }

@@ -32,7 +32,7 @@ final class FakeModelServer: Sendable {
     let logPath: String
     private let process: Process
 
-    static func start(_ kind: RealAgents.Kind, directory: URL, turns: Int = 3) async throws -> FakeModelServer {
+    static func start(_ kind: RealAgents.Kind, directory: URL, turns: Int = 3, arguments: [String] = []) async throws -> FakeModelServer {
         let portFile = directory.appendingPathComponent("\(kind)-model.port").path
         let logPath = directory.appendingPathComponent("\(kind)-model.jsonl").path
         let process = Process()
@@ -40,7 +40,7 @@ final class FakeModelServer: Sendable {
         process.arguments = [
             "python3", TestPaths.packageRoot.appendingPathComponent("Tests/Agents/\(kind.script)").path,
             "--port-file", portFile, "--log", logPath, "--turns", "\(turns)", "--quiet", "--max-seconds", "900",
-        ]
+        ] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
@@ -85,7 +85,7 @@ struct RealAgentSetup {
 
     static func start(
         _ kind: RealAgents.Kind, spawner: String, name: String, turns: Int = 3, sandbox: Bool = true,
-        projectFiles: [String: String] = [:], trusted: Bool = false
+        projectFiles: [String: String] = [:], trusted: Bool = false, modelArguments: [String] = []
     ) async throws -> RealAgentSetup {
         let engines = try await FakeSpeechServer.shared()
         let directory = try TestPaths.temporaryDirectory(name)
@@ -108,7 +108,7 @@ struct RealAgentSetup {
             try #"{"skipDangerousModePermissionPrompt": true}"#.write(toFile: home + "/.claude/settings.json", atomically: true, encoding: .utf8)
             try "[projects.\"\(project)\"]\ntrust_level = \"trusted\"\n".write(toFile: codexHome + "/config.toml", atomically: true, encoding: .utf8)
         }
-        let model = try await FakeModelServer.start(kind, directory: directory, turns: turns)
+        let model = try await FakeModelServer.start(kind, directory: directory, turns: turns, arguments: modelArguments)
         let base = "http://127.0.0.1:\(model.port)"
         // As root Claude Code needs IS_SANDBOX=1 for --dangerously-skip-permissions: the hub
         // never sets it; a user sets it in the profile where the machine is a sandbox, as here.
