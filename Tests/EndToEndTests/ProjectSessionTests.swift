@@ -115,6 +115,27 @@ struct ProjectSessionTests {
         #expect(try await hub.rest.post("/api/sessions").status == 200)
     }
 
+    @Test("GET /api/sessions/{id}/screen: the agent's terminal as it shows now, row by row", arguments: ["tmux", "pty"])
+    func screen(spawner: String) async throws {
+        let engines = try await FakeSpeechServer.shared()
+        let hub = try await HubProcess.start(
+            name: "screen-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner,
+            command: ["clawmux", "demo-agent", "--ask", "Deploy to staging?"])
+        defer { hub.stop() }
+        let id = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
+        var lines: [String] = []
+        for _ in 0..<200 {
+            let reply = try await hub.rest.get("/api/sessions/\(id)/screen")
+            #expect(reply.status == 200)
+            lines = reply.json?["lines"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            if lines.contains(where: { $0.contains("Deploy to staging? (press Enter to continue)") }) { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        #expect(lines.contains { $0.contains("Deploy to staging? (press Enter to continue)") }, "\(lines)")
+        #expect(lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == false, "no trailing blank rows")
+        #expect(try await hub.rest.get("/api/sessions/voice-9-nothere/screen").status == 404)
+    }
+
     @Test("a dialog the hub cannot answer: the session needs you, with the screen; keys sent through the hub answer it",
           arguments: ["tmux", "pty"])
     func unknownDialogNeedsTheUser(spawner: String) async throws {

@@ -43,6 +43,15 @@ struct RESTRoutes: Sendable {
             }
             return JSONResponse.make(.object(["session_id": .string(id), "entries": .array(entries)]))
         }
+        router.get("/api/sessions/{id}/screen") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            do throws(SessionError) {
+                let lines = try await sessions.screen(id)
+                return JSONResponse.make(.object(["session_id": .string(id), "lines": .array(lines.map(JSONValue.string))]))
+            } catch {
+                return JSONResponse.error(error)
+            }
+        }
         router.post("/api/sessions/{id}/keys") { request, context in
             await sendKeys(request, context)
         }

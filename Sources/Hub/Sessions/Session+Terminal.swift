@@ -4,6 +4,14 @@ import PluginAPI
 
 /// The session's work on its agent's terminal: watching it start, typing into it, reading it.
 extension Session {
+    /// The agent's screen now, row by row (trailing blank rows dropped).
+    func screenLines() async -> [String] {
+        guard let screen = await agent?.lastScreen() else { return [] }
+        var lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
+        return lines
+    }
+
     /// The agent's last screen lines, for errors about an agent that exited or stalled, with
     /// what to do when they show a known reason.
     func terminalTail(lines: Int = 12) async -> String? {

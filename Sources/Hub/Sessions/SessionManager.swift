@@ -365,4 +365,11 @@ public actor SessionManager {
         guard let session = sessions[id] else { throw .notFound(id) }
         try await session.sendKeys(keys)
     }
+
+    /// The agent's terminal as it shows now (tmux's capture, the PTY's screen), one string per
+    /// row; empty while the agent is being started.
+    public func screen(_ id: String) async throws(SessionError) -> [String] {
+        guard let session = sessions[id] else { throw .notFound(id) }
+        return await session.screenLines()
+    }
 }
