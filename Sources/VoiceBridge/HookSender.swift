@@ -3,8 +3,9 @@ import Glibc
 #endif
 import WireJSON
 
-/// `clawmux-mcp hook <session's .mcp.json>`: what Claude Code runs for each hook the hub gave it.
-/// It reads the hook's payload on stdin and posts it to the session's hook endpoint with the
+/// `clawmux-mcp hook <session's .mcp.json> [payload]`: what Claude Code runs for each hook the
+/// hub gave it (the payload on stdin), and Codex for its `notify` (the payload as the last
+/// argument). It posts the payload to the session's hook endpoint with the
 /// session's secret (both from the MCP config the hub wrote, so no secret is on a command line).
 /// A hook must never hold the agent up or show on its screen: it gives up after two seconds,
 /// prints nothing and always exits 0.
@@ -12,8 +13,9 @@ public enum HookSender {
     /// Payloads are cut off here; the hub takes up to 256 KiB.
     static let maxPayloadBytes = 256 << 10
 
-    public static func run(mcpConfigPath: String, input: Int32 = 0) {
-        let payload = readAll(input, limit: maxPayloadBytes + 1)
+    /// `payload`: given on the command line (Codex's `notify` appends it) instead of stdin.
+    public static func run(mcpConfigPath: String, payload argument: String? = nil, input: Int32 = 0) {
+        let payload = argument.map { Array($0.utf8) } ?? readAll(input, limit: maxPayloadBytes + 1)
         guard payload.count <= maxPayloadBytes,
               let config = readAll(path: mcpConfigPath, limit: 1 << 20),
               let environment = try? BridgeEnvironment(environmentVariables(inMCPConfig: config)) else { return }

@@ -21,8 +21,8 @@ LoggingSystem.bootstrap { label in
 let logger = Logger(label: "clawmux.mcp")
 // `clawmux-mcp hook <.mcp.json>`: an agent's hook reporting to the hub (see HookSender).
 let arguments = CommandLine.arguments
-if arguments.count == 3, arguments[1] == "hook" {
-    HookSender.run(mcpConfigPath: arguments[2])
+if (3...4).contains(arguments.count), arguments[1] == "hook" {
+    HookSender.run(mcpConfigPath: arguments[2], payload: arguments.count == 4 ? arguments[3] : nil)
     exit(0)
 }
 do {

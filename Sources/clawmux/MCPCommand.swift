@@ -33,7 +33,10 @@ struct HookCommand: ParsableCommand {
     @Argument(help: "The session's .mcp.json (it names the hub and holds the session's secret).")
     var mcpConfig: String
 
+    @Argument(help: "The payload, when not on stdin (Codex's notify passes it as the last argument).")
+    var payload: String?
+
     func run() {
-        HookSender.run(mcpConfigPath: mcpConfig)
+        HookSender.run(mcpConfigPath: mcpConfig, payload: payload)
     }
 }

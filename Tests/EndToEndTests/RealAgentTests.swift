@@ -103,6 +103,22 @@ struct RealAgentTests {
         #expect(!hub.log.contains("refused a hook report"))
     }
 
+    @Test("Codex's notify: the finished turn makes the session idle", .timeLimit(.minutes(3)))
+    func codexNotifyShowsTheTurnEnd() async throws {
+        let setup = try await RealAgentSetup.start(.codex, spawner: "tmux", name: "real-notify", turns: 1)
+        let hub = setup.hub
+        defer { hub.stop() }
+        let browser = try await BrowserClient.connect(to: hub, hello: ["activity"])
+        let created = try await hub.rest.post("/api/sessions", json: .object(["agent": .string("codex"), "cwd": .string(setup.project)]))
+        #expect(created.status == 200, "\(created.text)\n\(hub.log.suffix(3000))")
+        let id = try #require(created.json?["session_id"]?.stringValue)
+        let end = try await Self.converse(setup, session: id, browser: browser, turns: 1)
+        _ = try await browser.next(after: end, timeout: .seconds(60), "activity idle") {
+            $0["type"]?.stringValue == "session_activity" && $0["activity"]?["state"]?.stringValue == "idle"
+        }
+        #expect(!hub.log.contains("refused a hook report"))
+    }
+
     @Test("an agent whose user trusted the folder before shows no dialog: none is answered, ready after the handshake",
           .timeLimit(.minutes(2)), arguments: [RealAgents.Kind.claude, .codex])
     func readyWithoutDialogs(kind: RealAgents.Kind) async throws {

@@ -47,6 +47,15 @@ struct AgentHookPayloadTests {
         #expect(try AgentHookPayload.report(from: payload("SubagentStop")) == nil)
     }
 
+    @Test func codexsNotifyEndsTheTurnWithItsLastMessage() throws {
+        let notify = JSONValue.object([
+            "type": .string("agent-turn-complete"), "turn-id": .string("t1"),
+            "input-messages": .array([.string("hi")]), "last-assistant-message": .string("All done."),
+        ])
+        #expect(try AgentHookPayload.report(from: notify) == .turnEnded(lastMessage: "All done."))
+        #expect(try AgentHookPayload.report(from: .object(["type": .string("something-else")])) == nil)
+    }
+
     @Test func malformedPayloadsAreRefused() {
         #expect(throws: AgentHookPayload.Problem.notAnObject) { try AgentHookPayload.report(from: .array([])) }
         #expect(throws: AgentHookPayload.Problem.missing("hook_event_name")) { try AgentHookPayload.report(from: .object([:])) }

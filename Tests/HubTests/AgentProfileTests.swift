@@ -119,6 +119,7 @@ struct AgentLaunchTests {
             "mcp_servers.voice-hub.startup_timeout_sec=30",
             "mcp_servers.voice-hub.tool_timeout_sec=86400",
             "mcp_servers.voice-hub.default_tools_approval_mode=\"approve\"",
+            "notify=[\"/opt/clawmux/clawmux-mcp\", \"hook\", \"/w/voice-1-abc/.mcp.json\"]",
         ])
     }
 

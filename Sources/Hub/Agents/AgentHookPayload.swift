@@ -1,7 +1,7 @@
 import WireJSON
 
-/// A Claude Code hook's payload (forwarded by `clawmux-mcp hook`), turned into what the
-/// session machine takes. Only the fields the activity needs are read; an event the hub does
+/// A Claude Code hook's payload, or Codex's `notify` one (forwarded by `clawmux-mcp hook`),
+/// turned into what the session machine takes. Only the fields the activity needs are read; an event the hub does
 /// not use yet gives nil (accepted, nothing changes).
 enum AgentHookPayload {
     enum Problem: Error, Equatable, CustomStringConvertible {
@@ -21,6 +21,10 @@ enum AgentHookPayload {
 
     static func report(from payload: JSONValue) throws(Problem) -> AgentReport? {
         guard case .object = payload else { throw .notAnObject }
+        // Codex's `notify`: {"type": "agent-turn-complete", "last-assistant-message": ...}.
+        if let type = payload["type"]?.stringValue, payload["hook_event_name"] == nil {
+            return type == "agent-turn-complete" ? .turnEnded(lastMessage: payload["last-assistant-message"]?.stringValue) : nil
+        }
         guard let event = payload["hook_event_name"]?.stringValue else { throw .missing("hook_event_name") }
         switch event {
         case "UserPromptSubmit":

@@ -21,7 +21,7 @@ struct AgentLaunch: Sendable, Equatable {
                 .replacingOccurrences(of: "{clawmux}", with: clawmux)
         }
         if profile.mcp == .codexOverrides {
-            argv.insert(contentsOf: Self.codexOverrides(bridge), at: 1)
+            argv.insert(contentsOf: Self.codexOverrides(bridge, mcpConfigPath: mcpConfigPath), at: 1)
         }
         // The bridge's variables too (as before profiles), and where the MCP config is (the
         // demo agent reads it); then the profile's own, which win.
@@ -33,8 +33,9 @@ struct AgentLaunch: Sendable, Equatable {
     /// `-c key=value` pairs (values in TOML) that give Codex the `voice-hub` server: `required`,
     /// so its first request waits for the server (else it goes out without the tool), a tool
     /// timeout no answer reaches (Codex's default, 300 s, cuts a converse waiting for the user
-    /// and tells nobody), and no approval asked per call.
-    static func codexOverrides(_ bridge: BridgeServer) -> [String] {
+    /// and tells nobody), and no approval asked per call; and its `notify` program, the bridge's
+    /// `hook` command, which reports each finished turn.
+    static func codexOverrides(_ bridge: BridgeServer, mcpConfigPath: String) -> [String] {
         let server = "mcp_servers.voice-hub"
         // By name only: the values (the session's secret among them) are in Codex's own
         // environment, which it passes on; on its command line any local user could read them.
@@ -48,6 +49,8 @@ struct AgentLaunch: Sendable, Equatable {
             "\(server).tool_timeout_sec=\(codexToolTimeoutSeconds)",
             // converse is the conversation itself: never an approval per call.
             "\(server).default_tools_approval_mode=\"approve\"",
+            // At the end of each turn Codex runs this with the turn's summary: the session's activity.
+            "notify=[\(([bridge.command] + bridge.arguments + ["hook", mcpConfigPath]).map(TOML.string).joined(separator: ", "))]",
         ]
         return pairs.flatMap { ["-c", $0] }
     }
