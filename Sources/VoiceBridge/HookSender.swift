@@ -41,23 +41,12 @@ public enum HookSender {
             + "Content-Length: \(payload.count)\r\nConnection: close\r\n"
         if let token = environment.token { head += "Authorization: Bearer \(token)\r\n" }
         head += "\r\n"
-        guard writeAll(fd, Array(head.utf8) + payload) else { return nil }
+        guard writeFully(fd, Array(head.utf8) + payload, socket: true) else { return nil }
         // "HTTP/1.1 200 OK": the status is all the hook needs.
         var status: [UInt8] = []
         var byte: UInt8 = 0
         while status.count < 64, read(fd, &byte, 1) == 1, byte != 13 { status.append(byte) }
         return String(decoding: status, as: UTF8.self).split(separator: " ").dropFirst().first.flatMap { Int($0) }
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return false }
-            offset += written
-        }
-        return true
     }
 
     private static func readAll(_ fd: Int32, limit: Int) -> [UInt8] {

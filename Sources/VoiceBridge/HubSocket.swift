@@ -165,17 +165,11 @@ final class HubSocket: Sendable {
 
     private func writeAll(_ bytes: [UInt8]) -> Bool {
         writing.withLock { _ in
-            var offset = 0
-            while offset < bytes.count {
-                let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                if sent < 0 && errno == EINTR { continue }
-                guard sent > 0 else {
-                    // Never leave a partial frame on a live connection: end it (the reader
-                    // notices, and the link reconnects and sends again).
-                    _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
-                    return false
-                }
-                offset += sent
+            guard writeFully(fd, bytes, socket: true) else {
+                // Never leave a partial frame on a live connection: end it (the reader
+                // notices, and the link reconnects and sends again).
+                _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+                return false
             }
             return true
         }

@@ -44,14 +44,6 @@ final class StdioChannel: Sendable {
 
     func write(_ message: JSONValue) {
         let bytes = Array((message.encodedText() + "\n").utf8)
-        writing.withLock { _ in
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { Glibc.write(output, $0.baseAddress, $0.count) }
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return }
-                offset += written
-            }
-        }
+        writing.withLock { _ in _ = writeFully(output, bytes, socket: false) }
     }
 }
