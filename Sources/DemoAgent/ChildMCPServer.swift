@@ -3,12 +3,12 @@ import Glibc
 #endif
 import Foundation
 import PluginRuntime
-import Synchronization
 
 /// An MCP server started as a child over pipes (what Claude Code does with `.mcp.json`).
 struct ChildMCPServer: Sendable {
     private let process: ChildProcess
-    private let stopping = Flag()
+    /// Fired by `stop`: the child's exit is expected from then on.
+    private let stopping = OnceSignal()
     /// Write requests here (the child's stdin).
     let inputFD: Int32
     /// Read responses here (the child's stdout).
@@ -27,7 +27,7 @@ struct ChildMCPServer: Sendable {
         // Without its MCP server the agent can do nothing: stop, as Claude Code's session would fail.
         Task {
             let termination = await process.waitForExit()
-            guard !server.stopping.isSet else { return }
+            guard !server.stopping.hasFired else { return }
             Console.error("demo-agent: the MCP server exited (\(termination)); stopping")
             exit(1)
         }
@@ -35,14 +35,7 @@ struct ChildMCPServer: Sendable {
     }
 
     func stop() {
-        stopping.set()
+        stopping.fire()
         process.signalGroup(SIGTERM)
     }
-}
-
-/// Set once by `stop`: the child's exit is expected from then on.
-private final class Flag: Sendable {
-    private let value = Mutex(false)
-    var isSet: Bool { value.withLock { $0 } }
-    func set() { value.withLock { $0 = true } }
 }

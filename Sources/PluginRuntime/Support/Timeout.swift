@@ -1,6 +1,5 @@
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// Thrown by `withTimeout` when the operation took too long.
 public struct TimeoutExceeded: Error {
@@ -17,9 +16,9 @@ public func withTimeout<T: Sendable>(
     _ limit: Duration, operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let work = Task { try await operation() }
-    let expired = ExpiryFlag()
+    let expired = OnceSignal()
     let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
-        expired.set()
+        expired.fire()
         work.cancel()
     }
     defer { timer.cancel() }
@@ -27,16 +26,10 @@ public func withTimeout<T: Sendable>(
         do {
             return try await work.value
         } catch {
-            if expired.isSet { throw TimeoutExceeded() }
+            if expired.hasFired { throw TimeoutExceeded() }
             throw error
         }
     } onCancel: {
         work.cancel()
     }
-}
-
-private final class ExpiryFlag: Sendable {
-    private let value = Mutex(false)
-    var isSet: Bool { value.withLock { $0 } }
-    func set() { value.withLock { $0 = true } }
 }
