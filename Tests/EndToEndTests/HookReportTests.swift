@@ -19,6 +19,7 @@ struct HookReportTests {
             let config = try Data(contentsOf: URL(fileURLWithPath: "\(hub.workRoot)/\(id)/.mcp.json"))
             return JSONValue.decode(bytes: config)?["mcpServers"]?["voice-hub"]?["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? ""
         }
+        #expect(!FileManager.default.fileExists(atPath: "\(hub.workRoot)/\(first)/claude-hooks.json"), "only agents whose command names {hook_settings}")
         let hooks = REST(baseURL: hub.baseURL, token: try secret(first))
         let bash = JSONValue.object([
             "hook_event_name": .string("PreToolUse"), "cwd": .string("/tmp"), "tool_name": .string("Bash"),

@@ -155,7 +155,9 @@ public actor SessionManager {
         let bridge = BridgeServer(clawmux: bridgeExecutable, environment: bridgeEnvironment)
         let workspace: SessionWorkspace
         do {
-            workspace = try SessionWorkspace.create(root: services.settings.workRoot, id: id, bridge: bridge)
+            workspace = try SessionWorkspace.create(
+                root: services.settings.workRoot, id: id, bridge: bridge,
+                hookSettings: profile.command.contains { $0.contains("{hook_settings}") })
         } catch {
             throw .unavailable("cannot create the session directory: \(error)")
         }

@@ -26,7 +26,8 @@ struct SessionWorkspace: Sendable {
 
     /// Makes the directory, its scratch folder, `.mcp.json` (whose `voice-hub` entry is `bridge`,
     /// exactly as the original names it) and the hook settings for Claude Code.
-    static func create(root: String, id: String, bridge: BridgeServer) throws -> SessionWorkspace {
+    /// `hookSettings`: the agent's command names `{hook_settings}` (others get no such file).
+    static func create(root: String, id: String, bridge: BridgeServer, hookSettings: Bool) throws -> SessionWorkspace {
         let files = FileManager.default
         try files.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let directory = root + "/" + id
@@ -42,8 +43,11 @@ struct SessionWorkspace: Sendable {
                 ]),
             ]),
         ])
-        let hooks = ClaudeHookSettings.json(bridge: bridge, mcpConfigPath: workspace.mcpConfigPath)
-        for (path, content) in [(workspace.mcpConfigPath, config), (workspace.hookSettingsPath, hooks)] {
+        var written: [(String, JSONValue)] = [(workspace.mcpConfigPath, config)]
+        if hookSettings {
+            written.append((workspace.hookSettingsPath, ClaudeHookSettings.json(bridge: bridge, mcpConfigPath: workspace.mcpConfigPath)))
+        }
+        for (path, content) in written {
             guard files.createFile(atPath: path, contents: Data(content.encodedText().utf8), attributes: [.posixPermissions: 0o600]) else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
             }
