@@ -75,6 +75,11 @@ public struct ConverseMachine: Sendable {
 
     public var isIdle: Bool { phase == .idle }
 
+    /// The turn's audio is still being made (chunks are streamed as they come).
+    public var isSpeaking: Bool {
+        if case .speaking = phase { true } else { false }
+    }
+
     /// Waiting for a browser: to play the turn's audio or to record the answer.
     public var needsBrowser: Bool {
         switch phase {

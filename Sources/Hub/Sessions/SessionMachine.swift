@@ -20,9 +20,10 @@ struct SessionMachine: Sendable {
         var startupInput: String?
         var dialogs: [DialogAnswer] = []
         var dialogTiming = DialogWatch.Timing()
-        var maxSpeechCharacters = 100_000
-        var noListenerTimeout: Duration = .seconds(120)
-        var idleTimeout: Duration = .seconds(3600)
+        // The config's defaults (a session takes the config's values).
+        var maxSpeechCharacters = Limits().maxSpeechCharacters
+        var noListenerTimeout = SessionSettings().noListenerTimeout
+        var idleTimeout = SessionSettings().idleTimeout
         /// Random per session and run: turn tags stay unique across restarts of the hub.
         var turnTagPrefix = "t"
         /// The request id of the agent's last transcript line (an adopted session's).
@@ -238,7 +239,8 @@ struct SessionMachine: Sendable {
         case .recordingRefused(let client):
             return converse(.recordingRefused, now: now, onlyTo: client)
         case .browserConnected(let client, let streamedOnly):
-            if streamedOnly, case .speaking = converse.phase {} else if streamedOnly { return [] }
+            // A streaming tab already has everything but the chunks of a turn still being spoken.
+            if streamedOnly, !converse.isSpeaking { return [] }
             return converse(.browserConnected, now: now, onlyTo: client)
         case .voiceChosen(let id, let newLabel, let previousVoiceLabel):
             // A label that was the old voice's name becomes the new one's; one the user chose stays.
