@@ -18,7 +18,42 @@ struct AgentHookPayloadTests {
             "tool_name": .string("Bash"), "tool_use_id": .string("toolu_1"),
             "tool_input": .object(["command": .string("npm test"), "description": .string("Run the tests")]),
         ]))
-        #expect(report == .toolStarted(tool: "Bash", detail: "npm test"))
+        let input = #"{"command":"npm test","description":"Run the tests"}"#
+        #expect(report == .toolStarted(tool: "Bash", detail: "npm test", call: ToolCall(id: "toolu_1", input: input)))
+    }
+
+    @Test func aPermissionRequestSaysWhatItAsksAndTheSameInputAsItsPreToolUse() throws {
+        let toolInput: JSONValue = .object(["description": .string("Run the tests"), "command": .string("npm test")])
+        let suggestion: JSONValue = .object(["type": .string("addRules"), "destination": .string("localSettings")])
+        let ask = try #require(try AgentHookPayload.permissionAsk(from: payload("PermissionRequest", [
+            "tool_name": .string("Bash"), "tool_input": toolInput, "permission_suggestions": .array([suggestion]),
+        ])))
+        #expect(ask.tool == "Bash" && ask.detail == "npm test" && ask.suggestions == [suggestion])
+        guard case .toolStarted(_, _, let call?) = try AgentHookPayload.report(from: payload("PreToolUse", [
+            "tool_name": .string("Bash"), "tool_input": toolInput, "tool_use_id": .string("toolu_9"),
+        ])) else { Issue.record("no call"); return }
+        #expect(call.input == ask.input)
+        // Other events are not permission requests; one without a tool is refused.
+        #expect(try AgentHookPayload.permissionAsk(from: payload("PreToolUse", ["tool_name": .string("Bash")])) == nil)
+        #expect(throws: AgentHookPayload.Problem.missing("tool_name")) { try AgentHookPayload.permissionAsk(from: payload("PermissionRequest")) }
+        #expect(throws: AgentHookPayload.Problem.notAnObject) { try AgentHookPayload.permissionAsk(from: .array([])) }
+    }
+
+    @Test func theHooksAnswerToAPermissionRequest() throws {
+        let suggestion: JSONValue = .object(["type": .string("addRules"), "destination": .string("localSettings")])
+        func decision(_ outcome: PermissionOutcome) -> JSONValue? {
+            ClaudePermissionReply.json(outcome, suggestions: [suggestion])?["hookSpecificOutput"]?["decision"]
+        }
+        #expect(ClaudePermissionReply.json(.decided(.allow, by: .user), suggestions: [])?["hookSpecificOutput"]?["hookEventName"] == .string("PermissionRequest"))
+        #expect(decision(.decided(.allow, by: .voice)) == .object(["behavior": .string("allow")]))
+        // For this session only: never written into the user's settings files.
+        #expect(decision(.decided(.allowSession, by: .user))?["updatedPermissions"]
+            == .array([.object(["type": .string("addRules"), "destination": .string("session")])]))
+        #expect(decision(.decided(.deny, by: .user))?["behavior"] == .string("deny"))
+        #expect(decision(.timedOut(after: .seconds(120)))?["message"]?.stringValue?.contains("within 2 min") == true)
+        #expect(decision(.sessionEnded)?["behavior"] == .string("deny"))
+        // Withdrawn: no decision at all (the agent's own dialog decides).
+        #expect(ClaudePermissionReply.json(.withdrawn, suggestions: []) == nil)
     }
 
     @Test func anEditSaysItsFileRelativeToTheProject() throws {

@@ -10,7 +10,7 @@ struct AgentProfileTests {
 
     @Test func builtInProfilesWithoutAnyConfig() throws {
         let config = try parse([])
-        #expect(config.agents.map(\.id) == ["claude", "codex", "demo"])
+        #expect(config.agents.map(\.id) == ["claude", "claude-asks", "codex", "demo"])
         #expect(config.sessions.agent == "claude")
         let claude = try #require(config.agents.first)
         #expect(claude.command == ["claude", "--dangerously-skip-permissions", "--mcp-config", "{mcp_config}", "--settings", "{hook_settings}"])
@@ -68,7 +68,7 @@ struct AgentProfileTests {
         (["agents:", "  x: {command: [a], mcp: ftp}"], "expected 'config_file'"),
         (["agents:", "  x: {command: [a], dialogs: [{match: a, keys: [F13]}]}"], "unknown key \"F13\""),
         (["agents:", "  x: {command: [a], dialogs: [{match: a, keys: [Up], select: b}]}"], "give one of 'select', 'keys' or 'answer'"),
-        (["sessions:", "  agent: nobody"], "unknown agent 'nobody' (agents: claude, codex, demo)"),
+        (["sessions:", "  agent: nobody"], "unknown agent 'nobody' (agents: claude, claude-asks, codex, demo)"),
         (["projects: [relative/path]"], "expected an absolute path"),
     ])
     func badAgentConfigIsNamed(lines: [String], message: String) {
@@ -130,9 +130,15 @@ struct AgentLaunchTests {
 
     @Test func claudesHooksRunTheBridgesHookCommandQuotedForItsShell() throws {
         let settings = ClaudeHookSettings.json(
-            bridge: BridgeServer(command: "/opt/it's here/clawmux", arguments: ["mcp"], environment: [:]), mcpConfigPath: "/w/a b/.mcp.json")
+            bridge: BridgeServer(command: "/opt/it's here/clawmux", arguments: ["mcp"], environment: [:]), mcpConfigPath: "/w/a b/.mcp.json",
+            permissionTimeout: .seconds(90))
         let hooks = try #require(settings["hooks"]?.objectValue)
-        #expect(Set(hooks.keys) == Set(ClaudeHookSettings.events))
+        #expect(Set(hooks.keys) == Set(ClaudeHookSettings.events + ["PermissionRequest"]))
+        // The permission hook outlives the hub's own timeout: the hub denies with a reason first.
+        #expect(hooks["PermissionRequest"]?[0]?["hooks"]?[0]?["timeout"] == .int(120))
+        #expect(hooks["Stop"]?[0]?["hooks"]?[0]?["timeout"] == .int(ClaudeHookSettings.timeoutSeconds))
+        // The hub's own tools never need the user's permission.
+        #expect(settings["permissions"]?["allow"] == .array([.string("mcp__voice-hub")]))
         let pre = try #require(hooks["PreToolUse"]?[0])
         #expect(pre["matcher"] == .string("*"))
         #expect(hooks["Stop"]?[0]?["matcher"] == nil)

@@ -31,10 +31,11 @@ enum AgentHookPayload {
             return .promptSubmitted
         case "PreToolUse":
             guard let tool = payload["tool_name"]?.stringValue else { throw .missing("tool_name") }
-            return .toolStarted(tool: tool, detail: detail(tool: tool, input: payload["tool_input"], cwd: payload["cwd"]?.stringValue))
+            let call = payload["tool_use_id"]?.stringValue.map { ToolCall(id: $0, input: (payload["tool_input"] ?? .null).encodedText()) }
+            return .toolStarted(tool: tool, detail: detail(tool: tool, input: payload["tool_input"], cwd: payload["cwd"]?.stringValue), call: call)
         case "PostToolUse", "PostToolUseFailure":
             guard let tool = payload["tool_name"]?.stringValue else { throw .missing("tool_name") }
-            return .toolFinished(tool: tool)
+            return .toolFinished(tool: tool, callID: payload["tool_use_id"]?.stringValue)
         case "Notification":
             return .notification(
                 kind: payload["notification_type"]?.stringValue ?? "notification", message: payload["message"]?.stringValue ?? "")
@@ -47,6 +48,24 @@ enum AgentHookPayload {
         default:
             return nil
         }
+    }
+
+    /// A `PermissionRequest` hook's payload: what the agent asks to do (nil: another event).
+    struct PermissionAsk: Sendable, Equatable {
+        var tool: String
+        var detail: String?
+        /// `tool_input` as JSON text: matches the `PreToolUse` of the same call.
+        var input: String
+        var suggestions: [JSONValue]
+    }
+
+    static func permissionAsk(from payload: JSONValue) throws(Problem) -> PermissionAsk? {
+        guard case .object = payload else { throw .notAnObject }
+        guard payload["hook_event_name"]?.stringValue == "PermissionRequest" else { return nil }
+        guard let tool = payload["tool_name"]?.stringValue, !tool.isEmpty else { throw .missing("tool_name") }
+        let input = payload["tool_input"] ?? .null
+        return PermissionAsk(tool: tool, detail: detail(tool: tool, input: input, cwd: payload["cwd"]?.stringValue),
+                             input: input.encodedText(), suggestions: payload["permission_suggestions"]?.arrayValue ?? [])
     }
 
     /// "npm test" for Bash, the file for Edit/Write/Read (relative to the project), the

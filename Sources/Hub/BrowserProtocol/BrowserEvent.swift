@@ -52,6 +52,9 @@ public enum BrowserEvent: Sendable, Equatable {
     case transcript(sessionID: String, entries: [JSONValue])
     /// What a session's agent does now, for browsers that announced `activity`.
     case sessionActivity(id: String, SessionActivity)
+    /// An agent asks before it acts, and how that ended: for browsers that announced `permissions`.
+    case permissionRequest(sessionID: String, PermissionRequest)
+    case permissionResolved(sessionID: String, requestID: String, PermissionOutcome)
 
     /// Which browsers get it: audio goes to those that stream or to those that do not.
     public var audience: SessionEvent.Audience {
@@ -59,6 +62,7 @@ public enum BrowserEvent: Sendable, Equatable {
         case .session(_, let event, _): event.audience
         case .sessionUpdate: .announced
         case .sessionActivity: .capable("activity")
+        case .permissionRequest, .permissionResolved: .capable("permissions")
         default: .all
         }
     }
@@ -97,6 +101,14 @@ public enum BrowserEvent: Sendable, Equatable {
             return .object(["type": .string("session_terminated"), "session_id": .string(id)])
         case .sessionActivity(let id, let activity):
             return .object(["type": .string("session_activity"), "session_id": .string(id), "activity": activity.json])
+        case .permissionRequest(let sessionID, let request):
+            return .object(["type": .string("permission_request"), "session_id": .string(sessionID), "request": request.json])
+        case .permissionResolved(let sessionID, let requestID, let outcome):
+            let resolution = outcome.resolution
+            return .object([
+                "type": .string("permission_resolved"), "session_id": .string(sessionID), "request_id": .string(requestID),
+                "decision": .string(resolution.decision), "by": .string(resolution.by),
+            ])
         case .transcript(let sessionID, let entries):
             return .object(["type": .string("transcript"), "session_id": .string(sessionID), "entries": .array(entries)])
         case .error(let sessionID, let message):

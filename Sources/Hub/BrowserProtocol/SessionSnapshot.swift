@@ -23,6 +23,8 @@ public struct SessionSnapshot: Sendable, Equatable {
     public var attention: Attention?
     /// What the agent is doing (nil: not known, e.g. a session being created).
     public var activity: SessionActivity?
+    /// The agent's permission requests waiting for the user.
+    public var permissions: [PermissionRequest] = []
 
     public struct Attention: Sendable, Equatable {
         public var reason: String
@@ -50,6 +52,7 @@ public struct SessionSnapshot: Sendable, Equatable {
             fields["project"] = .string(projectDirectory.split(separator: "/").last.map(String.init) ?? projectDirectory)
         }
         if let activity { fields["activity"] = activity.json }
+        fields["permissions"] = .array(permissions.map(\.json))
         if let attention {
             fields["detail"] = .string(attention.reason)
             fields["screen"] = .string(attention.screen)

@@ -1,7 +1,7 @@
 /// The agents the hub knows without any config: Claude Code, Codex and the demo agent.
 /// `agents:` in the config changes or adds to them.
 extension AgentProfile {
-    static let builtIn: [AgentProfile] = [claude, codex, demo]
+    static let builtIn: [AgentProfile] = [claude, claudeAsks, codex, demo]
 
     /// What the agent is told once it can use the hub: plain text, so nothing needs installing
     /// (Claude Code users may prefer their own `/voice-hub` command).
@@ -26,6 +26,17 @@ extension AgentProfile {
             DialogAnswer(match: "running in Bypass Permissions mode", answer: .select("Yes, I accept")),
             DialogAnswer(match: "Detected a custom API key in your environment", answer: .select("Yes")),
         ])
+
+    /// Claude Code that asks before it acts (`--permission-mode manual`): each request becomes
+    /// the session's pending permission, spoken and shown in the page, answered by voice or a
+    /// tap (its `PermissionRequest` hook waits for the answer); the hub's own tools are allowed
+    /// in the session's settings.
+    static let claudeAsks = AgentProfile(
+        id: "claude-asks", label: "Claude Code (asks before acting)",
+        command: ["claude", "--permission-mode", "manual", "--mcp-config", "{mcp_config}", "--settings", "{hook_settings}"],
+        environment: claude.environment,
+        startupInput: voiceModeInstruction,
+        dialogs: claude.dialogs.filter { !$0.match.contains("Bypass Permissions") })
 
     /// OpenAI Codex CLI 0.147: the MCP server as `-c` overrides (with a tool timeout no answer
     /// reaches), no approvals asked (the hub's sessions run unattended, like Claude Code's

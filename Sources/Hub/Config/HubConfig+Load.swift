@@ -154,7 +154,7 @@ extension ServerSettings {
 extension SessionSettings {
     init(node: ConfigNode) throws {
         try node.rejectUnknownKeys(allowed: [
-            "spawner", "agent", "command", "startup_input", "work_root", "idle_timeout", "no_listener_timeout", "max_sessions",
+            "spawner", "agent", "command", "startup_input", "work_root", "idle_timeout", "no_listener_timeout", "permission_timeout", "max_sessions",
             "ready_timeout", "prompts", "allow_bridges_without_token",
         ])
         if let spawner = try node.optional("spawner") { self.spawner = try spawner.stringValue() }
@@ -164,6 +164,12 @@ extension SessionSettings {
         }
         if let timeout = try node.optional("idle_timeout") { self.idleTimeout = try timeout.durationValue() }
         if let timeout = try node.optional("no_listener_timeout") { self.noListenerTimeout = try timeout.durationValue() }
+        if let timeout = try node.optional("permission_timeout") {
+            self.permissionTimeout = try timeout.durationValue()
+            guard permissionTimeout >= .seconds(5), permissionTimeout <= .seconds(3600) else {
+                throw ConfigError(at: timeout.location, "permission_timeout must be between 5s and 1h")
+            }
+        }
         if let maximum = try node.optional("max_sessions") { self.maxSessions = try maximum.intValue(in: 1...1000) }
         if let timeout = try node.optional("ready_timeout") { self.readyTimeout = try timeout.durationValue() }
         if let allow = try node.optional("allow_bridges_without_token") { self.allowBridgesWithoutToken = try allow.boolValue() }

@@ -73,6 +73,8 @@ public struct SessionSettings: Sendable {
     /// connected is answered "(nobody is listening …)" after this long.
     public var noListenerTimeout: Duration = .seconds(120)
     public var maxSessions: Int = 10
+    /// A permission request nobody answers is denied after this long.
+    public var permissionTimeout: Duration = .seconds(120)
     /// How long POST /api/sessions waits for the agent's MCP bridge.
     public var readyTimeout: Duration = .seconds(120)
     /// Lets the original Python MCP server (which sends no secret) connect.

@@ -12,6 +12,8 @@ public struct ConverseMachine: Sendable {
         public let message: String
         public let waitForResponse: Bool
         public let requestID: String?
+        /// A question of the hub's own (a permission request's id): the answer stays in the hub.
+        public var question: String? = nil
     }
 
     /// Audio already streamed in this turn, replayed to a streaming browser that connects mid-turn.
@@ -31,6 +33,10 @@ public struct ConverseMachine: Sendable {
 
     public enum Event: Sendable, Equatable {
         case converse(message: String, waitForResponse: Bool, requestID: String?)
+        /// The hub asks the user something itself (a permission request), when nothing else is said.
+        case question(id: String, message: String)
+        /// The question is settled otherwise (a tap): stop asking it.
+        case withdrawQuestion(id: String)
         /// Audio as the engine makes it, for browsers that stream (`seq` counts from 0 per turn).
         case speechChunk(turn: UInt64, seq: Int, audio: Data, format: AudioFormat)
         /// All of the turn's audio, joined into one file; `chunks` is how many chunks went before,
@@ -61,6 +67,9 @@ public struct ConverseMachine: Sendable {
         case stopSpeech(turn: UInt64)
         case transcribe(turn: UInt64, audio: Data, format: AudioFormat)
         case reply(String, requestID: String?)
+        /// A hub question's turn ended: what the user said (nil: no answer came); `askAgain`:
+        /// it was cut short before the user could answer.
+        case questionEnded(id: String, answer: String?, askAgain: Bool)
         /// The converse started (session becomes `active`) or ended (back to `ready`).
         case converseStarted
         case converseEnded
@@ -94,11 +103,15 @@ public struct ConverseMachine: Sendable {
     }
 
     /// The request id of the turn in flight, so a reconnecting bridge re-attaches instead of re-asking.
-    public var currentRequestID: String? {
+    public var currentRequestID: String? { currentTurn?.requestID }
+
+    /// The hub question being asked, if the turn in flight is one.
+    public var currentQuestion: String? { currentTurn?.question }
+
+    private var currentTurn: Turn? {
         switch phase {
         case .idle: nil
-        case .speaking(let turn, _), .awaitingPlayback(let turn, _, _), .listening(let turn), .transcribing(let turn):
-            turn.requestID
+        case .speaking(let turn, _), .awaitingPlayback(let turn, _, _), .listening(let turn), .transcribing(let turn): turn
         }
     }
 
@@ -110,6 +123,29 @@ public struct ConverseMachine: Sendable {
             phase = .speaking(turn)
             return [.converseStarted, .send(.assistantText(message)), .send(.status("Speaking...")),
                     .synthesize(turn: turn.id, text: message)]
+        case (.idle, .question(let id, let message)):
+            var turn = Turn(id: nextTurn, message: message, waitForResponse: true, requestID: nil)
+            turn.question = id
+            nextTurn += 1
+            phase = .speaking(turn)
+            return [.converseStarted, .send(.assistantText(message)), .send(.status("Speaking...")),
+                    .synthesize(turn: turn.id, text: message)]
+        case (_, .question):
+            return [.ignored("a question while a turn is in flight")]
+        case (_, .withdrawQuestion(let id)):
+            guard let turn = currentTurn, turn.question == id else { return [] }
+            phase = .idle
+            return [.stopSpeech(turn: turn.id), .send(.done), .converseEnded]
+
+        // The agent speaks while the hub asks its own question: the agent's turn goes first,
+        // the question is asked again afterwards (its answer must not become the agent's).
+        case (_, .converse(let message, let wait, let requestID)) where currentTurn?.question != nil:
+            guard let old = currentTurn else { return [] }
+            let turn = Turn(id: nextTurn, message: message, waitForResponse: wait, requestID: requestID)
+            nextTurn += 1
+            phase = .speaking(turn)
+            return Self.supersede(old) + [.stopSpeech(turn: old.id), .send(.done), .converseStarted,
+                    .send(.assistantText(message)), .send(.status("Speaking...")), .synthesize(turn: turn.id, text: message)]
 
         // A new converse while one is pending: the agent gave up on the old call (Codex ends a
         // tool call at its timeout without telling the bridge). The new call takes over; the
@@ -144,7 +180,7 @@ public struct ConverseMachine: Sendable {
             ]
             guard turn.waitForResponse else {
                 phase = .idle
-                return delivery + [.reply("Message delivered.", requestID: turn.requestID), .send(.done), .converseEnded]
+                return delivery + [Self.end(turn, "Message delivered."), .send(.done), .converseEnded]
             }
             guard !audio.isEmpty else {
                 phase = .listening(turn)
@@ -160,7 +196,7 @@ public struct ConverseMachine: Sendable {
         case (.speaking(let turn, _), .interrupted):
             guard turn.waitForResponse else {
                 phase = .idle
-                return [.stopSpeech(turn: turn.id), .reply("Message delivered (the user interrupted it).", requestID: turn.requestID),
+                return [.stopSpeech(turn: turn.id), Self.end(turn, "Message delivered (the user interrupted it)."),
                         .send(.done), .converseEnded]
             }
             phase = .listening(turn)
@@ -175,7 +211,7 @@ public struct ConverseMachine: Sendable {
              (.listening(let turn), .recording(let audio, let format)):
             guard !audio.isEmpty else {
                 phase = .idle
-                return [.reply("(session muted)", requestID: turn.requestID), .send(.done), .converseEnded]
+                return [Self.end(turn, "(session muted)"), .send(.done), .converseEnded]
             }
             phase = .transcribing(turn)
             return [.send(.status("Transcribing...")), .transcribe(turn: turn.id, audio: audio, format: format)]
@@ -184,9 +220,9 @@ public struct ConverseMachine: Sendable {
             phase = .idle
             // Whisper turns near-silence into ". ." or "...": that is no speech, not an answer.
             guard text.contains(where: { $0.isLetter || $0.isNumber }) else {
-                return [.reply("(no speech detected)", requestID: turn.requestID), .send(.done), .converseEnded]
+                return [Self.end(turn, "(no speech detected)", heard: ""), .send(.done), .converseEnded]
             }
-            return [.send(.userText(text)), .reply(text, requestID: turn.requestID), .send(.done), .converseEnded]
+            return [.send(.userText(text)), Self.end(turn, text, heard: text), .send(.done), .converseEnded]
 
         case (.transcribing(let turn), .transcriptionFailed(let id, let reason)) where id == turn.id:
             return fail(turn, "Error: speech-to-text failed: \(reason)")
@@ -208,7 +244,7 @@ public struct ConverseMachine: Sendable {
         case (.awaitingPlayback(let turn, _, _), .nobodyListening(let duration)), (.listening(let turn), .nobodyListening(let duration)):
             phase = .idle
             let text = "(nobody is listening: no browser has been connected to the hub for \(Self.seconds(duration)); the user did not hear or answer this message)"
-            return [.reply(text, requestID: turn.requestID), .send(.done), .converseEnded]
+            return [Self.end(turn, text), .send(.done), .converseEnded]
         case (_, .nobodyListening):
             return []
 
@@ -217,7 +253,7 @@ public struct ConverseMachine: Sendable {
         case (.speaking(let turn, _), .cancelled(let reason)), (.awaitingPlayback(let turn, _, _), .cancelled(let reason)),
              (.listening(let turn), .cancelled(let reason)), (.transcribing(let turn), .cancelled(let reason)):
             phase = .idle
-            return [.reply("Error: \(reason)", requestID: turn.requestID), .send(.done), .converseEnded]
+            return [Self.end(turn, "Error: \(reason)"), .send(.done), .converseEnded]
 
         case (_, .playbackDone), (_, .interrupted), (_, .browserConnected):
             return []
@@ -238,11 +274,19 @@ public struct ConverseMachine: Sendable {
     /// The answer for a call that was taken over. An original bridge (no request ids) answers
     /// its one waiting call with any reply, which now is the new call: it gets none.
     private static func supersede(_ old: Turn) -> [Action] {
-        old.requestID == nil ? [] : [.reply(supersededReply, requestID: old.requestID)]
+        if let question = old.question { return [.questionEnded(id: question, answer: nil, askAgain: true)] }
+        return old.requestID == nil ? [] : [.reply(supersededReply, requestID: old.requestID)]
+    }
+
+    /// The end of a turn for whoever asked: the agent gets `text`; a hub question gets what the
+    /// user said (`heard`; nil when no answer came).
+    private static func end(_ turn: Turn, _ text: String, heard: String? = nil) -> Action {
+        guard let question = turn.question else { return .reply(text, requestID: turn.requestID) }
+        return .questionEnded(id: question, answer: heard, askAgain: false)
     }
 
     private mutating func fail(_ turn: Turn, _ message: String) -> [Action] {
         phase = .idle
-        return [.send(.status(message)), .reply(message, requestID: turn.requestID), .send(.done), .converseEnded]
+        return [.send(.status(message)), Self.end(turn, message), .send(.done), .converseEnded]
     }
 }

@@ -29,11 +29,21 @@ struct HookRoutes: Sendable {
                 return JSONResponse.error("the hook payload is not JSON", status: .badRequest)
             }
             do {
+                if let ask = try AgentHookPayload.permissionAsk(from: payload) {
+                    return await Self.permission(ask, session: session)
+                }
                 if let report = try AgentHookPayload.report(from: payload) { await session.agentReported(report) }
             } catch {
                 return JSONResponse.error("\(error)", status: .badRequest)
             }
-            return JSONResponse.make(.object(["ok": .bool(true)]))
+            return JSONResponse.make(.object([:]))
         }
+    }
+
+    /// The hook waits here for the user; its answer is what Claude Code reads on the hook's
+    /// stdout (`{}`: no decision, the agent's own dialog stays).
+    static func permission(_ ask: AgentHookPayload.PermissionAsk, session: Session) async -> Response {
+        let outcome = await session.askPermission(ask)
+        return JSONResponse.make(ClaudePermissionReply.json(outcome, suggestions: ask.suggestions) ?? .object([:]))
     }
 }

@@ -42,6 +42,7 @@ public struct HubServer: Sendable {
         BrowserSocket(sessions: sessions, browsers: browsers, access: access, logger: logger).register(on: sockets)
         BridgeSocket(sessions: sessions, logger: logger).register(on: sockets)
         HookRoutes(sessions: sessions).register(on: router)
+        PermissionRoutes(sessions: sessions).register(on: router)
         return (router, sockets)
     }
 

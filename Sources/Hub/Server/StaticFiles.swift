@@ -9,6 +9,9 @@ struct StaticFiles: Sendable {
 
     func register(on router: Router<HubRequestContext>) {
         router.get("/") { _, _ in serve("hub.html") }
+        // At the root: a service worker controls only what lies under its own path.
+        router.get("/sw.js") { _, _ in serve("sw.js") }
+        router.get("/manifest.webmanifest") { _, _ in serve("manifest.webmanifest") }
         router.get("/static/**") { request, _ in
             let raw = String(request.uri.path.dropFirst("/static/".count))
             return serve(raw)
@@ -46,6 +49,7 @@ struct StaticFiles: Sendable {
         case "js": "text/javascript; charset=utf-8"
         case "css": "text/css; charset=utf-8"
         case "json": "application/json"
+        case "webmanifest": "application/manifest+json"
         case "svg": "image/svg+xml"
         case "png": "image/png"
         case "ico": "image/x-icon"

@@ -77,6 +77,12 @@ extension Session {
                 transcript?.close()
             case .announceActivity(let activity):
                 await services.browsers.broadcast(.sessionActivity(id: id, activity))
+            case .announcePermission(let request, let timeout):
+                startPermissionClock(request, timeout: timeout)
+                await services.browsers.broadcast(.permissionRequest(sessionID: id, request))
+            case .settlePermission(let request, let outcome):
+                settled(request, outcome)
+                await services.browsers.broadcast(.permissionResolved(sessionID: id, requestID: request.id, outcome))
             case .log(let level, let message):
                 logger.log(level: level, "\(message)")
             }

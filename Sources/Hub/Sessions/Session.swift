@@ -25,6 +25,11 @@ actor Session {
     var readinessWaiters: [CheckedContinuation<Readiness, Never>] = []
     var terminalWatcher: Task<Void, Never>?
     var engineTasks: [UInt64: Task<Void, Never>] = [:]
+    /// The hooks waiting for a permission decision, by request id, and the requests' clocks.
+    var permissionWaiters: [String: CheckedContinuation<PermissionOutcome, Never>] = [:]
+    var permissionClocks: [String: Task<Void, Never>] = [:]
+    /// Outcomes that came before their hook started waiting.
+    var permissionOutcomes: [String: PermissionOutcome] = [:]
     /// Set by a `remove` action for the caller of the health check.
     var removal: String?
     let services: SessionServices
@@ -47,7 +52,7 @@ actor Session {
         let configuration = SessionMachine.Configuration(
             adopted: adopted, startupInput: profile.startupInput, dialogs: profile.dialogs,
             maxSpeechCharacters: services.limits.maxSpeechCharacters, noListenerTimeout: services.settings.noListenerTimeout,
-            idleTimeout: services.settings.idleTimeout, turnTagPrefix: RandomToken.hex(bytes: 3),
+            idleTimeout: services.settings.idleTimeout, permissionTimeout: services.settings.permissionTimeout, turnTagPrefix: RandomToken.hex(bytes: 3),
             lastWrittenRequestID: adopted ? TranscriptLog.lastAgentRequestID(directory: services.transcriptDirectory, sessionID: id) : nil)
         machine = SessionMachine(configuration: configuration, label: label, voice: voice, speed: speed, now: Date())
         do {
@@ -81,7 +86,7 @@ actor Session {
             createdAt: createdAt, lastActivity: shown.lastActivity, bridgeConnected: shown.bridgeConnected,
             terminal: agent?.debugDescription ?? "", workDirectory: workspace.directory,
             agent: profile.id, agentLabel: profile.label, projectDirectory: projectDirectory, attention: shown.attention,
-            activity: shown.activity)
+            activity: shown.activity, permissions: shown.permissions)
     }
 
     // MARK: Events in

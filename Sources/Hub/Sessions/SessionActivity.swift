@@ -51,12 +51,19 @@ public struct SessionActivity: Sendable, Equatable {
 /// machine takes it.
 public enum AgentReport: Sendable, Equatable {
     case promptSubmitted
-    case toolStarted(tool: String, detail: String?)
-    case toolFinished(tool: String)
+    /// `call`: the agent's id of this tool call and its input (as JSON text), when it says them.
+    case toolStarted(tool: String, detail: String?, call: ToolCall? = nil)
+    case toolFinished(tool: String, callID: String? = nil)
     /// `permission_prompt`, `idle_prompt`, or another kind of attention request.
     case notification(kind: String, message: String)
     /// The turn ended; the agent's last words, when it says them.
     case turnEnded(lastMessage: String?)
     case compacting
     case sessionEnded
+}
+
+/// One tool call as the agent names it: a permission request is matched to it by tool and input.
+public struct ToolCall: Sendable, Equatable {
+    public var id: String
+    public var input: String
 }

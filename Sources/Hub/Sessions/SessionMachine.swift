@@ -24,6 +24,7 @@ struct SessionMachine: Sendable {
         var maxSpeechCharacters = Limits().maxSpeechCharacters
         var noListenerTimeout = SessionSettings().noListenerTimeout
         var idleTimeout = SessionSettings().idleTimeout
+        var permissionTimeout = SessionSettings().permissionTimeout
         /// Random per session and run: turn tags stay unique across restarts of the hub.
         var turnTagPrefix = "t"
         /// The request id of the agent's last transcript line (an adopted session's).
@@ -40,6 +41,7 @@ struct SessionMachine: Sendable {
         var bridgeConnected: Bool
         var attention: SessionSnapshot.Attention?
         var activity: SessionActivity?
+        var permissions: [PermissionRequest] = []
     }
 
     typealias BridgeID = UUID
@@ -82,6 +84,11 @@ struct SessionMachine: Sendable {
         /// The periodic health check, with the number of connected browsers.
         /// What the agent says about itself (its hooks).
         case agentReported(AgentReport)
+        /// The agent asks before it acts (its `PermissionRequest` hook waits for the outcome).
+        /// `input`: the call's input as JSON text.
+        case permissionAsked(PermissionRequest, input: String)
+        case permissionDecided(id: String, PermissionDecision, by: PermissionOutcome.Decider)
+        case permissionTimedOut(id: String)
         case healthCheck(browsers: Int)
         /// Whether the agent's process lives (asked by `checkAgentAlive`).
         case agentAlive(Bool)
@@ -122,6 +129,10 @@ struct SessionMachine: Sendable {
         case removeWorkspace
         /// The session's activity changed (for browsers that asked for `activity`).
         case announceActivity(SessionActivity)
+        /// A new pending request: tell the browsers, start its clock.
+        case announcePermission(PermissionRequest, timeout: Duration)
+        /// The request is over: its hook gets the outcome, the browsers hear of it.
+        case settlePermission(PermissionRequest, PermissionOutcome)
         case log(Logger.Level, String)
     }
 
@@ -156,6 +167,7 @@ struct SessionMachine: Sendable {
     private(set) var activity: SessionActivity
     /// The agent's last words at the end of a turn (a hook's `last_assistant_message`).
     private(set) var lastAgentMessage: String?
+    private(set) var permissions = PermissionDesk()
 
     init(configuration: Configuration, label: String, voice: String, speed: Double, now: Date) {
         self.configuration = configuration
@@ -172,7 +184,7 @@ struct SessionMachine: Sendable {
 
     var shown: Shown {
         Shown(status: status, label: label, voice: voice, speed: speed, lastActivity: lastActivity,
-              bridgeConnected: bridge != nil, attention: attention, activity: shownActivity)
+              bridgeConnected: bridge != nil, attention: attention, activity: shownActivity, permissions: permissions.pending)
     }
 
     /// The activity as of this step (`activity` itself is brought up to date after the event).
@@ -190,6 +202,7 @@ struct SessionMachine: Sendable {
 
     mutating func handle(_ event: Event, now: Date) -> [Action] {
         var actions = decide(event, now: now)
+        actions += askPermissionIfFree(now: now)
         let derived = derivedActivity()
         let next = SessionActivity(state: derived.state, tool: derived.tool, detail: derived.detail, since: now)
         if !next.means(activity) {
@@ -276,8 +289,18 @@ struct SessionMachine: Sendable {
 
         case .agentReported(let report):
             lastActivity = now
-            agentReported(report)
-            return []
+            return agentReported(report, now: now)
+        case .permissionAsked(let request, let input):
+            guard !ending else { return [.settlePermission(request, .sessionEnded)] }
+            lastActivity = now
+            permissions.add(request, input: input)
+            return [.log(.info, "the agent asks permission: \(request.tool) \(request.detail ?? "")"),
+                    .announcePermission(request, timeout: configuration.permissionTimeout), announce(update: true)]
+        case .permissionDecided(let id, let decision, let by):
+            lastActivity = now
+            return settlePermission(id, .decided(decision, by: by), now: now)
+        case .permissionTimedOut(let id):
+            return settlePermission(id, .timedOut(after: configuration.permissionTimeout), now: now)
         case .healthCheck(let browsers):
             return healthCheck(browsers: browsers, now: now)
         case .agentAlive(let alive):
@@ -427,23 +450,73 @@ struct SessionMachine: Sendable {
 
     // MARK: Activity
 
-    private mutating func agentReported(_ report: AgentReport) {
+    private mutating func agentReported(_ report: AgentReport, now: Date) -> [Action] {
+        var settled: [String] = []
         switch report {
-        case .promptSubmitted, .toolFinished: reported = (.working, nil, nil)
-        case .toolStarted(let tool, let detail): reported = (.tool, tool, detail)
+        case .promptSubmitted:
+            reported = (.working, nil, nil)
+            settled = permissions.pending.map(\.id)
+        case .toolFinished(_, let callID):
+            reported = (.working, nil, nil)
+            settled = callID.map(permissions.settledBy(toolUseID:)) ?? []
+        case .toolStarted(let tool, let detail, let call):
+            reported = (.tool, tool, detail)
+            if let call { permissions.toolStarted(id: call.id, tool: tool, input: call.input) }
         case .notification(let kind, let message):
             reported = (kind == "permission_prompt" ? .needsPermission : .needsYou, nil, message)
         case .turnEnded(let message):
             lastAgentMessage = message ?? lastAgentMessage
             reported = (.idle, nil, nil)
+            settled = permissions.pending.map(\.id)
         case .compacting: reported = (.compacting, nil, nil)
-        case .sessionEnded: reported = (.dead, nil, nil)
+        case .sessionEnded:
+            reported = (.dead, nil, nil)
+            settled = permissions.pending.map(\.id)
         }
+        // The agent went on past a request: it was answered in the terminal, or dropped.
+        return settled.flatMap { settlePermission($0, .withdrawn, now: now) }
+    }
+
+    // MARK: Permissions
+
+    /// Ends a pending request (nothing when it is not pending): its hook learns the outcome,
+    /// a question about it stops being asked.
+    private mutating func settlePermission(_ id: String, _ outcome: PermissionOutcome, now: Date) -> [Action] {
+        guard let request = permissions.settle(id) else { return [] }
+        let resolution = outcome.resolution
+        return [.log(.info, "permission for \(request.tool): \(resolution.decision) (\(resolution.by))"),
+                .settlePermission(request, outcome), announce(update: true)]
+            + converse(.withdrawQuestion(id: id), now: now)
+    }
+
+    /// A pending request is asked aloud in the session's voice when nothing else is being said
+    /// or answered in this session.
+    private mutating func askPermissionIfFree(now: Date) -> [Action] {
+        guard !ending, converse.isIdle, status == .ready || status == .active, let (request, asked) = permissions.nextToAsk() else { return [] }
+        permissions.asking(request.id)
+        let question = PermissionAnswer.question(label: label, tool: request.tool, detail: request.detail)
+        return converse(.question(id: request.id, message: asked == 0 ? question : "Please say yes or no. " + question), now: now)
+    }
+
+    /// What the user said to a question: yes or no settles it; anything else asks again.
+    private mutating func questionEnded(_ id: String, answer: String?, askAgain: Bool, now: Date) -> [Action] {
+        if askAgain {
+            permissions.interrupted(id)
+            return []
+        }
+        guard let answer, let request = permissions.request(id) else { return [] }
+        guard var decision = PermissionAnswer.interpret(answer) else {
+            permissions.unclear(id)
+            return [.log(.info, "the spoken answer to a permission question was neither yes nor no")]
+        }
+        if decision == .allowSession, !request.canAllowForSession { decision = .allow }
+        return settlePermission(id, .decided(decision, by: .voice), now: now)
     }
 
     /// What the hub knows first (the session ended, waits for the user, starts, a converse
     /// asks), then what the agent reports; a ready agent that reports nothing is working.
     private func derivedActivity() -> (state: SessionActivity.State, tool: String?, detail: String?) {
+        if status != .dead, let request = permissions.pending.first { return (.needsPermission, request.tool, request.detail) }
         switch status {
         case .dead: return (.dead, nil, nil)
         case .needsYou: return (.needsYou, nil, attention?.reason)
@@ -483,6 +556,7 @@ struct SessionMachine: Sendable {
         ending = true
         speech = nil
         var actions: [Action] = [.stopTerminalWatch, .stopEngines(turn: nil)]
+        for request in permissions.pending { actions += settlePermission(request.id, .sessionEnded, now: now) }
         actions += converse(.cancelled(reason: reason), now: now)
         actions += resolve(.terminated)
         if lifecycle.handle(.ended) != nil { actions.append(announce(update: false)) }
@@ -517,6 +591,8 @@ struct SessionMachine: Sendable {
                 actions.append(.transcribe(turn: turn, audio, format, voice: voice))
             case .reply(let text, let requestID):
                 actions.append(.deliver(text, requestID: requestID, to: bridge))
+            case .questionEnded(let id, let answer, let askAgain):
+                actions += questionEnded(id, answer: answer, askAgain: askAgain, now: now)
             case .converseStarted:
                 turnCount += 1
                 turnTag = configuration.turnTagPrefix + String(turnCount, radix: 16)
@@ -534,6 +610,8 @@ struct SessionMachine: Sendable {
     /// A converse re-sent after a hub restart (same request id) is already in the transcript.
     private mutating func transcriptLine(for event: SessionEvent) -> [Action] {
         switch event {
+        case .assistantText(let text) where converse.currentQuestion != nil:
+            return [.writeTranscript(.assistant, text, requestID: nil)]
         case .assistantText(let text):
             let requestID = converse.currentRequestID
             if let requestID, requestID == lastWrittenRequestID { return [] }

@@ -157,7 +157,7 @@ public actor SessionManager {
         do {
             workspace = try SessionWorkspace.create(
                 root: services.settings.workRoot, id: id, bridge: bridge,
-                hookSettings: profile.command.contains { $0.contains("{hook_settings}") })
+                hookSettings: profile.command.contains { $0.contains("{hook_settings}") } ? services.settings.permissionTimeout : nil)
         } catch {
             throw .unavailable("cannot create the session directory: \(error)")
         }

@@ -26,8 +26,9 @@ struct SessionWorkspace: Sendable {
 
     /// Makes the directory, its scratch folder, `.mcp.json` (whose `voice-hub` entry is `bridge`,
     /// exactly as the original names it) and the hook settings for Claude Code.
-    /// `hookSettings`: the agent's command names `{hook_settings}` (others get no such file).
-    static func create(root: String, id: String, bridge: BridgeServer, hookSettings: Bool) throws -> SessionWorkspace {
+    /// `hookSettings`: the agent's command names `{hook_settings}` (others get no such file); its
+    /// value is how long a permission request waits for the user.
+    static func create(root: String, id: String, bridge: BridgeServer, hookSettings permissionTimeout: Duration?) throws -> SessionWorkspace {
         let files = FileManager.default
         try files.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let directory = root + "/" + id
@@ -44,8 +45,9 @@ struct SessionWorkspace: Sendable {
             ]),
         ])
         var written: [(String, JSONValue)] = [(workspace.mcpConfigPath, config)]
-        if hookSettings {
-            written.append((workspace.hookSettingsPath, ClaudeHookSettings.json(bridge: bridge, mcpConfigPath: workspace.mcpConfigPath)))
+        if let permissionTimeout {
+            written.append((workspace.hookSettingsPath, ClaudeHookSettings.json(
+                bridge: bridge, mcpConfigPath: workspace.mcpConfigPath, permissionTimeout: permissionTimeout)))
         }
         for (path, content) in written {
             guard files.createFile(atPath: path, contents: Data(content.encodedText().utf8), attributes: [.posixPermissions: 0o600]) else {
