@@ -107,7 +107,7 @@ struct ProjectSessionTests {
 
         let agents = try #require(try await hub.rest.get("/api/agents").json)
         let ids = agents["agents"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
-        #expect(ids == ["default", "claude", "codex", "demo"])
+        #expect(ids == ["default", "claude", "claude-asks", "codex", "demo"])
         let demo = agents["agents"]?.arrayValue?.first { $0["id"]?.stringValue == "demo" }
         #expect(demo?["available"]?.boolValue == true)
         #expect(agents["default"]?.stringValue == "default")
