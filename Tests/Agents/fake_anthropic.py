@@ -251,6 +251,9 @@ def analyse(req: dict) -> dict:
                 converse_results.append((block_text(b.get("content")).strip(), bool(b.get("is_error"))))
             elif name == "Bash" and i >= start:
                 bash_results += 1
+                # What the model was told about its command (output, or a denial).
+                info["last_bash_result"] = block_text(b.get("content")).strip()[:300]
+                info["last_bash_error"] = bool(b.get("is_error"))
     info["converse_results"] = len(converse_results)
     info["_converse_results"] = converse_results
     info["bash_results"] = bash_results

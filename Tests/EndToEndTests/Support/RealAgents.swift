@@ -85,7 +85,8 @@ struct RealAgentSetup {
 
     static func start(
         _ kind: RealAgents.Kind, spawner: String, name: String, turns: Int = 3, sandbox: Bool = true,
-        projectFiles: [String: String] = [:], trusted: Bool = false, modelArguments: [String] = []
+        projectFiles: [String: String] = [:], trusted: Bool = false, modelArguments: [String] = [],
+        speechLines: [String]? = nil, sessionLines: [String] = []
     ) async throws -> RealAgentSetup {
         let engines = try await FakeSpeechServer.shared()
         let directory = try TestPaths.temporaryDirectory(name)
@@ -118,6 +119,9 @@ struct RealAgentSetup {
             "agents:",
             "  claude:",
             "    env: {\(sandboxLine)HOME: \"\(home)\", ANTHROPIC_BASE_URL: \"\(base)\", ANTHROPIC_API_KEY: \"\(RealAgents.apiKey)\", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"}",
+            // The profile that asks before acting: the same Claude Code, no sandbox flag needed.
+            "  claude-asks:",
+            "    env: {HOME: \"\(home)\", ANTHROPIC_BASE_URL: \"\(base)\", ANTHROPIC_API_KEY: \"\(RealAgents.apiKey)\", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"}",
         ]
         case .codex: [
             "agents:",
@@ -131,7 +135,7 @@ struct RealAgentSetup {
         let path = (RealAgents.bin ?? "") + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         let hub = try await HubProcess.start(
             name: name, ttsURL: engines.url, sttURL: engines.url, spawner: spawner, command: nil,
-            extraSessionLines: ["agent: \(kind)", "ready_timeout: 60s"], environment: ["PATH": path],
+            extraSessionLines: ["agent: \(kind)", "ready_timeout: 60s"] + sessionLines, environment: ["PATH": path], speechLines: speechLines,
             topLevelLines: profile, unset: sandbox ? [] : ["IS_SANDBOX"])
         return RealAgentSetup(kind: kind, model: model, hub: hub, project: project, home: home, snapshot: snapshot)
     }
