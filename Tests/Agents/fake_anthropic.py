@@ -34,7 +34,8 @@ The script (main conversation only)
     1. n converse results so far, n < turns -> tool_use mcp__voice-hub__converse
               n == 0: {"message": "Hello from Claude. Turn 1?"}
               else  : {"message": "You said: <last result>. Turn n+1?"}
-       (with --bash-first CMD: before the first converse, tool_use Bash {"command": CMD})
+       (with --bash-first CMD: before the first converse, tool_use Bash {"command": CMD},
+        --bash-times times)
     2. n == turns -> converse {"message": "Goodbye! ...", "wait_for_response": false}
     3. n > turns  -> end_turn text "Conversation finished after N turns."
   Failures end the turn with a text instead: a converse tool_result with
@@ -328,7 +329,7 @@ def decide(req: dict, info: dict) -> dict:
         # CLAUDE_CODE_MCP_AUTO_BACKGROUND_MS=0 turns that off). Stop loudly.
         return {"kind": "text", "text": f"converse was backgrounded: {results[-1][0][:200]}",
                 "step": "converse_backgrounded"}
-    if ARGS.bash_first and n == 0 and info["bash_results"] == 0:
+    if ARGS.bash_first and n == 0 and info["bash_results"] < ARGS.bash_times:
         # Work before talking (--bash-first): the hub's activity shows the tool while it runs.
         return {"kind": "tool_use", "name": "Bash",
                 "input": {"command": ARGS.bash_first, "description": "Run the check"}, "step": "bash"}
@@ -481,6 +482,7 @@ def main() -> None:
     p.add_argument("--turns", type=int, default=3, help="converse turns before the goodbye")
     p.add_argument("--first-message", default="Hello from Claude. Turn 1?")
     p.add_argument("--bash-first", default="", help="a Bash command the model runs before its first converse")
+    p.add_argument("--bash-times", type=int, default=1, help="how many times it runs --bash-first")
     p.add_argument("--goodbye", default="Goodbye! Thanks for talking with me.")
     p.add_argument("--final-text", default="Conversation finished after {turns} turns.")
     p.add_argument("--side-text", default="Voice chat", help="answer to side requests")

@@ -12,10 +12,10 @@ extension RealAgentTests {
     /// A `claude-asks` session whose model asks to run `command` first; returns the session and
     /// where its permission request (already spoken) was seen.
     static func askingSession(
-        _ name: String, speechLines: [String]? = nil, sessionLines: [String] = []
+        _ name: String, command: String = command, times: Int = 1, speechLines: [String]? = nil, sessionLines: [String] = []
     ) async throws -> (setup: RealAgentSetup, browser: BrowserClient, id: String, request: JSONValue, asked: Int) {
         let setup = try await RealAgentSetup.start(
-            .claude, spawner: "tmux", name: name, turns: 1, modelArguments: ["--bash-first", command],
+            .claude, spawner: "tmux", name: name, turns: 1, modelArguments: ["--bash-first", command, "--bash-times", "\(times)"],
             speechLines: speechLines, sessionLines: sessionLines)
         let browser = try await BrowserClient.connect(to: setup.hub, hello: ["permissions", "activity"])
         let created = try await setup.hub.rest.post("/api/sessions", json: .object(["agent": .string("claude-asks"), "cwd": .string(setup.project)]))
@@ -49,6 +49,23 @@ extension RealAgentTests {
         _ = try await Self.converse(setup, session: id, browser: browser, turns: 1, from: resolved)
         #expect((try? String(contentsOfFile: setup.project + "/approved.txt", encoding: .utf8)) == "approved\n")
         #expect(!Self.bashResult(setup).error)
+    }
+
+    @Test("approvals: 'allow for this session' lets the same command run again without asking", .timeLimit(.minutes(3)))
+    func allowedForTheSession() async throws {
+        let (setup, browser, id, request, asked) = try await Self.askingSession(
+            "real-approve-session", command: "python3 -c 'open(\"approved.txt\", \"a\").write(\"approved\\n\")'", times: 2)
+        defer { setup.hub.stop() }
+        let requestID = try #require(request["request_id"]?.stringValue)
+        #expect(request["can_allow_session"] == .bool(true), "Claude Code suggests a rule")
+        #expect(try await setup.hub.rest.post("/api/sessions/\(id)/permissions/\(requestID)", json: .object(["decision": .string("allow_session")])).status == 200)
+        let (resolved, _) = try await browser.next("permission_resolved", session: id, after: asked)
+        _ = try await Self.converse(setup, session: id, browser: browser, turns: 1, from: resolved)
+        #expect((try? String(contentsOfFile: setup.project + "/approved.txt", encoding: .utf8)) == "approved\napproved\n")
+        #expect(browser.messages.filter { $0["type"]?.stringValue == "permission_request" }.count == 1, "asked once")
+        // Only for the session: nothing was written into the project's or the user's settings.
+        #expect(!FileManager.default.fileExists(atPath: setup.project + "/.claude/settings.local.json"))
+        #expect(!FileManager.default.fileExists(atPath: setup.home + "/.claude/settings.json"))
     }
 
     @Test("approvals: denied by a tap, the command does not run and the model reads the denial", .timeLimit(.minutes(3)))

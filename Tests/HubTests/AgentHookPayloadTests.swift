@@ -28,7 +28,16 @@ struct AgentHookPayloadTests {
         let ask = try #require(try AgentHookPayload.permissionAsk(from: payload("PermissionRequest", [
             "tool_name": .string("Bash"), "tool_input": toolInput, "permission_suggestions": .array([suggestion]),
         ])))
-        #expect(ask.tool == "Bash" && ask.detail == "npm test" && ask.suggestions == [suggestion])
+        #expect(ask.tool == "Bash" && ask.detail == "npm test")
+        // "Allow for this session": this very command for the session, then the agent's own suggestions.
+        let rule: JSONValue = .object([
+            "type": .string("addRules"), "rules": .array([.object(["toolName": .string("Bash"), "ruleContent": .string("npm test")])]),
+            "behavior": .string("allow"), "destination": .string("session"),
+        ])
+        #expect(ask.suggestions == [rule, suggestion])
+        #expect(ClaudePermissionReply.sessionRule(tool: "Bash", input: .object(["command": .string("make\nrm -rf /")])) == nil,
+                "a rule holds one line")
+        #expect(ClaudePermissionReply.sessionRule(tool: "Edit", input: .object([:]))?["rules"] == .array([.object(["toolName": .string("Edit")])]))
         guard case .toolStarted(_, _, let call?) = try AgentHookPayload.report(from: payload("PreToolUse", [
             "tool_name": .string("Bash"), "tool_input": toolInput, "tool_use_id": .string("toolu_9"),
         ])) else { Issue.record("no call"); return }

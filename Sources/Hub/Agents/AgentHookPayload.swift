@@ -64,8 +64,11 @@ enum AgentHookPayload {
         guard payload["hook_event_name"]?.stringValue == "PermissionRequest" else { return nil }
         guard let tool = payload["tool_name"]?.stringValue, !tool.isEmpty else { throw .missing("tool_name") }
         let input = payload["tool_input"] ?? .null
+        // "Allow for this session": a rule for this very call first (Claude Code's own suggestion
+        // may only be a folder, which does not stop the next question), then the agent's own.
+        let suggestions = ClaudePermissionReply.sessionRule(tool: tool, input: input).map { [$0] } ?? []
         return PermissionAsk(tool: tool, detail: detail(tool: tool, input: input, cwd: payload["cwd"]?.stringValue),
-                             input: input.encodedText(), suggestions: payload["permission_suggestions"]?.arrayValue ?? [])
+                             input: input.encodedText(), suggestions: suggestions + (payload["permission_suggestions"]?.arrayValue ?? []))
     }
 
     /// "npm test" for Bash, the file for Edit/Write/Read (relative to the project), the

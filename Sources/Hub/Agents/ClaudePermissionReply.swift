@@ -24,6 +24,21 @@ enum ClaudePermissionReply {
         return .object(["hookSpecificOutput": .object(["hookEventName": .string("PermissionRequest"), "decision": decision])])
     }
 
+    /// A session rule that allows this call again: the same Bash command (as Claude Code's own
+    /// "don't ask again for this command"), any other tool by name (its "allow all edits this
+    /// session"). nil for a command Claude Code's rule syntax cannot hold as it is.
+    static func sessionRule(tool: String, input: JSONValue) -> JSONValue? {
+        var rule: [String: JSONValue] = ["toolName": .string(tool)]
+        if tool == "Bash" {
+            guard let command = input["command"]?.stringValue, !command.isEmpty, !command.contains(where: \.isNewline),
+                  !command.contains("(") && !command.contains(")") else { return nil }
+            rule["ruleContent"] = .string(command)
+        }
+        return .object([
+            "type": .string("addRules"), "rules": .array([.object(rule)]), "behavior": .string("allow"), "destination": .string("session"),
+        ])
+    }
+
     private static func deny(_ message: String) -> JSONValue {
         .object(["behavior": .string("deny"), "message": .string(message)])
     }
