@@ -123,4 +123,37 @@ struct BrowserUITests {
         #expect(facts["label_after"]?.stringValue == facts["voice_after"]?.stringValue.flatMap { labels[$0] },
                 "the tab, named after the old voice, follows the new one: \(facts)")
     }
+
+    @Test("(g) The cockpit: activity on every tab; a background agent asks permission → badge, cue, notification, its card; Allow by tap")
+    func cockpit() async throws {
+        let hub = try await BrowserUI.hub("cockpit", agent: ["--turns", "1", "--stay"])
+        defer { hub.stop() }
+        var hook: Task<(status: Int32, output: String), any Error>?
+        let facts = try await BrowserUI.drive(hub, "cockpit") { name, message in
+            switch name {
+            case "create-session":
+                let created = try await hub.rest.post("/api/sessions?wait=false")
+                return .object(["session": .string(try #require(created.json?["session_id"]?.stringValue, "\(created.text)"))])
+            case "ask-permission":
+                // The agent's hook, as Claude Code runs it: it waits for the user's decision.
+                let id = try #require(message["session"]?.stringValue)
+                hook = PermissionTests.hook("\(hub.workRoot)/\(id)/.mcp.json")
+                for _ in 0..<400 {
+                    if let request = try await hub.rest.get("/api/sessions/\(id)/permissions").json?[0]?["request_id"] {
+                        return .object(["request_id": request])
+                    }
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+                throw TestFailure("the hook's request never reached the hub\n\(hub.log.suffix(2000))")
+            default:
+                throw TestFailure("unexpected sync \(name)")
+            }
+        }
+        let printed = try await #require(hook).value
+        #expect(PermissionTests.decision(printed.output) == .object(["behavior": .string("allow")]), "the hook printed: \(printed.output)")
+        #expect(facts["resolved"]?["decision"]?.stringValue == "allow" && facts["resolved"]?["by"]?.stringValue == "user")
+        #expect(facts["sw"]?["type"]?.stringValue == "text/javascript" && facts["manifest"]?["type"]?.stringValue == "application/manifest+json",
+                "\(facts["sw"] ?? .null) \(facts["manifest"] ?? .null)")
+        #expect((facts["phone_overflow_px"]?.doubleValue ?? 1) <= 0, "the page is wider than a 390 px phone")
+    }
 }

@@ -94,7 +94,7 @@ struct ProjectSessionTests {
             (.object(["cwd": .string(project + "/missing")]), "does not exist"),
             (.object(["cwd": .string(project + "/README.md")]), "is a file, not a folder"),
             (.object(["cwd": .number(3)]), "cwd must be a string"),
-            (.object(["agent": .string("gpt-9")]), "unknown agent 'gpt-9'; valid agents: default, claude, codex, demo"),
+            (.object(["agent": .string("gpt-9")]), "unknown agent 'gpt-9'; valid agents: default, claude, claude-asks, codex, demo"),
             (.object(["agent": .bool(true)]), "agent must be a string"),
         ]
         for (body, message) in cases {
