@@ -293,7 +293,161 @@ def smoke(ui, args):
     return {"session": session}
 
 
+def hide_page(ui, hidden):
+    """Makes the page believe nobody looks at it (document.visibilityState), or undoes that."""
+    ui.page.evaluate("""hidden => hidden
+        ? Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'})
+        : delete document.visibilityState""", hidden)
+
+
+def tab_activity(ui, session):
+    locator = ui.tab(session).locator(".activity")
+    return locator.inner_text().strip() if locator.count() and locator.is_visible() else ""
+
+
+def shell_check(ui):
+    """The service worker's shell list (static/sw.js) against what the page loaded: a module the
+    list lacks would break the installed app offline. Also how the hub serves the app's files."""
+    return ui.page.evaluate("""async () => {
+        const loaded = performance.getEntriesByType('resource').map(e => new URL(e.name))
+            .filter(u => u.origin === location.origin && /^\\/static\\/.*\\.(js|css)$/.test(u.pathname)).map(u => u.pathname);
+        const text = await (await fetch('/static/sw.js')).text();
+        const list = [...text.matchAll(/^\\s*'(\\/[^']*)',?$/gm)].map(m => m[1]);
+        const status = async (path) => { try { const r = await fetch(path, {cache: 'no-store'});
+            return {status: r.status, type: (r.headers.get('content-type') || '').split(';')[0]}; } catch (e) { return {status: 0}; } };
+        const broken = [];
+        for (const path of list) if (path !== '/' && (await status(path)).status !== 200) broken.push(path);
+        const registration = navigator.serviceWorker ? await navigator.serviceWorker.getRegistration('/') : null;
+        return {shell: list, missing: [...new Set(loaded)].filter(p => !list.includes(p)), broken,
+                sw: await status('/sw.js'), manifest: await status('/manifest.webmanifest'),
+                registered: registration ? registration.scope : null,
+                secure: window.isSecureContext};
+    }""")
+
+
+def cockpit(ui, args):
+    """(g) The cockpit: each tab says what its agent does. A background agent asks for permission
+    (the test runs the real hook): its tab gets a badge, the page plays the `permission` cue and,
+    hidden, shows a notification; its card in front offers Allow and Deny; Allow goes to the hub,
+    and the card is gone once the hub says the request is resolved."""
+    ui.page.context.grant_permissions(["notifications"], origin=args.url)
+    open_page(ui, args)
+    _, hello = ui.wait_event("hello", timeout=10)
+    missing = {"activity", "permissions"} - set(hello.get("capabilities") or [])
+    if missing:
+        raise Failure(f"hello does not announce {sorted(missing)}: {hello}")
+    # Manual mode: nothing records; this is about what the page shows.
+    ui.page.click("#mode")
+    ui.wait_until(lambda: ui.state().get("auto") is False, 5, "Manual mode")
+    a = new_session(ui, shot=False)
+    ui.wait_event("play-start", a, timeout=FIRST_SPEECH)
+    b = sync("create-session")["session"]
+    ui.wait_until(lambda: ui.tab(b).count() == 1, 30, f"a tab for {b}")
+
+    # What each agent does, on its tab and (more fully) for the selected one.
+    def described():
+        return all(ui.session(s).get("activity") and tab_activity(ui, s) for s in (a, b))
+    ui.wait_until(described, 30, lambda: f"activity lines on both tabs (have {tab_activity(ui, a)!r}, {tab_activity(ui, b)!r})")
+    ui.wait_until(lambda: ui.session(b)["activity"].get("state") != "starting", FIRST_SPEECH,
+                  lambda: f"{b} past 'starting' (now {ui.session(b).get('activity')})")
+    if not ui.visible("#session-activity"):
+        raise Failure("#session-activity (the selected session's activity) is not visible")
+    facts = {"session": a, "session_b": b, "activity_a": tab_activity(ui, a), "activity_b": tab_activity(ui, b),
+             "activity_selected": ui.page.inner_text("#session-activity").strip()}
+    ui.poll()
+    facts["question_cue_b"] = bool(ui.matching("cue", where=lambda e: e.get("name") == "question" and e.get("session_id") == b))
+    ui.shot("activity-on-tabs")
+
+    # The background agent asks while nobody looks at the page.
+    hide_page(ui, True)
+    mark = ui.last_index()
+    request_id = sync("ask-permission", session=b)["request_id"]
+    for_b = lambda e: e.get("session_id") == b  # noqa: E731
+    ui.wait_event("permission-request", after=mark, timeout=30, what=f"permission_request {request_id} for {b}",
+                  where=lambda e: for_b(e) and e.get("request_id") == request_id)
+    ui.wait_event("cue", after=mark, timeout=5, what=f"the 'permission' cue for {b}",
+                  where=lambda e: for_b(e) and e.get("name") == "permission")
+    _, notified = ui.wait_event("notify", after=mark, timeout=5, what=f"a notification for {b}", where=for_b)
+    hide_page(ui, False)
+    facts.update(request_id=request_id, notification=notified.get("title"), notification_permission=notified.get("permission"))
+    tab = f'#tabs .tab[data-session-id="{b}"]'
+    ui.wait_until(lambda: ui.page.get_attribute(tab, "data-attention") == "permission" and ui.visible(tab + " .badge"), 10,
+                  lambda: f"{tab}[data-attention=permission] with its badge (now {ui.page.get_attribute(tab, 'data-attention')!r})")
+    if ui.state().get("selected") != a:
+        raise Failure(f"the permission request took the front: selected {ui.state().get('selected')}")
+    if ui.visible("#permissions"):
+        raise Failure("a background session's permission card shows in front")
+    ui.shot("background-needs-permission")
+
+    # In front: the card, Allow.
+    ui.tab(b).locator(".label").click()
+    ui.wait_until(lambda: ui.state().get("selected") == b, 5, f"{b} selected")
+    card = f'#permissions .permission-card[data-request-id="{request_id}"]'
+    ui.wait_until(lambda: ui.visible(card), 10, f"the card {card}")
+    for decision in ("allow", "deny"):
+        if not ui.visible(f'{card} button[data-decision="{decision}"]'):
+            raise Failure(f"the card has no visible {decision} button")
+    facts["card_text"] = ui.page.inner_text(f"{card} .permission-text").strip()
+    if "npm test" not in facts["card_text"]:
+        raise Failure(f"the card does not say what the agent wants to run: {facts['card_text']!r}")
+    if ui.page.get_attribute(tab, "data-attention"):
+        raise Failure("the selected tab still has its badge")
+    ui.shot("permission-card")
+    facts.update(phone(ui))
+    offscreen = ui.page.evaluate("""card => [...document.querySelectorAll(card + ' button')].filter(b => {
+        const r = b.getBoundingClientRect();
+        return r.width === 0 || r.left < 0 || r.right > window.innerWidth || r.bottom > window.innerHeight;
+    }).map(b => b.dataset.decision)""", card)
+    if offscreen:
+        raise Failure(f"the card's buttons {offscreen} are off a 390x844 screen")
+    clicked = ui.last_index()
+    ui.page.click(f'{card} button[data-decision="allow"]')
+    _, decided = ui.wait_event("permission-decided", after=clicked, timeout=15, what="the answer to POST .../permissions/{id}",
+                               where=lambda e: e.get("request_id") == request_id)
+    facts["decision_status"] = decided.get("status")
+    if decided.get("status") != 200:
+        raise Failure(f"the hub refused the decision: {decided}")
+    _, resolved = ui.wait_event("permission-resolved", after=mark, timeout=15, what=f"permission_resolved for {request_id}",
+                                where=lambda e: e.get("request_id") == request_id)
+    facts["resolved"] = {"decision": resolved.get("decision"), "by": resolved.get("by")}
+    ui.wait_until(lambda: not ui.visible(card), 5, "the card gone")
+    facts["info_line"] = ui.wait_until(lambda: next((t for t in ui.bubbles("info") if t.startswith("Allowed")), None), 5,
+                                       lambda: f"an 'Allowed: …' line (have {ui.bubbles('info')})")
+    ui.shot("allowed")
+    ui.page.set_viewport_size({"width": 1280, "height": 800})
+    shell = shell_check(ui)
+    if shell["missing"]:
+        raise Failure(f"static/sw.js's shell list lacks files the page loaded: {shell['missing']}")
+    if shell["broken"]:
+        raise Failure(f"static/sw.js's shell lists files the hub does not serve: {shell['broken']}")
+    ui.poll()
+    facts.update(sw=shell["sw"], manifest=shell["manifest"], sw_registered=shell["registered"],
+                 sw_notes=[e for e in ui.entries if e.get("type") in ("sw-registered", "sw-failed")])
+    # Last: it reloads the page (its log starts again).
+    facts["offline_start"] = offline_start(ui) if shell["registered"] else None
+    return facts
+
+
+def offline_start(ui):
+    """The installed app with no network: the service worker's cache opens the page, which says it
+    is reconnecting; with the network back it connects. Returns #conn's state while offline."""
+    ui.wait_until(lambda: ui.page.evaluate("() => !!navigator.serviceWorker.controller"), 15,
+                  "the service worker in control of the page")
+    context = ui.page.context
+    context.set_offline(True)
+    try:
+        ui.page.reload(wait_until="load", timeout=15000)
+        ui.wait_until(lambda: ui.page.evaluate("() => !!window.clawmux"), 10, "the page's modules, from the cache")
+        ui.wait_until(lambda: ui.conn() in ("reconnecting", "connecting"), 5, "#conn not connected")
+        state = ui.conn()
+        ui.shot("offline")
+    finally:
+        context.set_offline(False)
+    ui.wait_conn("connected", 30)
+    return state
+
+
 SCENARIOS = {
     "end-to-end": end_to_end, "mute": mute, "barge-in": barge_in, "background": background,
-    "reconnect": reconnect, "voice": voice_change, "smoke": smoke,
+    "reconnect": reconnect, "voice": voice_change, "smoke": smoke, "cockpit": cockpit,
 }

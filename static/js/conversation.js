@@ -250,7 +250,8 @@ export function selectSession(id) {
     }
   }
   state.selected = id;
-  state.sessions[id].unread = false;
+  // Seen: its tab's flags go.
+  Object.assign(state.sessions[id], { unread: false, attention: null });
   pump();
 }
 
@@ -310,7 +311,7 @@ async function startRecording(s) {
   const rec = recorder = new Recorder(s.session_id, state.vad);
   state.recording = { session_id: s.session_id, phase: 'starting' };
   rec.onfinish = (result) => finishRecording(rec, result);
-  cue('listening');
+  cue('listening', s.session_id);
   render();
   try {
     await rec.start();
@@ -351,7 +352,7 @@ async function finishRecording(rec, { blob, mimeType, reason }) {
         Turn.transcribing(s.turn);
         s.thinking = true;
         s.statusText = 'Sending…';
-        cue('thinking');
+        cue('thinking', rec.sessionId);
       }
     }
   } catch (error) {

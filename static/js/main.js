@@ -1,13 +1,16 @@
 // The page's wiring: the hub connection and its messages, REST actions, controls, keyboard,
-// and the hook the browser tests read (window.clawmux).
+// the installed app's service worker, and the hook the browser tests read (window.clawmux).
 import { api } from './api.js';
+import { onActivity } from './attention.js';
 import { HubConnection } from './connection.js';
 import {
   answerRefused, endSessionWork, hasAudio, micHint, micMode, onMicTap, onSessionEvent, pump, replay, selectSession, setMuted, useHub,
 } from './conversation.js';
 import { cuesEnabled, setCuesEnabled, unlockCues } from './cues.js';
-import { log } from './log.js';
+import { log, note } from './log.js';
 import { bindNewSession, openNewSession } from './new-session.js';
+import { askNotificationsOnce, bindNotifications } from './notify.js';
+import { decide, onPermissionRequest, onPermissionResolved, syncPermissions } from './permissions.js';
 import { removeSession, replaceSessions, selectedSession, setTranscript, state, upsertSession, wasRemoved } from './sessions.js';
 import { toast } from './toast.js';
 import { $, saveSetting } from './util.js';
@@ -27,16 +30,26 @@ useHub(hub);
 
 function handleMessage(message) {
   switch (message.type) {
-    case 'session_list':
-      for (const id of replaceSessions(Array.isArray(message.sessions) ? message.sessions : [])) endSessionWork(id);
+    case 'session_list': {
+      const list = Array.isArray(message.sessions) ? message.sessions : [];
+      for (const id of replaceSessions(list)) endSessionWork(id);
+      for (const snapshot of list) applySnapshot(snapshot);
       redrawTranscript();
       break;
+    }
     case 'session_status': {
       const s = upsertSession(message);
       if (s && s.status === 'dead') endSessionWork(s.session_id);
-      if (s) settleCreating(s);
+      if (s) { applySnapshot(message); settleCreating(s); }
       break;
     }
+    case 'session_activity': {
+      const s = state.sessions[message.session_id];
+      if (s) onActivity(s, message.activity);
+      break;
+    }
+    case 'permission_request': onPermissionRequest(message); break;
+    case 'permission_resolved': onPermissionResolved(message); break;
     case 'session_terminated':
       endSessionWork(message.session_id);
       if (removeSession(message.session_id) && state.creating && state.creating.session_id === message.session_id) {
@@ -61,6 +74,14 @@ function handleMessage(message) {
       console.warn('unknown message', message);
   }
   pump();
+}
+
+// What a snapshot says the agent does and which permission requests are pending: the truth.
+function applySnapshot(snapshot) {
+  const s = snapshot && state.sessions[snapshot.session_id];
+  if (!s) return;
+  if ('permissions' in snapshot) syncPermissions(s, snapshot.permissions);
+  if ('activity' in snapshot) onActivity(s, snapshot.activity);
 }
 
 function onError(message) {
@@ -212,8 +233,11 @@ function bindSettings() {
 
 // ---------- wiring ----------
 
-setActions({ select: selectSession, close: closeSession, replay, hasAudio, micMode, micHint });
-$('new-session').onclick = () => { unlockCues(); openNewSession(); };
+// Choosing a tab or starting a session are gestures: the moment to ask for notifications (once).
+const chooseTab = (id) => { askNotificationsOnce(); selectSession(id); };
+setActions({ select: chooseTab, close: closeSession, replay, hasAudio, micMode, micHint, decide });
+bindNotifications(selectSession);
+$('new-session').onclick = () => { unlockCues(); askNotificationsOnce(); openNewSession(); };
 bindNewSession(createSession);
 for (const button of document.querySelectorAll('#attention .key')) {
   button.onclick = () => sendKeys([button.dataset.key]);
@@ -249,6 +273,15 @@ document.addEventListener('keydown', (e) => {
 });
 
 setInterval(() => { if (state.connection === 'connected') loadBackends(); }, BACKENDS_EVERY_MS);
+
+// The installed app's shell (sw.js): browsers allow workers only on https and localhost.
+function registerWorker() {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register('/sw.js', { scope: '/' })
+    .then((registration) => note('sw-registered', { scope: registration.scope }))
+    .catch((error) => note('sw-failed', { error: String((error && error.message) || error) }));
+}
+window.addEventListener('load', registerWorker);
 
 // For the browser tests: plain data (state, log) and the socket.
 window.clawmux = { state, log, get ws() { return hub.socket; } };

@@ -40,6 +40,9 @@ function blankSession(id) {
     answered: false,         // an answer went out; a stale "listening" is ignored until the turn ends
     thinking: false,         // between the user's answer and the agent's next words
     turn: newTurn(),         // the current converse turn: tag, phase, played, done (turn-phase.js)
+    activity: null,          // what the agent does, from the hub: {state, tool, detail, since}
+    attention: null,         // what it needed while in the background: permission|question|needs_you|finished
+    permissions: [],         // pending permission requests (the hub's objects, plus `sending`)
   };
 }
 
@@ -81,7 +84,10 @@ export function replaceSessions(list) {
     upsertSession(snapshot);
   }
   const gone = Object.keys(old).filter((id) => !state.sessions[id]);
-  if (!state.sessions[state.selected]) state.selected = state.order[0] || null;
+  if (!state.sessions[state.selected]) {
+    state.selected = state.order[0] || null;
+    if (state.selected) state.sessions[state.selected].attention = null;
+  }
   if (state.creating && state.creating.session_id && !state.sessions[state.creating.session_id]) state.creating = null;
   return gone;
 }
@@ -94,7 +100,7 @@ export function removeSession(id) {
   state.order.splice(index, 1);
   if (state.selected === id) {
     state.selected = state.order[Math.min(index, state.order.length - 1)] || null;
-    if (state.selected) state.sessions[state.selected].unread = false;
+    if (state.selected) Object.assign(state.sessions[state.selected], { unread: false, attention: null });
   }
   return true;
 }

@@ -1,8 +1,11 @@
 // Drawing the page from the model. Nothing here changes state; user actions go to `actions`.
+import { describeActivity } from './activity.js';
+import { badgeOf } from './attention.js';
+import { renderPermissionCards } from './permission-cards.js';
 import { state, selectedSession } from './sessions.js';
 import { $, formatTime, voiceName } from './util.js';
 
-let actions = null;          // {select, close, replay, hasAudio, micMode, micHint}
+let actions = null;          // {select, close, replay, hasAudio, micMode, micHint, decide}
 const transcriptView = { sessionId: null, count: 0 };
 let scrolledToTab = null;
 
@@ -16,6 +19,7 @@ export function render() {
   renderNewSession();
   renderTabs();
   renderSessionInfo();
+  renderPermissionCards(selectedSession(), actions.decide);
   renderTranscript();
   renderStatus();
   renderControls();
@@ -48,22 +52,31 @@ function renderTabs() {
 
 function tabElement(s, index) {
   const tab = document.createElement('div');
-  tab.className = 'tab' + (s.session_id === state.selected ? ' selected' : '') + (s.unread ? ' unread' : '');
+  const need = badgeOf(s);
+  const doing = describeActivity(s.activity);
+  tab.className = 'tab' + (s.session_id === state.selected ? ' selected' : '') + (s.unread ? ' unread' : '') + (need ? ' flagged' : '');
   tab.setAttribute('role', 'tab');
   tab.setAttribute('aria-selected', String(s.session_id === state.selected));
   tab.tabIndex = 0;
   tab.title = `${s.session_id} (${s.status === 'needs_you' ? 'needs you' : s.status})`
+    + (doing ? ` · ${doing.long}` : '') + (need ? ` · ${need.title}` : '')
     + (s.agent_label ? ` · ${s.agent_label}` : '') + (s.cwd ? ` · ${s.cwd}` : '') + (index < 9 ? ` — key ${index + 1}` : '');
   tab.dataset.sessionId = s.session_id;
+  if (need) tab.dataset.attention = need.need;
 
   const dot = document.createElement('span');
   dot.className = 'status-dot ' + s.status;
   const label = document.createElement('span');
   label.className = 'label';
   label.textContent = s.label || s.session_id;
+  // Name over what the agent does now.
+  const names = document.createElement('span');
+  names.className = 'names';
+  names.append(label);
+  if (doing) names.append(activityElement('activity', doing, doing.short));
   const badge = document.createElement('span');
   badge.className = 'badge';
-  badge.textContent = s.pendingListen ? '🎤' : '!';
+  badge.textContent = need ? need.icon : s.pendingListen ? '🎤' : '!';
   const close = document.createElement('button');
   close.className = 'close';
   close.type = 'button';
@@ -74,8 +87,23 @@ function tabElement(s, index) {
 
   tab.onclick = () => actions.select(s.session_id);
   tab.onkeydown = (e) => { if (e.key === 'Enter') actions.select(s.session_id); };
-  tab.append(dot, label, badge, close);
+  tab.append(dot, names, badge, close);
   return tab;
+}
+
+function activityElement(className, doing, text) {
+  const el = document.createElement('span');
+  el.className = className;
+  el.dataset.state = doing.state;
+  const icon = document.createElement('span');
+  icon.className = 'icon';
+  icon.setAttribute('aria-hidden', 'true');
+  icon.textContent = doing.icon;
+  const words = document.createElement('span');
+  words.className = 'words';
+  words.textContent = text;
+  el.append(icon, words);
+  return el;
 }
 
 function renderSessionInfo() {
@@ -83,6 +111,14 @@ function renderSessionInfo() {
   $('session-info').hidden = !s;
   renderAttention(s);
   if (!s) return;
+  const doing = describeActivity(s.activity);
+  const line = $('session-activity');
+  line.hidden = !doing;
+  if (doing) {
+    line.dataset.state = doing.state;
+    line.replaceChildren(...activityElement('', doing, doing.long).childNodes);
+    line.title = doing.long;
+  }
   const status = s.status === 'needs_you' ? 'needs you' : s.status;
   $('session-state').textContent = status + (s.mcp_connected === false && s.status !== 'dead' ? ' · agent not connected' : '');
   const project = $('session-project');
