@@ -55,6 +55,8 @@ public enum BrowserEvent: Sendable, Equatable {
     /// An agent asks before it acts, and how that ended: for browsers that announced `permissions`.
     case permissionRequest(sessionID: String, PermissionRequest)
     case permissionResolved(sessionID: String, requestID: String, PermissionOutcome)
+    /// What became of a prompt (delivered, queued, answered, lost): for browsers that announced `prompts`.
+    case promptStatus(sessionID: String, Prompt, Prompt.State)
 
     /// Which browsers get it: audio goes to those that stream or to those that do not.
     public var audience: SessionEvent.Audience {
@@ -63,6 +65,7 @@ public enum BrowserEvent: Sendable, Equatable {
         case .sessionUpdate: .announced
         case .sessionActivity: .capable("activity")
         case .permissionRequest, .permissionResolved: .capable("permissions")
+        case .promptStatus: .capable("prompts")
         default: .all
         }
     }
@@ -109,6 +112,12 @@ public enum BrowserEvent: Sendable, Equatable {
                 "type": .string("permission_resolved"), "session_id": .string(sessionID), "request_id": .string(requestID),
                 "decision": .string(resolution.decision), "by": .string(resolution.by),
             ])
+        case .promptStatus(let sessionID, let prompt, let state):
+            guard case .object(var fields) = prompt.json else { return .null }
+            fields["type"] = .string("prompt_status")
+            fields["session_id"] = .string(sessionID)
+            fields["state"] = .string(state.rawValue)
+            return .object(fields)
         case .transcript(let sessionID, let entries):
             return .object(["type": .string("transcript"), "session_id": .string(sessionID), "entries": .array(entries)])
         case .error(let sessionID, let message):

@@ -13,6 +13,10 @@ public enum BrowserRequest: Sendable, Equatable {
     /// `turn` (our extension): the turn it answers, as the hub tagged it; an answer to an
     /// earlier turn is dropped instead of answering the next one.
     case recording(sessionID: String, audio: Data, format: AudioFormat, turn: String? = nil)
+    /// Text for the agent at any time (our extension): its answer when it asks, else a new prompt.
+    case prompt(sessionID: String, text: String)
+    /// A recording with `"purpose": "prompt"`: transcribed, then a prompt.
+    case promptRecording(sessionID: String, audio: Data, format: AudioFormat)
 
     public enum ParseError: Error, Equatable, CustomStringConvertible {
         case notJSON
@@ -39,7 +43,7 @@ public enum BrowserRequest: Sendable, Equatable {
             guard case .array(let items)? = json["capabilities"] else { return .hello(capabilities: []) }
             return .hello(capabilities: items.compactMap(\.stringValue))
         }
-        guard ["playback_done", "interrupt", "audio"].contains(type) else { throw .unknownType(type) }
+        guard ["playback_done", "interrupt", "audio", "prompt"].contains(type) else { throw .unknownType(type) }
         guard let sessionID = json["session_id"]?.stringValue else { throw .missingField("session_id") }
         switch type {
         case "playback_done":
@@ -54,7 +58,13 @@ public enum BrowserRequest: Sendable, Equatable {
             guard audio.count <= maxRecordingBytes else { throw .tooLarge(limit: maxRecordingBytes) }
             // The original page records webm/opus and sends no type.
             let mime = json["mime_type"]?.stringValue ?? json["format"]?.stringValue ?? "audio/webm"
+            if json["purpose"]?.stringValue == "prompt" {
+                return .promptRecording(sessionID: sessionID, audio: audio, format: AudioFormat(mimeType: mime))
+            }
             return .recording(sessionID: sessionID, audio: audio, format: AudioFormat(mimeType: mime), turn: json["turn"]?.stringValue)
+        case "prompt":
+            guard let text = json["text"]?.stringValue else { throw .missingField("text") }
+            return .prompt(sessionID: sessionID, text: text)
         default:
             throw .unknownType(type)
         }

@@ -25,6 +25,8 @@ public struct SessionSnapshot: Sendable, Equatable {
     public var activity: SessionActivity?
     /// The agent's permission requests waiting for the user.
     public var permissions: [PermissionRequest] = []
+    /// What the user said to the agent that waits for its turn to end.
+    public var queuedPrompts: [Prompt] = []
 
     public struct Attention: Sendable, Equatable {
         public var reason: String
@@ -53,6 +55,7 @@ public struct SessionSnapshot: Sendable, Equatable {
         }
         if let activity { fields["activity"] = activity.json }
         fields["permissions"] = .array(permissions.map(\.json))
+        fields["queued_prompts"] = .array(queuedPrompts.map(\.json))
         if let attention {
             fields["detail"] = .string(attention.reason)
             fields["screen"] = .string(attention.screen)

@@ -39,6 +39,12 @@ public struct AgentProfile: Sendable, Equatable {
         self.dialogs = dialogs
     }
 
+    /// The agent tells the hub when its turn ends (Claude Code's hooks, Codex's notify), so a
+    /// prompt can wait for it.
+    var reportsTurns: Bool {
+        mcp == .codexOverrides || command.contains { $0.contains("{hook_settings}") }
+    }
+
     static func isValidID(_ id: String) -> Bool {
         !id.isEmpty && id.count <= 32 && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
     }

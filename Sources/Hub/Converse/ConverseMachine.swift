@@ -51,6 +51,8 @@ public struct ConverseMachine: Sendable {
         /// again, and one that knows no `error` message learns it from `listening`.
         case recordingRefused
         case transcribed(turn: UInt64, text: String)
+        /// The user typed the answer (or said it as a prompt that was transcribed already).
+        case typedAnswer(String)
         case transcriptionFailed(turn: UInt64, reason: String)
         /// A browser connected: it must learn what this session waits for.
         case browserConnected
@@ -87,6 +89,15 @@ public struct ConverseMachine: Sendable {
     /// The turn's audio is still being made (chunks are streamed as they come).
     public var isSpeaking: Bool {
         if case .speaking = phase { true } else { false }
+    }
+
+    /// The user can answer now (the question is said, or being said): a prompt is the answer.
+    public var awaitsAnswer: Bool {
+        switch phase {
+        case .speaking(let turn, _): turn.waitForResponse
+        case .awaitingPlayback, .listening: true
+        default: false
+        }
     }
 
     /// Waiting for a browser: to play the turn's audio or to record the answer.
@@ -223,6 +234,13 @@ public struct ConverseMachine: Sendable {
                 return [Self.end(turn, "(no speech detected)", heard: ""), .send(.done), .converseEnded]
             }
             return [.send(.userText(text)), Self.end(turn, text, heard: text), .send(.done), .converseEnded]
+
+        case (.speaking(let turn, _), .typedAnswer(let text)) where turn.waitForResponse,
+             (.awaitingPlayback(let turn, _, _), .typedAnswer(let text)), (.listening(let turn), .typedAnswer(let text)):
+            phase = .idle
+            return [.stopSpeech(turn: turn.id), .send(.userText(text)), Self.end(turn, text, heard: text), .send(.done), .converseEnded]
+        case (_, .typedAnswer):
+            return [.ignored("a typed answer while nothing was asked")]
 
         case (.transcribing(let turn), .transcriptionFailed(let id, let reason)) where id == turn.id:
             return fail(turn, "Error: speech-to-text failed: \(reason)")

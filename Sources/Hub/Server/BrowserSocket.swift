@@ -97,6 +97,15 @@ struct BrowserSocket: Sendable {
         case .recording(let id, let audio, let format, let turn):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
             await session.recording(audio, format: format, turn: turn)
+        case .prompt(let id, let text):
+            do throws(SessionError) {
+                _ = try await sessions.prompt(id, text: text)
+            } catch {
+                await browsers.send(.error(sessionID: id, message: error.description), to: client)
+            }
+        case .promptRecording(let id, let audio, let format):
+            guard let session = await sessions.session(id) else { return await unknown(id, client) }
+            await session.promptRecording(audio, format: format)
         }
     }
 

@@ -52,6 +52,19 @@ struct RESTRoutes: Sendable {
                 return JSONResponse.error(error)
             }
         }
+        router.post("/api/sessions/{id}/prompt") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let text = await jsonBody(request, limit: 256 * 1024)?["text"]?.stringValue else {
+                return JSONResponse.error("expected a JSON body like {\"text\": \"run the tests\"} (at most \(Prompt.maxCharacters) characters)",
+                                          status: .badRequest)
+            }
+            do throws(SessionError) {
+                let (prompt, state) = try await sessions.prompt(id, text: text)
+                return JSONResponse.make(.object(["prompt_id": .string(prompt.id), "state": .string(state.rawValue)]), status: .accepted)
+            } catch {
+                return JSONResponse.error(error)
+            }
+        }
         router.post("/api/sessions/{id}/keys") { request, context in
             await sendKeys(request, context)
         }
@@ -130,8 +143,8 @@ struct RESTRoutes: Sendable {
         }
     }
 
-    private func jsonBody(_ request: Request) async -> JSONValue? {
-        guard let buffer = try? await request.body.collect(upTo: 64 * 1024) else { return nil }
+    private func jsonBody(_ request: Request, limit: Int = 64 * 1024) async -> JSONValue? {
+        guard let buffer = try? await request.body.collect(upTo: limit) else { return nil }
         return JSONValue.decode(String(buffer: buffer))
     }
 }

@@ -36,6 +36,8 @@ extension Session {
             case .stopEngines(nil):
                 for task in engineTasks.values { task.cancel() }
                 engineTasks.removeAll()
+                for task in promptTranscriptions.values { task.cancel() }
+                promptTranscriptions.removeAll()
 
             case .deliver(let text, let requestID, let bridge):
                 logger.debug("converse result", metadata: ["chars": "\(text.count)"])
@@ -60,7 +62,7 @@ extension Session {
                 }
             case .typeStartupInput(let input):
                 // Off the caller: the bridge's next message must not wait for the typing's pause.
-                Task { await self.type(startupInput: input) }
+                typeIntoTerminal(input, what: "startup input")
             case .terminateAgent:
                 await agent?.terminate()
             case .resolveReadiness(let readiness):
@@ -83,6 +85,16 @@ extension Session {
             case .settlePermission(let request, let outcome):
                 settled(request, outcome)
                 await services.browsers.broadcast(.permissionResolved(sessionID: id, requestID: request.id, outcome))
+            case .typePrompt(let text):
+                typeIntoTerminal(text, what: "prompt")
+            case .announcePrompt(let prompt, let state):
+                await services.browsers.broadcast(.promptStatus(sessionID: id, prompt, state))
+            case .transcribePrompt(let recording, let audio, let format, let voice):
+                promptTranscriptions[recording] = engines.transcribe(turn: recording, audio, format: format, voice: voice) { event in
+                    await self.promptTranscribed(recording, event)
+                }
+            case .announceError(let message):
+                await services.browsers.broadcast(.error(sessionID: id, message: message))
             case .log(let level, let message):
                 logger.log(level: level, "\(message)")
             }

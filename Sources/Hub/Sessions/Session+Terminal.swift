@@ -42,16 +42,33 @@ extension Session {
         await handle(.terminalClosed(agentAlive: await agent.isAlive()))
     }
 
+    /// Types after whatever was typed before (off the caller: the next event must not wait for
+    /// the typing's pause).
+    func typeIntoTerminal(_ text: String, what: String) {
+        let previous = typing
+        typing = Task {
+            await previous?.value
+            await self.paste(text, what: what)
+        }
+    }
+
+    /// Keys the user sends from the page wait for a paste being typed, too.
+    func sendAfterTyping(_ keys: [TerminalKey]) async throws {
+        let previous = typing
+        await previous?.value
+        try await agent?.send(keys)
+    }
+
     /// The text goes as one (bracketed) paste and the Enter separately, after a pause: Codex and
     /// Claude Code take an Enter that comes with fast typing as a newline of a paste.
-    func type(startupInput input: String) async {
+    private func paste(_ text: String, what: String) async {
         guard let agent else { return }
         do {
-            try await agent.send([.paste(input)])
+            try await agent.send([.paste(text)])
             try await Task.sleep(for: .milliseconds(300))
             try await agent.send([.enter])
         } catch {
-            logger.warning("could not type the startup input", metadata: ["error": "\(error)"])
+            logger.warning("could not type the \(what)", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -25,6 +25,10 @@ actor Session {
     var readinessWaiters: [CheckedContinuation<Readiness, Never>] = []
     var terminalWatcher: Task<Void, Never>?
     var engineTasks: [UInt64: Task<Void, Never>] = [:]
+    var promptTranscriptions: [UInt64: Task<Void, Never>] = [:]
+    /// The last keystrokes sent to the agent: the next ones wait for them (a paste and its
+    /// Enter are never split by other keys).
+    var typing: Task<Void, Never>?
     /// The hooks waiting for a permission decision, by request id, and the requests' clocks.
     var permissionWaiters: [String: CheckedContinuation<PermissionOutcome, Never>] = [:]
     var permissionClocks: [String: Task<Void, Never>] = [:]
@@ -52,7 +56,8 @@ actor Session {
         let configuration = SessionMachine.Configuration(
             adopted: adopted, startupInput: profile.startupInput, dialogs: profile.dialogs,
             maxSpeechCharacters: services.limits.maxSpeechCharacters, noListenerTimeout: services.settings.noListenerTimeout,
-            idleTimeout: services.settings.idleTimeout, permissionTimeout: services.settings.permissionTimeout, turnTagPrefix: RandomToken.hex(bytes: 3),
+            idleTimeout: services.settings.idleTimeout, permissionTimeout: services.settings.permissionTimeout,
+            agentReportsTurns: profile.reportsTurns, turnTagPrefix: RandomToken.hex(bytes: 3),
             lastWrittenRequestID: adopted ? TranscriptLog.lastAgentRequestID(directory: services.transcriptDirectory, sessionID: id) : nil)
         machine = SessionMachine(configuration: configuration, label: label, voice: voice, speed: speed, now: Date())
         do {
@@ -86,7 +91,7 @@ actor Session {
             createdAt: createdAt, lastActivity: shown.lastActivity, bridgeConnected: shown.bridgeConnected,
             terminal: agent?.debugDescription ?? "", workDirectory: workspace.directory,
             agent: profile.id, agentLabel: profile.label, projectDirectory: projectDirectory, attention: shown.attention,
-            activity: shown.activity, permissions: shown.permissions)
+            activity: shown.activity, permissions: shown.permissions, queuedPrompts: shown.queuedPrompts)
     }
 
     // MARK: Events in
@@ -137,10 +142,10 @@ actor Session {
 
     /// Keys the user sent from the page (a dialog the hub did not answer).
     func sendKeys(_ keys: [TerminalKey]) async throws(SessionError) {
-        guard let agent else { throw .unavailable("the agent has not started yet") }
+        guard agent != nil else { throw .unavailable("the agent has not started yet") }
         await handle(.keysFromUser)
         do {
-            try await agent.send(keys)
+            try await sendAfterTyping(keys)
         } catch {
             throw .unavailable("could not send the keys: \(error)")
         }

@@ -8,6 +8,10 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `cwd` is not a folder the agent can work in.
     case invalidDirectory(String)
     case invalidKeys(String)
+    /// A prompt that is empty or too long.
+    case invalidPrompt(String)
+    /// The session cannot take it any more (it ended).
+    case conflict(String)
     /// The spawner or the agent command is missing, or the hub is full.
     case unavailable(String)
     /// The agent's MCP bridge never connected.
@@ -16,7 +20,8 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     public var httpStatus: Int {
         switch self {
         case .notFound: 404
-        case .unknownVoice, .invalidLabel, .invalidSpeed, .unknownAgent, .invalidDirectory, .invalidKeys: 400
+        case .unknownVoice, .invalidLabel, .invalidSpeed, .unknownAgent, .invalidDirectory, .invalidKeys, .invalidPrompt: 400
+        case .conflict: 409
         case .unavailable: 503
         case .bridgeTimeout: 504
         }
@@ -31,6 +36,8 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownAgent(let agent, let valid): "unknown agent '\(agent)'; valid agents: \(valid.joined(separator: ", "))"
         case .invalidDirectory(let reason): reason
         case .invalidKeys(let reason): reason
+        case .invalidPrompt(let reason): reason
+        case .conflict(let reason): reason
         case .unavailable(let reason): reason
         case .bridgeTimeout(let reason): reason
         }

@@ -25,6 +25,9 @@ struct SessionMachine: Sendable {
         var noListenerTimeout = SessionSettings().noListenerTimeout
         var idleTimeout = SessionSettings().idleTimeout
         var permissionTimeout = SessionSettings().permissionTimeout
+        /// The agent says when its turn ends (Claude Code's hooks, Codex's notify): prompts wait
+        /// for that. One that says nothing gets them at once.
+        var agentReportsTurns = false
         /// Random per session and run: turn tags stay unique across restarts of the hub.
         var turnTagPrefix = "t"
         /// The request id of the agent's last transcript line (an adopted session's).
@@ -42,6 +45,7 @@ struct SessionMachine: Sendable {
         var attention: SessionSnapshot.Attention?
         var activity: SessionActivity?
         var permissions: [PermissionRequest] = []
+        var queuedPrompts: [Prompt] = []
     }
 
     typealias BridgeID = UUID
@@ -89,6 +93,12 @@ struct SessionMachine: Sendable {
         case permissionAsked(PermissionRequest, input: String)
         case permissionDecided(id: String, PermissionDecision, by: PermissionOutcome.Decider)
         case permissionTimedOut(id: String)
+        /// The user speaks or types to the agent outside a converse (or answers one).
+        case prompt(String)
+        /// A recorded prompt, to be transcribed (or the answer, when the agent asks).
+        case promptRecording(Data, AudioFormat)
+        case promptHeard(id: UInt64, text: String)
+        case promptNotHeard(id: UInt64, reason: String)
         case healthCheck(browsers: Int)
         /// Whether the agent's process lives (asked by `checkAgentAlive`).
         case agentAlive(Bool)
@@ -133,6 +143,12 @@ struct SessionMachine: Sendable {
         case announcePermission(PermissionRequest, timeout: Duration)
         /// The request is over: its hook gets the outcome, the browsers hear of it.
         case settlePermission(PermissionRequest, PermissionOutcome)
+        /// Type a prompt into the agent's terminal: one paste, then Enter, nothing in between.
+        case typePrompt(String)
+        case announcePrompt(Prompt, Prompt.State)
+        case transcribePrompt(id: UInt64, Data, AudioFormat, voice: String)
+        /// Tell the browsers something went wrong with what the user said.
+        case announceError(String)
         case log(Logger.Level, String)
     }
 
@@ -168,6 +184,9 @@ struct SessionMachine: Sendable {
     /// The agent's last words at the end of a turn (a hook's `last_assistant_message`).
     private(set) var lastAgentMessage: String?
     private(set) var permissions = PermissionDesk()
+    private var prompts = PromptQueue()
+    private var promptCount = 0
+    private var promptRecordings: UInt64 = 0
 
     init(configuration: Configuration, label: String, voice: String, speed: Double, now: Date) {
         self.configuration = configuration
@@ -184,7 +203,8 @@ struct SessionMachine: Sendable {
 
     var shown: Shown {
         Shown(status: status, label: label, voice: voice, speed: speed, lastActivity: lastActivity,
-              bridgeConnected: bridge != nil, attention: attention, activity: shownActivity, permissions: permissions.pending)
+              bridgeConnected: bridge != nil, attention: attention, activity: shownActivity, permissions: permissions.pending,
+              queuedPrompts: prompts.waiting)
     }
 
     /// The activity as of this step (`activity` itself is brought up to date after the event).
@@ -203,6 +223,7 @@ struct SessionMachine: Sendable {
     mutating func handle(_ event: Event, now: Date) -> [Action] {
         var actions = decide(event, now: now)
         actions += askPermissionIfFree(now: now)
+        actions += deliverPromptsIfIdle()
         let derived = derivedActivity()
         let next = SessionActivity(state: derived.state, tool: derived.tool, detail: derived.detail, since: now)
         if !next.means(activity) {
@@ -301,6 +322,21 @@ struct SessionMachine: Sendable {
             return settlePermission(id, .decided(decision, by: by), now: now)
         case .permissionTimedOut(let id):
             return settlePermission(id, .timedOut(after: configuration.permissionTimeout), now: now)
+        case .prompt(let text):
+            lastActivity = now
+            return prompt(text, now: now)
+        case .promptRecording(let audio, let format):
+            lastActivity = now
+            return promptRecording(audio, format: format, now: now)
+        case .promptHeard(_, let text):
+            // Whisper turns near-silence into ". ." or "...": no prompt.
+            guard text.contains(where: { $0.isLetter || $0.isNumber }) else {
+                return [.announceError("No speech was heard in the recording; nothing was sent to the agent.")]
+            }
+            return prompt(text, now: now)
+        case .promptNotHeard(_, let reason):
+            return [.log(.warning, "a recorded prompt could not be transcribed: \(reason)"),
+                    .announceError("The recording could not be transcribed (\(reason)); nothing was sent to the agent.")]
         case .healthCheck(let browsers):
             return healthCheck(browsers: browsers, now: now)
         case .agentAlive(let alive):
@@ -477,6 +513,54 @@ struct SessionMachine: Sendable {
         return settled.flatMap { settlePermission($0, .withdrawn, now: now) }
     }
 
+    // MARK: Prompts
+
+    /// The answer, when the agent asks; else typed into an idle agent at once, or held (in
+    /// order) until its turn ends. On disk before anything else: nothing the user said is lost.
+    private mutating func prompt(_ text: String, now: Date) -> [Action] {
+        promptCount += 1
+        let prompt = Prompt(id: configuration.turnTagPrefix + "-p" + String(promptCount, radix: 16), text: text, at: now)
+        guard !ending else { return [.writeTranscript(.user, text, requestID: nil), .announcePrompt(prompt, .lost)] }
+        if converse.awaitsAnswer {
+            return [.announcePrompt(prompt, .answered)] + converse(.typedAnswer(text), now: now)
+        }
+        let written = Action.writeTranscript(.user, text, requestID: nil)
+        if prompts.isEmpty, agentTakesPrompts {
+            return [written] + deliver([prompt])
+        }
+        prompts.add(prompt)
+        return [written, .announcePrompt(prompt, .queued), .log(.info, "prompt queued until the agent's turn ends")]
+    }
+
+    private mutating func promptRecording(_ audio: Data, format: AudioFormat, now: Date) -> [Action] {
+        if converse.awaitsAnswer {
+            // The agent asks: the recording is the answer (said over the question: it stops).
+            let cut = converse.isSpeaking ? converse(.interrupted, now: now) : []
+            return cut + converse(.recording(audio: audio, format: format), now: now)
+        }
+        guard !audio.isEmpty else { return [.log(.info, "an empty prompt recording (muted) was dropped")] }
+        promptRecordings += 1
+        return [.transcribePrompt(id: promptRecordings, audio, format, voice: voice)]
+    }
+
+    /// Not asking, not mid-turn: a prompt typed now starts the agent's next turn.
+    private var agentTakesPrompts: Bool {
+        guard !ending, converse.isIdle, status == .ready, permissions.pending.isEmpty else { return false }
+        guard configuration.agentReportsTurns else { return true }
+        return reported?.state == .idle
+    }
+
+    private mutating func deliverPromptsIfIdle() -> [Action] {
+        guard !prompts.isEmpty, agentTakesPrompts else { return [] }
+        return deliver(prompts.takeAll())
+    }
+
+    /// Typed as one prompt; the agent works from now on (until its turn ends again).
+    private mutating func deliver(_ delivered: [Prompt]) -> [Action] {
+        if configuration.agentReportsTurns { reported = (.working, nil, nil) }
+        return [.typePrompt(PromptQueue.joined(delivered))] + delivered.map { .announcePrompt($0, .delivered) }
+    }
+
     // MARK: Permissions
 
     /// Ends a pending request (nothing when it is not pending): its hook learns the outcome,
@@ -557,6 +641,12 @@ struct SessionMachine: Sendable {
         speech = nil
         var actions: [Action] = [.stopTerminalWatch, .stopEngines(turn: nil)]
         for request in permissions.pending { actions += settlePermission(request.id, .sessionEnded, now: now) }
+        let lost = prompts.takeAll()
+        if !lost.isEmpty {
+            actions += lost.map { .announcePrompt($0, .lost) }
+            actions += [.log(.warning, "\(lost.count) queued prompt(s) not delivered: \(reason)"),
+                        .announceError("\(lost.count == 1 ? "A prompt" : "\(lost.count) prompts") could not reach the agent (\(reason)); the transcript keeps what you said.")]
+        }
         actions += converse(.cancelled(reason: reason), now: now)
         actions += resolve(.terminated)
         if lifecycle.handle(.ended) != nil { actions.append(announce(update: false)) }

@@ -368,6 +368,17 @@ public actor SessionManager {
         try await session.sendKeys(keys)
     }
 
+    /// What the user says to a session's agent outside a converse (or as its answer).
+    public func prompt(_ id: String, text: String) async throws(SessionError) -> (Prompt, Prompt.State) {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw .invalidPrompt("the prompt is empty") }
+        guard trimmed.count <= Prompt.maxCharacters else {
+            throw .invalidPrompt("the prompt is \(trimmed.count) characters long; the limit is \(Prompt.maxCharacters)")
+        }
+        guard let session = sessions[id] else { throw .notFound(id) }
+        return try await session.prompt(trimmed)
+    }
+
     /// The agent's terminal as it shows now (tmux's capture, the PTY's screen), one string per
     /// row; empty while the agent is being started.
     public func screen(_ id: String) async throws(SessionError) -> [String] {
