@@ -1,0 +1,129 @@
+import ClawMuxTesting
+import Foundation
+import Testing
+import WireJSON
+
+/// Prompts over a real hub into a real terminal: the agent is `cat` in a PTY (what it gets typed
+/// lands in a file), made ready by a stand-in MCP bridge; its turns are reported through the
+/// real hook endpoint, as Claude Code's hooks do.
+@Suite("Prompts")
+struct PromptTests {
+    struct Agent {
+        let hub: HubProcess
+        let id: String
+        let typedFile: String
+        let hooks: REST
+        let bridge: MCPClientProcess
+
+        /// What the agent got typed so far.
+        var typed: String { (try? String(contentsOfFile: typedFile, encoding: .utf8)) ?? "" }
+
+        func report(_ event: String, _ fields: [String: JSONValue] = [:]) async throws {
+            var payload: [String: JSONValue] = ["hook_event_name": .string(event), "cwd": .string("/tmp")]
+            payload.merge(fields) { $1 }
+            #expect(try await hooks.post("/hooks/\(id)", json: .object(payload)).status == 200)
+        }
+
+        func waitTyped(_ text: String) async throws {
+            for _ in 0..<400 where !typed.contains(text) { try await Task.sleep(for: .milliseconds(25)) }
+            #expect(typed.contains(text), "typed so far: \(typed.debugDescription)")
+        }
+    }
+
+    /// `cat` writing what it is typed to a file; `{hook_settings}` (unused by cat) makes it an agent that reports its turns.
+    static func agent(_ name: String) async throws -> Agent {
+        let engines = try await FakeSpeechServer.shared()
+        let directory = try TestPaths.temporaryDirectory(name + "-typed")
+        let hub = try await HubProcess.start(
+            name: name, ttsURL: engines.url, sttURL: engines.url, spawner: "pty",
+            command: ["sh", "-c", "exec cat > \(directory.path)/{session_id}.txt", "{hook_settings}"], extraSessionLines: ["startup_input: \"\""])
+        let id = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
+        let config = JSONValue.decode(bytes: try Data(contentsOf: URL(fileURLWithPath: "\(hub.workRoot)/\(id)/.mcp.json")))
+        let secret = config?["mcpServers"]?["voice-hub"]?["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? ""
+        let bridge = try await MCPClientProcess.start(environment: [
+            "VOICE_HUB_SESSION_ID": id, "VOICE_CHAT_HUB_PORT": "\(hub.port)", "VOICE_HUB_SESSION_TOKEN": secret,
+        ])
+        _ = try await bridge.client.listTools()
+        return Agent(hub: hub, id: id, typedFile: "\(directory.path)/\(id).txt", hooks: REST(baseURL: hub.baseURL, token: secret), bridge: bridge)
+    }
+
+    func prompt(_ agent: Agent, _ text: String) async throws -> String? {
+        let reply = try await agent.hub.rest.post("/api/sessions/\(agent.id)/prompt", json: .object(["text": .string(text)]))
+        #expect(reply.status == 202, "\(reply.text)")
+        return reply.json?["state"]?.stringValue
+    }
+
+    @Test("an idle agent gets a prompt at once; prompts while it works wait for its turn's end and arrive in order, as one")
+    func deliveredOrQueued() async throws {
+        let agent = try await Self.agent("prompt-queue")
+        defer { agent.hub.stop(); agent.bridge.stop() }
+        let browser = try await BrowserClient.connect(to: agent.hub, hello: ["prompts"])
+        try await agent.report("Stop", ["last_assistant_message": .string("Ready.")])
+        #expect(try await prompt(agent, "run the tests") == "delivered")
+        try await agent.waitTyped("run the tests\n")
+        try await agent.report("UserPromptSubmit")
+        try await agent.report("PreToolUse", ["tool_name": .string("Bash"), "tool_input": .object(["command": .string("npm test")])])
+        #expect(try await prompt(agent, "then lint") == "queued")
+        #expect(try await prompt(agent, "and commit") == "queued")
+        let listed = try await agent.hub.rest.get("/api/sessions").json?[0]?["queued_prompts"]?.arrayValue ?? []
+        #expect(listed.compactMap { $0["text"]?.stringValue } == ["then lint", "and commit"])
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(!agent.typed.contains("lint"), "nothing typed into a working agent")
+        try await agent.report("PostToolUse", ["tool_name": .string("Bash")])
+        try await agent.report("Stop", ["last_assistant_message": .string("Tests pass.")])
+        try await agent.waitTyped("then lint\n\nand commit\n")
+        #expect(agent.typed == "run the tests\nthen lint\n\nand commit\n")
+        // The page saw each one queued, then delivered; the transcript has them as the user's.
+        let states = browser.messages.filter { $0["type"]?.stringValue == "prompt_status" }
+            .map { "\($0["text"]?.stringValue ?? ""):\($0["state"]?.stringValue ?? "")" }
+        #expect(states == ["run the tests:delivered", "then lint:queued", "and commit:queued", "then lint:delivered", "and commit:delivered"])
+        let entries = try await agent.hub.rest.get("/api/sessions/\(agent.id)/transcript").json?["entries"]?.arrayValue ?? []
+        #expect(entries.compactMap { $0["text"]?.stringValue } == ["run the tests", "then lint", "and commit"])
+    }
+
+    @Test("a prompt over the WebSocket, and a recorded one (transcribed first), reach the agent")
+    func overTheSocket() async throws {
+        let agent = try await Self.agent("prompt-socket")
+        defer { agent.hub.stop(); agent.bridge.stop() }
+        let browser = try await BrowserClient.connect(to: agent.hub, hello: ["prompts"])
+        try await agent.report("Stop")
+        try await browser.send(.object(["type": .string("prompt"), "session_id": .string(agent.id), "text": .string("typed in the page")]))
+        try await agent.waitTyped("typed in the page\n")
+        try await agent.report("Stop")
+        // The fake STT hears the recording's bytes as words.
+        try await browser.send(.object(["type": .string("audio"), "session_id": .string(agent.id), "purpose": .string("prompt"),
+                                        "data": .string(Data("said into the mic".utf8).base64EncodedString())]))
+        try await agent.waitTyped("said into the mic\n")
+        try await browser.send(.object(["type": .string("prompt"), "session_id": .string(agent.id), "text": .string("  ")]))
+        let (_, error) = try await browser.next("error", session: agent.id)
+        #expect(error["message"]?.stringValue == "the prompt is empty")
+    }
+
+    @Test("bad prompts: empty, too long, not JSON, unknown session, a session that ended; nothing queued is lost silently")
+    func badInput() async throws {
+        let agent = try await Self.agent("prompt-bad")
+        defer { agent.hub.stop(); agent.bridge.stop() }
+        let path = "/api/sessions/\(agent.id)/prompt"
+        #expect(try await agent.hub.rest.post(path, json: .object(["text": .string(" \n ")])).status == 400)
+        let long = try await agent.hub.rest.post(path, json: .object(["text": .string(String(repeating: "x", count: 20_001))]))
+        #expect(long.status == 400 && long.text.contains("the limit is 20000"), "\(long.text)")
+        #expect(try await agent.hub.rest.send(.POST, path, rawBody: "{oops").status == 400)
+        #expect(try await agent.hub.rest.post("/api/sessions/voice-9-gone/prompt", json: .object(["text": .string("hi")])).status == 404)
+        #expect(try await REST(baseURL: agent.hub.baseURL).post(path, json: .object(["text": .string("hi")])).status == 401)
+
+        // Held while the agent works; the agent dies: the prompt is reported lost, and kept.
+        let browser = try await BrowserClient.connect(to: agent.hub, hello: ["prompts"])
+        try await agent.report("UserPromptSubmit")
+        #expect(try await prompt(agent, "do not lose me") == "queued")
+        let terminal = try await agent.hub.rest.get("/api/sessions").json?[0]?["terminal"]?.stringValue ?? ""
+        let pid = try ProcessInspection.agentPID(terminal: terminal, tmuxSocket: agent.hub.tmuxSocket, sessionID: agent.id)
+        kill(pid, SIGKILL)
+        _ = try await browser.next(timeout: .seconds(30), "prompt lost") {
+            $0["type"]?.stringValue == "prompt_status" && $0["state"]?.stringValue == "lost" && $0["text"]?.stringValue == "do not lose me"
+        }
+        let entries = try await agent.hub.rest.get("/api/sessions/\(agent.id)/transcript").json?["entries"]?.arrayValue ?? []
+        #expect(entries.contains { $0["text"]?.stringValue == "do not lose me" })
+        let gone = try await agent.hub.rest.post(path, json: .object(["text": .string("hello?")])).status
+        #expect(gone == 404 || gone == 409, "a session that ended: \(gone)")
+    }
+}
