@@ -227,6 +227,12 @@ def analyse(req: dict) -> dict:
     for i, m in enumerate(msgs):
         if is_prompt(m):
             start = i
+    if msgs and is_prompt(msgs[start]):
+        # The typed prompt this turn answers (what a user or the hub typed), reminders left out.
+        c = msgs[start].get("content")
+        texts = [c] if isinstance(c, str) else [b.get("text", "") for b in c or []
+                                                if isinstance(b, dict) and b.get("type") == "text"]
+        info["last_prompt"] = "\n".join(t for t in texts if not t.lstrip().startswith("<system-reminder>"))[:2000]
     converse_results: list[tuple[str, bool]] = []
     bash_results = 0
     searches = 0
