@@ -316,6 +316,9 @@ def decide(req: dict, info: dict) -> dict:
             return {"kind": "text", "text": json.dumps(sample_for(schema)), "step": "side_json"}
         return {"kind": "text", "text": ARGS.side_text, "step": "side"}
 
+    if ARGS.text_reply and ARGS.text_reply_marker in (info.get("last_prompt") or ""):
+        # A prompt that asks for a plain answer: no converse, the turn ends with text.
+        return {"kind": "text", "text": ARGS.text_reply.replace("\\n", "\n"), "step": "text_reply"}
     turns = ARGS.turns
     results = info["_converse_results"]
     n = len(results)
@@ -489,6 +492,8 @@ def main() -> None:
     p.add_argument("--first-message", default="Hello from Claude. Turn 1?")
     p.add_argument("--bash-first", default="", help="a Bash command the model runs before its first converse")
     p.add_argument("--bash-times", type=int, default=1, help="how many times it runs --bash-first")
+    p.add_argument("--text-reply", default="", help="the turn's whole answer (\\n for newlines) to a prompt with --text-reply-marker")
+    p.add_argument("--text-reply-marker", default="(reply in text)")
     p.add_argument("--goodbye", default="Goodbye! Thanks for talking with me.")
     p.add_argument("--final-text", default="Conversation finished after {turns} turns.")
     p.add_argument("--side-text", default="Voice chat", help="answer to side requests")

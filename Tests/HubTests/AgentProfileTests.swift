@@ -62,6 +62,13 @@ struct AgentProfileTests {
                 "Claude Code's own answers first")
     }
 
+    @Test func repliesAreReadInBriefByClaudeAndCodexAndAsConfigured() throws {
+        let config = try parse(["agents:", "  codex: {speak_replies: full}", "  mine: {command: [a]}"])
+        let modes = Dictionary(uniqueKeysWithValues: config.agents.map { ($0.id, $0.speakReplies) })
+        #expect(modes["claude"] == .brief && modes["claude-asks"] == .brief && modes["codex"] == .full)
+        #expect(modes["demo"] == .off && modes["mine"] == .off)
+    }
+
     @Test(arguments: [
         (["agents:", "  x:", "    label: X"], "agents.x: missing required key 'command'"),
         (["agents:", "  Bad!: {command: [a]}"], "agent ids may use"),
@@ -70,6 +77,7 @@ struct AgentProfileTests {
         (["agents:", "  x: {command: [a], dialogs: [{match: a, keys: [Up], select: b}]}"], "give one of 'select', 'keys' or 'answer'"),
         (["sessions:", "  agent: nobody"], "unknown agent 'nobody' (agents: claude, claude-asks, codex, demo)"),
         (["projects: [relative/path]"], "expected an absolute path"),
+        (["agents:", "  claude: {speak_replies: loud}"], "expected full, brief or off, found \"loud\""),
     ])
     func badAgentConfigIsNamed(lines: [String], message: String) {
         do {

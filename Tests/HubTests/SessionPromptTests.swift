@@ -98,3 +98,64 @@ struct SessionPromptTests {
         #expect(answer.contains(.transcribe(turn: 1, Data([3]), .webm, voice: "sky")))
     }
 }
+
+/// A turn that ended without a converse: its reply is read out (in brief), once, when the
+/// session says nothing else; a turn that conversed is not read out again.
+struct SessionReplyTests {
+    typealias Action = SessionMachine.Action
+    let start = Date(timeIntervalSince1970: 1_000_000)
+    let bridge = UUID()
+
+    func readySession(_ speak: AgentProfile.SpeakReplies = .brief) -> SessionMachine {
+        var configuration = SessionMachine.Configuration(turnTagPrefix: "x")
+        configuration.agentReportsTurns = true
+        configuration.speakReplies = speak
+        var session = SessionMachine(configuration: configuration, label: "Sky", voice: "sky", speed: 1, now: start)
+        _ = session.handle(.agentSpawned, now: start)
+        _ = session.handle(.bridgeAttached(bridge, reportsHandshake: true), now: start)
+        _ = session.handle(.bridge(.agentReady, from: bridge), now: start)
+        return session
+    }
+
+    func spoken(_ actions: [Action]) -> [String] {
+        actions.compactMap { if case .synthesize(_, let text, _, _) = $0 { text } else { nil } }
+    }
+
+    @Test func aTurnWithoutConverseIsReadOutInBriefAndWaitsForNoAnswer() {
+        var session = readySession()
+        _ = session.handle(.agentReported(.promptSubmitted), now: start)
+        let long = "All four tests pass now. I fixed the off-by-one. I updated the docs. I bumped the version. Also cleaned up."
+        let ended = session.handle(.agentReported(.turnEnded(lastMessage: long)), now: start)
+        #expect(spoken(ended) == ["All four tests pass now. I fixed the off-by-one. I updated the docs. \(ReplyText.more)"])
+        #expect(ended.contains(.broadcast(.assistantText("All four tests pass now. I fixed the off-by-one. I updated the docs. \(ReplyText.more)"), turn: "x1")))
+        #expect(session.activity.state == .idle, "reading a reply out is not asking")
+        let said = session.handle(.speechJoined(turn: 1, audio: Data([1]), format: .wav), now: start)
+        #expect(said.contains(.broadcast(.done, turn: "x1")))
+        #expect(!said.contains { if case .deliver = $0 { true } else { false } }, "no converse result for anyone")
+        #expect(session.status == .ready)
+    }
+
+    @Test func aTurnThatConversedIsNotReadAgain() {
+        var session = readySession()
+        _ = session.handle(.bridge(.converse(message: "Bye!", waitForResponse: false, requestID: "r1"), from: bridge), now: start)
+        _ = session.handle(.speechJoined(turn: 1, audio: Data([1]), format: .wav), now: start)
+        #expect(spoken(session.handle(.agentReported(.turnEnded(lastMessage: "Bye!")), now: start)).isEmpty)
+        // The next turn, started by a prompt, did not converse: it is read out.
+        _ = session.handle(.agentReported(.promptSubmitted), now: start)
+        #expect(spoken(session.handle(.agentReported(.turnEnded(lastMessage: "Done.")), now: start)) == ["Done."])
+    }
+
+    @Test func offReadsNothingAndFullReadsAll() {
+        var off = readySession(.off)
+        #expect(spoken(off.handle(.agentReported(.turnEnded(lastMessage: "Done.")), now: start)).isEmpty)
+        var full = readySession(.full)
+        #expect(spoken(full.handle(.agentReported(.turnEnded(lastMessage: "One.\n\nTwo.")), now: start)) == ["One.\n\nTwo."])
+    }
+
+    @Test func theAgentsNextConverseCutsAReplyShort() {
+        var session = readySession()
+        _ = session.handle(.agentReported(.turnEnded(lastMessage: "Done.")), now: start)
+        let next = session.handle(.bridge(.converse(message: "Anything else?", waitForResponse: true, requestID: "r2"), from: bridge), now: start)
+        #expect(spoken(next) == ["Anything else?"] && next.contains(.stopEngines(turn: 1)))
+    }
+}

@@ -25,7 +25,8 @@ extension AgentProfile {
             DialogAnswer(match: "Do you trust the files in this folder?", answer: .select("Yes, proceed")),
             DialogAnswer(match: "running in Bypass Permissions mode", answer: .select("Yes, I accept")),
             DialogAnswer(match: "Detected a custom API key in your environment", answer: .select("Yes")),
-        ])
+        ],
+        speakReplies: .brief)
 
     /// Claude Code that asks before it acts (`--permission-mode manual`): each request becomes
     /// the session's pending permission, spoken and shown in the page, answered by voice or a
@@ -36,7 +37,8 @@ extension AgentProfile {
         command: ["claude", "--permission-mode", "manual", "--mcp-config", "{mcp_config}", "--settings", "{hook_settings}"],
         environment: claude.environment,
         startupInput: voiceModeInstruction,
-        dialogs: claude.dialogs.filter { !$0.match.contains("Bypass Permissions") })
+        dialogs: claude.dialogs.filter { !$0.match.contains("Bypass Permissions") },
+        speakReplies: .brief)
 
     /// OpenAI Codex CLI 0.147: the MCP server as `-c` overrides (with a tool timeout no answer
     /// reaches), no approvals asked (the hub's sessions run unattended, like Claude Code's
@@ -48,7 +50,8 @@ extension AgentProfile {
         startupInput: voiceModeInstruction,
         dialogs: [
             DialogAnswer(match: "Do you trust the contents of this directory?", answer: .select("Yes, continue")),
-        ])
+        ],
+        speakReplies: .brief)
 
     /// The built-in stand-in: greets, then repeats what it heard (no Claude Code needed).
     static let demo = AgentProfile(id: "demo", label: "Demo agent", command: ["clawmux", "demo-agent"])

@@ -4,12 +4,13 @@ extension AgentProfile {
     /// One entry of `agents:`. Keys left out keep the built-in profile's value when `id` names
     /// one (so `agents: {claude: {env: {IS_SANDBOX: "1"}}}` changes only the environment).
     init(id: String, node: ConfigNode, base: AgentProfile?) throws {
-        try node.rejectUnknownKeys(allowed: ["label", "command", "mcp", "env", "startup_input", "dialogs"])
+        try node.rejectUnknownKeys(allowed: ["label", "command", "mcp", "env", "startup_input", "dialogs", "speak_replies"])
         guard AgentProfile.isValidID(id) else {
             throw ConfigError(at: node.location, "agent ids may use a-z, 0-9, '-' and '_' (at most 32)")
         }
         self.init(id: id, label: base?.label ?? id, command: base?.command ?? [], mcp: base?.mcp ?? .configFile,
-                  environment: base?.environment ?? [:], startupInput: base?.startupInput, dialogs: base?.dialogs ?? [])
+                  environment: base?.environment ?? [:], startupInput: base?.startupInput, dialogs: base?.dialogs ?? [],
+                  speakReplies: base?.speakReplies ?? .off)
         if let label = try node.optional("label") { self.label = try label.stringValue() }
         if let command = try node.optional("command") {
             self.command = try Self.command(command)
@@ -38,6 +39,13 @@ extension AgentProfile {
             self.startupInput = nil
         }
         if let dialogs = try node.optional("dialogs") { self.dialogs = try dialogs.items().map(DialogAnswer.init(node:)) }
+        if let speak = try node.optional("speak_replies") {
+            let text = try speak.stringValue()
+            guard let mode = SpeakReplies(rawValue: text) else {
+                throw ConfigError(at: speak.location, "expected full, brief or off, found \"\(text)\"")
+            }
+            self.speakReplies = mode
+        }
     }
 
     static func command(_ node: ConfigNode) throws -> [String] {

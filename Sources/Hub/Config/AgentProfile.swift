@@ -16,6 +16,17 @@ public struct AgentProfile: Sendable, Equatable {
     /// Typed once the agent has finished its MCP handshake (then Enter); nil types nothing.
     public var startupInput: String?
     public var dialogs: [DialogAnswer]
+    /// What is read out when the agent ends a turn without a converse (Claude Code's `Stop`,
+    /// Codex's notify).
+    public var speakReplies: SpeakReplies
+
+    public enum SpeakReplies: String, Sendable, Equatable {
+        /// The whole reply.
+        case full
+        /// The first paragraph, a few sentences at most, no code.
+        case brief
+        case off
+    }
 
     /// How the agent is handed the session's MCP server (the `voice-hub` entry).
     public enum MCPHandoff: String, Sendable, Equatable {
@@ -28,7 +39,7 @@ public struct AgentProfile: Sendable, Equatable {
 
     public init(
         id: String, label: String, command: [String], mcp: MCPHandoff = .configFile,
-        environment: [String: String] = [:], startupInput: String? = nil, dialogs: [DialogAnswer] = []
+        environment: [String: String] = [:], startupInput: String? = nil, dialogs: [DialogAnswer] = [], speakReplies: SpeakReplies = .off
     ) {
         self.id = id
         self.label = label
@@ -37,6 +48,7 @@ public struct AgentProfile: Sendable, Equatable {
         self.environment = environment
         self.startupInput = startupInput
         self.dialogs = dialogs
+        self.speakReplies = speakReplies
     }
 
     /// The agent tells the hub when its turn ends (Claude Code's hooks, Codex's notify), so a

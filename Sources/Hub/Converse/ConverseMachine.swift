@@ -14,6 +14,8 @@ public struct ConverseMachine: Sendable {
         public let requestID: String?
         /// A question of the hub's own (a permission request's id): the answer stays in the hub.
         public var question: String? = nil
+        /// The agent's reply at the end of its turn, read out: nobody waits for it.
+        public var isReport = false
     }
 
     /// Audio already streamed in this turn, replayed to a streaming browser that connects mid-turn.
@@ -37,6 +39,8 @@ public struct ConverseMachine: Sendable {
         case question(id: String, message: String)
         /// The question is settled otherwise (a tap): stop asking it.
         case withdrawQuestion(id: String)
+        /// Read the agent's reply (its turn ended without a converse); no answer is awaited.
+        case report(message: String)
         /// Audio as the engine makes it, for browsers that stream (`seq` counts from 0 per turn).
         case speechChunk(turn: UInt64, seq: Int, audio: Data, format: AudioFormat)
         /// All of the turn's audio, joined into one file; `chunks` is how many chunks went before,
@@ -72,6 +76,8 @@ public struct ConverseMachine: Sendable {
         /// A hub question's turn ended: what the user said (nil: no answer came); `askAgain`:
         /// it was cut short before the user could answer.
         case questionEnded(id: String, answer: String?, askAgain: Bool)
+        /// A reply read out has been said (or cut short).
+        case reportEnded
         /// The converse started (session becomes `active`) or ended (back to `ready`).
         case converseStarted
         case converseEnded
@@ -116,6 +122,9 @@ public struct ConverseMachine: Sendable {
     /// The request id of the turn in flight, so a reconnecting bridge re-attaches instead of re-asking.
     public var currentRequestID: String? { currentTurn?.requestID }
 
+    /// Reading out an agent's reply (nobody waits for an answer).
+    public var isReporting: Bool { currentTurn?.isReport == true }
+
     /// The hub question being asked, if the turn in flight is one.
     public var currentQuestion: String? { currentTurn?.question }
 
@@ -141,16 +150,24 @@ public struct ConverseMachine: Sendable {
             phase = .speaking(turn)
             return [.converseStarted, .send(.assistantText(message)), .send(.status("Speaking...")),
                     .synthesize(turn: turn.id, text: message)]
-        case (_, .question):
-            return [.ignored("a question while a turn is in flight")]
+        case (.idle, .report(let message)):
+            var turn = Turn(id: nextTurn, message: message, waitForResponse: false, requestID: nil)
+            turn.isReport = true
+            nextTurn += 1
+            phase = .speaking(turn)
+            return [.converseStarted, .send(.assistantText(message)), .send(.status("Speaking...")),
+                    .synthesize(turn: turn.id, text: message)]
+        case (_, .question), (_, .report):
+            return [.ignored("a question or report while a turn is in flight")]
         case (_, .withdrawQuestion(let id)):
             guard let turn = currentTurn, turn.question == id else { return [] }
             phase = .idle
             return [.stopSpeech(turn: turn.id), .send(.done), .converseEnded]
 
-        // The agent speaks while the hub asks its own question: the agent's turn goes first,
-        // the question is asked again afterwards (its answer must not become the agent's).
-        case (_, .converse(let message, let wait, let requestID)) where currentTurn?.question != nil:
+        // The agent speaks while the hub asks its own question (or reads a reply out): the
+        // agent's turn goes first, the question is asked again afterwards (its answer must not
+        // become the agent's); the rest of the reply is in the transcript.
+        case (_, .converse(let message, let wait, let requestID)) where currentTurn?.question != nil || currentTurn?.isReport == true:
             guard let old = currentTurn else { return [] }
             let turn = Turn(id: nextTurn, message: message, waitForResponse: wait, requestID: requestID)
             nextTurn += 1
@@ -293,12 +310,14 @@ public struct ConverseMachine: Sendable {
     /// its one waiting call with any reply, which now is the new call: it gets none.
     private static func supersede(_ old: Turn) -> [Action] {
         if let question = old.question { return [.questionEnded(id: question, answer: nil, askAgain: true)] }
+        if old.isReport { return [.reportEnded] }
         return old.requestID == nil ? [] : [.reply(supersededReply, requestID: old.requestID)]
     }
 
     /// The end of a turn for whoever asked: the agent gets `text`; a hub question gets what the
     /// user said (`heard`; nil when no answer came).
     private static func end(_ turn: Turn, _ text: String, heard: String? = nil) -> Action {
+        if turn.isReport { return .reportEnded }
         guard let question = turn.question else { return .reply(text, requestID: turn.requestID) }
         return .questionEnded(id: question, answer: heard, askAgain: false)
     }

@@ -57,7 +57,7 @@ actor Session {
             adopted: adopted, startupInput: profile.startupInput, dialogs: profile.dialogs,
             maxSpeechCharacters: services.limits.maxSpeechCharacters, noListenerTimeout: services.settings.noListenerTimeout,
             idleTimeout: services.settings.idleTimeout, permissionTimeout: services.settings.permissionTimeout,
-            agentReportsTurns: profile.reportsTurns, turnTagPrefix: RandomToken.hex(bytes: 3),
+            agentReportsTurns: profile.reportsTurns, speakReplies: profile.speakReplies, turnTagPrefix: RandomToken.hex(bytes: 3),
             lastWrittenRequestID: adopted ? TranscriptLog.lastAgentRequestID(directory: services.transcriptDirectory, sessionID: id) : nil)
         machine = SessionMachine(configuration: configuration, label: label, voice: voice, speed: speed, now: Date())
         do {

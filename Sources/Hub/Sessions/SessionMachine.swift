@@ -28,6 +28,8 @@ struct SessionMachine: Sendable {
         /// The agent says when its turn ends (Claude Code's hooks, Codex's notify): prompts wait
         /// for that. One that says nothing gets them at once.
         var agentReportsTurns = false
+        /// What is read out of a turn that ended without a converse.
+        var speakReplies = AgentProfile.SpeakReplies.off
         /// Random per session and run: turn tags stay unique across restarts of the hub.
         var turnTagPrefix = "t"
         /// The request id of the agent's last transcript line (an adopted session's).
@@ -187,6 +189,10 @@ struct SessionMachine: Sendable {
     private var prompts = PromptQueue()
     private var promptCount = 0
     private var promptRecordings: UInt64 = 0
+    /// The agent conversed in the turn under way: its reply at the end is not read out again.
+    private var turnConversed = false
+    /// A reply to be read out when the session says nothing else.
+    private var replyDue: String?
 
     init(configuration: Configuration, label: String, voice: String, speed: Double, now: Date) {
         self.configuration = configuration
@@ -223,6 +229,7 @@ struct SessionMachine: Sendable {
     mutating func handle(_ event: Event, now: Date) -> [Action] {
         var actions = decide(event, now: now)
         actions += askPermissionIfFree(now: now)
+        actions += speakReplyIfFree(now: now)
         actions += deliverPromptsIfIdle()
         let derived = derivedActivity()
         let next = SessionActivity(state: derived.state, tool: derived.tool, detail: derived.detail, since: now)
@@ -438,6 +445,7 @@ struct SessionMachine: Sendable {
         case .statusCheck:
             return [.answerStatusCheck(to: link)]
         case .converse(let message, let wait, let requestID):
+            turnConversed = true
             var actions: [Action] = []
             // An agent that converses has finished its handshake, whatever was heard before;
             // it needs no startup input any more.
@@ -491,6 +499,7 @@ struct SessionMachine: Sendable {
         switch report {
         case .promptSubmitted:
             reported = (.working, nil, nil)
+            turnConversed = false
             settled = permissions.pending.map(\.id)
         case .toolFinished(_, let callID):
             reported = (.working, nil, nil)
@@ -503,6 +512,14 @@ struct SessionMachine: Sendable {
         case .turnEnded(let message):
             lastAgentMessage = message ?? lastAgentMessage
             reported = (.idle, nil, nil)
+            if !turnConversed, let message, message.contains(where: { $0.isLetter || $0.isNumber }) {
+                switch configuration.speakReplies {
+                case .full: replyDue = message
+                case .brief: replyDue = ReplyText.brief(message)
+                case .off: break
+                }
+            }
+            turnConversed = false
             settled = permissions.pending.map(\.id)
         case .compacting: reported = (.compacting, nil, nil)
         case .sessionEnded:
@@ -558,7 +575,17 @@ struct SessionMachine: Sendable {
     /// Typed as one prompt; the agent works from now on (until its turn ends again).
     private mutating func deliver(_ delivered: [Prompt]) -> [Action] {
         if configuration.agentReportsTurns { reported = (.working, nil, nil) }
+        turnConversed = false
         return [.typePrompt(PromptQueue.joined(delivered))] + delivered.map { .announcePrompt($0, .delivered) }
+    }
+
+    // MARK: Replies
+
+    /// The agent's reply, read out in its voice once nothing else is said or asked here.
+    private mutating func speakReplyIfFree(now: Date) -> [Action] {
+        guard let reply = replyDue, !ending, converse.isIdle, status == .ready else { return [] }
+        replyDue = nil
+        return converse(.report(message: reply), now: now)
     }
 
     // MARK: Permissions
@@ -607,7 +634,7 @@ struct SessionMachine: Sendable {
         case .starting: return (.starting, nil, nil)
         case .ready, .active: break
         }
-        if !converse.isIdle { return (.asking, nil, nil) }
+        if !converse.isIdle, !converse.isReporting { return (.asking, nil, nil) }
         return reported ?? (.working, nil, nil)
     }
 
@@ -683,6 +710,8 @@ struct SessionMachine: Sendable {
                 actions.append(.deliver(text, requestID: requestID, to: bridge))
             case .questionEnded(let id, let answer, let askAgain):
                 actions += questionEnded(id, answer: answer, askAgain: askAgain, now: now)
+            case .reportEnded:
+                actions.append(.log(.debug, "the agent's reply was read out"))
             case .converseStarted:
                 turnCount += 1
                 turnTag = configuration.turnTagPrefix + String(turnCount, radix: 16)
@@ -700,7 +729,7 @@ struct SessionMachine: Sendable {
     /// A converse re-sent after a hub restart (same request id) is already in the transcript.
     private mutating func transcriptLine(for event: SessionEvent) -> [Action] {
         switch event {
-        case .assistantText(let text) where converse.currentQuestion != nil:
+        case .assistantText(let text) where converse.currentQuestion != nil || converse.isReporting:
             return [.writeTranscript(.assistant, text, requestID: nil)]
         case .assistantText(let text):
             let requestID = converse.currentRequestID
