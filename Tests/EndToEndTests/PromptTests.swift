@@ -78,7 +78,9 @@ struct PromptTests {
             .map { "\($0["text"]?.stringValue ?? ""):\($0["state"]?.stringValue ?? "")" }
         #expect(states == ["run the tests:delivered", "then lint:queued", "and commit:queued", "then lint:delivered", "and commit:delivered"])
         let entries = try await agent.hub.rest.get("/api/sessions/\(agent.id)/transcript").json?["entries"]?.arrayValue ?? []
-        #expect(entries.compactMap { $0["text"]?.stringValue } == ["run the tests", "then lint", "and commit"])
+        #expect(entries.filter { $0["role"]?.stringValue == "user" }.compactMap { $0["text"]?.stringValue } == ["run the tests", "then lint", "and commit"])
+        // The agent's replies at its turns' ends were read out (this profile reads them in brief).
+        #expect(entries.filter { $0["role"]?.stringValue == "assistant" }.compactMap { $0["text"]?.stringValue } == ["Ready.", "Tests pass."])
     }
 
     @Test("a prompt over the WebSocket, and a recorded one (transcribed first), reach the agent")

@@ -165,7 +165,7 @@ struct SessionMachineTests {
         let asked = session.handle(converse("Q", wait: false, from: bridgeB), now: start)
         #expect(asked == [.answer(.converseResult(text: "Message delivered.", requestID: "r1"), to: bridgeB)])
         #expect(session.handle(converse("Q", wait: false, id: "r2", from: bridgeB), now: start)
-            .contains(.broadcast(.assistantText("Q"), turn: "x2")), "handed over once; the next call is a new turn")
+            .contains(.broadcast(.assistantText("Q", kind: .message), turn: "x2")), "handed over once; the next call is a new turn")
     }
 
     @Test func aReplyWithoutRequestIDThatCannotBeDeliveredIsReportedLost() {

@@ -127,7 +127,7 @@ struct SessionReplyTests {
         let long = "All four tests pass now. I fixed the off-by-one. I updated the docs. I bumped the version. Also cleaned up."
         let ended = session.handle(.agentReported(.turnEnded(lastMessage: long)), now: start)
         #expect(spoken(ended) == ["All four tests pass now. I fixed the off-by-one. I updated the docs. \(ReplyText.more)"])
-        #expect(ended.contains(.broadcast(.assistantText("All four tests pass now. I fixed the off-by-one. I updated the docs. \(ReplyText.more)"), turn: "x1")))
+        #expect(ended.contains(.broadcast(.assistantText("All four tests pass now. I fixed the off-by-one. I updated the docs. \(ReplyText.more)", kind: .report), turn: "x1")))
         #expect(session.activity.state == .idle, "reading a reply out is not asking")
         let said = session.handle(.speechJoined(turn: 1, audio: Data([1]), format: .wav), now: start)
         #expect(said.contains(.broadcast(.done, turn: "x1")))

@@ -3,8 +3,21 @@ import PluginAPI
 import WireJSON
 
 /// What the hub tells browsers about one session's conversation, in the original's message types.
+/// What a spoken turn is, so a page can order what it plays (one voice at a time).
+public enum TurnKind: String, Sendable, Equatable {
+    /// A converse that waits for the user's answer.
+    case question
+    /// A converse that waits for nothing (a goodbye).
+    case message
+    /// The hub asks whether the agent may act.
+    case permission
+    /// An agent's reply read out at the end of its turn.
+    case report
+}
+
 public enum SessionEvent: Sendable, Equatable {
-    case assistantText(String)
+    /// What the agent (or the hub) says in this turn, and what kind of turn it is.
+    case assistantText(String, kind: TurnKind = .question)
     case status(String)
     /// The whole audio of a turn, for browsers that do not stream.
     case audio(Data, AudioFormat)
@@ -76,7 +89,10 @@ public enum BrowserEvent: Sendable, Equatable {
             var fields: [String: JSONValue] = ["session_id": .string(id)]
             if let turn { fields["turn"] = .string(turn) }
             switch event {
-            case .assistantText(let text): fields["type"] = .string("assistant_text"); fields["text"] = .string(text)
+            case .assistantText(let text, let kind):
+                fields["type"] = .string("assistant_text")
+                fields["text"] = .string(text)
+                fields["kind"] = .string(kind.rawValue)
             case .status(let text): fields["type"] = .string("status"); fields["text"] = .string(text)
             case .audio(let data, let format), .pendingAudio(let data, let format):
                 fields["type"] = .string("audio")

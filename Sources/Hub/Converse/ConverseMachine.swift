@@ -16,6 +16,12 @@ public struct ConverseMachine: Sendable {
         public var question: String? = nil
         /// The agent's reply at the end of its turn, read out: nobody waits for it.
         public var isReport = false
+
+        public var kind: TurnKind {
+            if question != nil { return .permission }
+            if isReport { return .report }
+            return waitForResponse ? .question : .message
+        }
     }
 
     /// Audio already streamed in this turn, replayed to a streaming browser that connects mid-turn.
@@ -141,21 +147,21 @@ public struct ConverseMachine: Sendable {
             let turn = Turn(id: nextTurn, message: message, waitForResponse: wait, requestID: requestID)
             nextTurn += 1
             phase = .speaking(turn)
-            return [.converseStarted, .send(.assistantText(message)), .send(.status("Speaking...")),
+            return [.converseStarted, .send(.assistantText(message, kind: turn.kind)), .send(.status("Speaking...")),
                     .synthesize(turn: turn.id, text: message)]
         case (.idle, .question(let id, let message)):
             var turn = Turn(id: nextTurn, message: message, waitForResponse: true, requestID: nil)
             turn.question = id
             nextTurn += 1
             phase = .speaking(turn)
-            return [.converseStarted, .send(.assistantText(message)), .send(.status("Speaking...")),
+            return [.converseStarted, .send(.assistantText(message, kind: turn.kind)), .send(.status("Speaking...")),
                     .synthesize(turn: turn.id, text: message)]
         case (.idle, .report(let message)):
             var turn = Turn(id: nextTurn, message: message, waitForResponse: false, requestID: nil)
             turn.isReport = true
             nextTurn += 1
             phase = .speaking(turn)
-            return [.converseStarted, .send(.assistantText(message)), .send(.status("Speaking...")),
+            return [.converseStarted, .send(.assistantText(message, kind: turn.kind)), .send(.status("Speaking...")),
                     .synthesize(turn: turn.id, text: message)]
         case (_, .question), (_, .report):
             return [.ignored("a question or report while a turn is in flight")]
@@ -173,7 +179,7 @@ public struct ConverseMachine: Sendable {
             nextTurn += 1
             phase = .speaking(turn)
             return Self.supersede(old) + [.stopSpeech(turn: old.id), .send(.done), .converseStarted,
-                    .send(.assistantText(message)), .send(.status("Speaking...")), .synthesize(turn: turn.id, text: message)]
+                    .send(.assistantText(message, kind: turn.kind)), .send(.status("Speaking...")), .synthesize(turn: turn.id, text: message)]
 
         // A new converse while one is pending: the agent gave up on the old call (Codex ends a
         // tool call at its timeout without telling the bridge). The new call takes over; the
@@ -185,7 +191,7 @@ public struct ConverseMachine: Sendable {
             nextTurn += 1
             phase = .speaking(turn)
             return Self.supersede(old) + [.stopSpeech(turn: old.id), .converseStarted,
-                    .send(.assistantText(message)), .send(.status("Speaking...")), .synthesize(turn: turn.id, text: message)]
+                    .send(.assistantText(message, kind: turn.kind)), .send(.status("Speaking...")), .synthesize(turn: turn.id, text: message)]
         case (.listening(let old), .converse(let message, _, let requestID)),
              (.transcribing(let old), .converse(let message, _, let requestID)):
             // The user is answering: the answer goes to the new call (even one that asked for
@@ -194,7 +200,7 @@ public struct ConverseMachine: Sendable {
             let turn = Turn(id: old.id, message: message, waitForResponse: true, requestID: requestID)
             if case .listening = phase { phase = .listening(turn) } else { phase = .transcribing(turn) }
             var actions = Self.supersede(old)
-            if message != old.message { actions.append(.send(.assistantText(message))) }
+            if message != old.message { actions.append(.send(.assistantText(message, kind: turn.kind))) }
             return actions
 
         case (.speaking(let turn, let streamed), .speechChunk(let id, let seq, let audio, let format)) where id == turn.id:

@@ -560,9 +560,11 @@ struct SessionMachine: Sendable {
         return [.transcribePrompt(id: promptRecordings, audio, format, voice: voice)]
     }
 
-    /// Not asking, not mid-turn: a prompt typed now starts the agent's next turn.
+    /// Not asking, not mid-turn: a prompt typed now starts the agent's next turn (also while
+    /// its last reply is being read out).
     private var agentTakesPrompts: Bool {
-        guard !ending, converse.isIdle, status == .ready, permissions.pending.isEmpty else { return false }
+        let free = converse.isIdle ? status == .ready : converse.isReporting
+        guard !ending, free, permissions.pending.isEmpty else { return false }
         guard configuration.agentReportsTurns else { return true }
         return reported?.state == .idle
     }
@@ -729,9 +731,9 @@ struct SessionMachine: Sendable {
     /// A converse re-sent after a hub restart (same request id) is already in the transcript.
     private mutating func transcriptLine(for event: SessionEvent) -> [Action] {
         switch event {
-        case .assistantText(let text) where converse.currentQuestion != nil || converse.isReporting:
+        case .assistantText(let text, _) where converse.currentQuestion != nil || converse.isReporting:
             return [.writeTranscript(.assistant, text, requestID: nil)]
-        case .assistantText(let text):
+        case .assistantText(let text, _):
             let requestID = converse.currentRequestID
             if let requestID, requestID == lastWrittenRequestID { return [] }
             lastWrittenRequestID = requestID
