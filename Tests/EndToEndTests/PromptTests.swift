@@ -37,6 +37,11 @@ struct PromptTests {
         let hub = try await HubProcess.start(
             name: name, ttsURL: engines.url, sttURL: engines.url, spawner: "pty",
             command: ["sh", "-c", "exec cat > \(directory.path)/{session_id}.txt", "{hook_settings}"], extraSessionLines: ["startup_input: \"\""])
+        return try await session(in: hub, typedTo: directory)
+    }
+
+    /// Another such agent in the same hub.
+    static func session(in hub: HubProcess, typedTo directory: URL) async throws -> Agent {
         let id = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
         let config = JSONValue.decode(bytes: try Data(contentsOf: URL(fileURLWithPath: "\(hub.workRoot)/\(id)/.mcp.json")))
         let secret = config?["mcpServers"]?["voice-hub"]?["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? ""
@@ -127,5 +132,47 @@ struct PromptTests {
         #expect(entries.contains { $0["text"]?.stringValue == "do not lose me" })
         let gone = try await agent.hub.rest.post(path, json: .object(["text": .string("hello?")])).status
         #expect(gone == 404 || gone == 409, "a session that ended: \(gone)")
+    }
+
+    @Test("a spoken prompt that names another agent goes there without the name; the end word is left out")
+    func routedByName() async throws {
+        let sky = try await Self.agent("prompt-route")
+        defer { sky.hub.stop(); sky.bridge.stop() }
+        let adam = try await Self.session(in: sky.hub, typedTo: URL(fileURLWithPath: sky.typedFile).deletingLastPathComponent())
+        defer { adam.bridge.stop() }
+        let labels = try await sky.hub.rest.get("/api/sessions").json?.arrayValue?.compactMap { $0["label"]?.stringValue } ?? []
+        #expect(labels == ["Sky", "Adam"])
+        let browser = try await BrowserClient.connect(to: sky.hub, hello: ["prompts"])
+        try await sky.report("Stop")
+        try await adam.report("Stop")
+        // Said in Sky's tab; the fake STT hears the recording's bytes as words.
+        try await browser.send(.object(["type": .string("audio"), "session_id": .string(sky.id), "purpose": .string("prompt"),
+                                        "end_word": .string("over"),
+                                        "data": .string(Data("Adam, run the tests, over.".utf8).base64EncodedString())]))
+        try await adam.waitTyped("Run the tests\n")
+        let (_, status) = try await browser.next("prompt_status", session: adam.id)
+        #expect(status["text"]?.stringValue == "Run the tests" && status["state"]?.stringValue == "delivered")
+        #expect(sky.typed.isEmpty, "Sky got nothing: \(sky.typed)")
+    }
+
+    @Test("the page's speech: an agent's name in its voice, a quick transcription; turns say their kind")
+    func speechForThePage() async throws {
+        let agent = try await Self.agent("prompt-speech")
+        defer { agent.hub.stop(); agent.bridge.stop() }
+        let name = try await agent.hub.rest.get("/api/sessions/\(agent.id)/announce")
+        #expect(name.status == 200)
+        // The fake TTS says "AUDIO[voice]:<text>".
+        #expect(name.text.contains("Sky."), "\(name.text)")
+        #expect(name.headers.first(name: "Content-Type") == "audio/mpeg")
+        #expect(try await agent.hub.rest.get("/api/sessions/voice-9-gone/announce").status == 404)
+        let heard = try await agent.hub.rest.send(.POST, "/api/transcribe", rawBody: "is it over", headers: [("Content-Type", "audio/webm"), ("Authorization", "Bearer \(agent.hub.token)")])
+        #expect(heard.status == 200 && heard.json?["text"]?.stringValue == "is it over", "\(heard.text)")
+        #expect(try await agent.hub.rest.send(.POST, "/api/transcribe", rawBody: "").status == 400)
+        #expect(try await REST(baseURL: agent.hub.baseURL).send(.POST, "/api/transcribe", rawBody: "x").status == 401)
+        // A reply read out is a report; a converse that waits is a question.
+        let browser = try await BrowserClient.connect(to: agent.hub, hello: ["prompts"])
+        try await agent.report("Stop", ["last_assistant_message": .string("All done.")])
+        let (_, report) = try await browser.next("assistant_text", session: agent.id)
+        #expect(report["kind"]?.stringValue == "report" && report["text"]?.stringValue == "All done.")
     }
 }

@@ -89,8 +89,11 @@ struct SessionPromptTests {
         _ = session.handle(.agentReported(.turnEnded(lastMessage: nil)), now: start)
         let recorded = session.handle(.promptRecording(Data([1, 2]), .webm), now: start)
         #expect(recorded == [.transcribePrompt(id: 1, Data([1, 2]), .webm, voice: "sky")])
-        #expect(typed(session.handle(.promptHeard(id: 1, text: "Run it."), now: start)) == ["Run it."])
-        let silence = session.handle(.promptHeard(id: 2, text: " . ."), now: start)
+        // Heard: routed (to the agent it names, else this one), the end word left out.
+        #expect(session.handle(.promptHeard(id: 1, text: "Run it."), now: start) == [.routePrompt("Run it.")])
+        _ = session.handle(.promptRecording(Data([1]), .webm, endWord: "over"), now: start)
+        #expect(session.handle(.promptHeard(id: 2, text: "Run it, over."), now: start) == [.routePrompt("Run it")])
+        let silence = session.handle(.promptHeard(id: 3, text: " . ."), now: start)
         #expect(typed(silence).isEmpty && silence.contains { if case .announceError = $0 { true } else { false } })
         // The agent asks: a recorded prompt is the answer, through the converse's own transcription.
         _ = session.handle(.bridge(.converse(message: "Sure?", waitForResponse: true, requestID: "r1"), from: bridge), now: start)

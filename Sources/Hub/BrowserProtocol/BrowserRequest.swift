@@ -12,11 +12,12 @@ public enum BrowserRequest: Sendable, Equatable {
     /// A recording; empty data means the mic was muted.
     /// `turn` (our extension): the turn it answers, as the hub tagged it; an answer to an
     /// earlier turn is dropped instead of answering the next one.
-    case recording(sessionID: String, audio: Data, format: AudioFormat, turn: String? = nil)
+    /// `endWord` (our extension): the spoken word that ended it ("over"), left out of the words.
+    case recording(sessionID: String, audio: Data, format: AudioFormat, turn: String? = nil, endWord: String? = nil)
     /// Text for the agent at any time (our extension): its answer when it asks, else a new prompt.
     case prompt(sessionID: String, text: String)
     /// A recording with `"purpose": "prompt"`: transcribed, then a prompt.
-    case promptRecording(sessionID: String, audio: Data, format: AudioFormat)
+    case promptRecording(sessionID: String, audio: Data, format: AudioFormat, endWord: String? = nil)
 
     public enum ParseError: Error, Equatable, CustomStringConvertible {
         case notJSON
@@ -58,10 +59,11 @@ public enum BrowserRequest: Sendable, Equatable {
             guard audio.count <= maxRecordingBytes else { throw .tooLarge(limit: maxRecordingBytes) }
             // The original page records webm/opus and sends no type.
             let mime = json["mime_type"]?.stringValue ?? json["format"]?.stringValue ?? "audio/webm"
+            let endWord = json["end_word"]?.stringValue.flatMap { $0.isEmpty ? nil : String($0.prefix(32)) }
             if json["purpose"]?.stringValue == "prompt" {
-                return .promptRecording(sessionID: sessionID, audio: audio, format: AudioFormat(mimeType: mime))
+                return .promptRecording(sessionID: sessionID, audio: audio, format: AudioFormat(mimeType: mime), endWord: endWord)
             }
-            return .recording(sessionID: sessionID, audio: audio, format: AudioFormat(mimeType: mime), turn: json["turn"]?.stringValue)
+            return .recording(sessionID: sessionID, audio: audio, format: AudioFormat(mimeType: mime), turn: json["turn"]?.stringValue, endWord: endWord)
         case "prompt":
             guard let text = json["text"]?.stringValue else { throw .missingField("text") }
             return .prompt(sessionID: sessionID, text: text)

@@ -10,6 +10,16 @@ public struct Prompt: Sendable, Equatable {
     /// Longer than this is refused (a prompt is typed into the agent's terminal).
     public static let maxCharacters = 20_000
 
+    /// The text as it is typed (trimmed), or why it cannot be.
+    static func validated(_ text: String) throws(SessionError) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw .invalidPrompt("the prompt is empty") }
+        guard trimmed.count <= maxCharacters else {
+            throw .invalidPrompt("the prompt is \(trimmed.count) characters long; the limit is \(maxCharacters)")
+        }
+        return trimmed
+    }
+
     public var json: JSONValue {
         .object(["prompt_id": .string(id), "text": .string(text), "at": .number(at.timeIntervalSince1970)])
     }

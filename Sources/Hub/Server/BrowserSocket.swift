@@ -94,18 +94,18 @@ struct BrowserSocket: Sendable {
         case .interrupt(let id, let turn):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
             await session.interrupt(turn: turn)
-        case .recording(let id, let audio, let format, let turn):
+        case .recording(let id, let audio, let format, let turn, let endWord):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
-            await session.recording(audio, format: format, turn: turn)
+            await session.recording(audio, format: format, turn: turn, endWord: endWord)
         case .prompt(let id, let text):
             do throws(SessionError) {
                 _ = try await sessions.prompt(id, text: text)
             } catch {
                 await browsers.send(.error(sessionID: id, message: error.description), to: client)
             }
-        case .promptRecording(let id, let audio, let format):
+        case .promptRecording(let id, let audio, let format, let endWord):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
-            await session.promptRecording(audio, format: format)
+            await session.promptRecording(audio, format: format, endWord: endWord)
         }
     }
 

@@ -13,6 +13,8 @@ public struct HubServer: Sendable {
     public let sessions: SessionManager
     let browsers: BrowserHub
     let speech: SpeechStack
+    /// Agents' names in their voices (hands-free announcements), shared by both listeners.
+    let names = NameAudio()
     let access: AccessPolicy
     let logger: Logger
 
@@ -43,6 +45,7 @@ public struct HubServer: Sendable {
         BridgeSocket(sessions: sessions, logger: logger).register(on: sockets)
         HookRoutes(sessions: sessions).register(on: router)
         PermissionRoutes(sessions: sessions).register(on: router)
+        SpeechRoutes(sessions: sessions, speech: speech, names: names, limits: config.limits).register(on: router)
         return (router, sockets)
     }
 

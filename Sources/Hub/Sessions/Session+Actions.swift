@@ -93,6 +93,8 @@ extension Session {
                 promptTranscriptions[recording] = engines.transcribe(turn: recording, audio, format: format, voice: voice) { event in
                     await self.promptTranscribed(recording, event)
                 }
+            case .routePrompt(let text):
+                await routeSpokenPrompt(text)
             case .announceError(let message):
                 await services.browsers.broadcast(.error(sessionID: id, message: message))
             case .log(let level, let message):

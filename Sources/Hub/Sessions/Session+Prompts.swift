@@ -15,8 +15,18 @@ extension Session {
     }
 
     /// A recorded prompt: transcribed, then taken like a typed one.
-    func promptRecording(_ audio: Data, format: AudioFormat) async {
-        await handle(.promptRecording(audio, format))
+    func promptRecording(_ audio: Data, format: AudioFormat, endWord: String? = nil) async {
+        await handle(.promptRecording(audio, format, endWord: endWord))
+    }
+
+    /// A spoken prompt goes to the agent it names, else to this one.
+    func routeSpokenPrompt(_ text: String) async {
+        do throws(SessionError) {
+            let routed = try await services.prompts.route(text, from: id)
+            if routed.sessionID != id { logger.info("a spoken prompt named another agent", metadata: ["to": "\(routed.sessionID)"]) }
+        } catch {
+            await services.browsers.broadcast(.error(sessionID: id, message: "The prompt was not sent: \(error)"))
+        }
     }
 
     func promptTranscribed(_ recording: UInt64, _ event: SessionMachine.Event) async {

@@ -79,6 +79,7 @@ actor Session {
     }
 
     var status: SessionStatus { machine.status }
+    var label: String { machine.label }
     var voice: String { machine.voice }
 
     func snapshot() -> SessionSnapshot {
@@ -117,7 +118,9 @@ actor Session {
     func handleBridge(_ request: BridgeRequest, from link: BridgeLink) async { await handle(.bridge(request, from: link.id)) }
     func playbackDone(turn: String? = nil) async { await handle(.playbackDone(turn: turn)) }
     func interrupt(turn: String? = nil) async { await handle(.interrupted(turn: turn)) }
-    func recording(_ audio: Data, format: AudioFormat, turn: String? = nil) async { await handle(.recording(audio, format, turn: turn)) }
+    func recording(_ audio: Data, format: AudioFormat, turn: String? = nil, endWord: String? = nil) async {
+        await handle(.recording(audio, format, turn: turn, endWord: endWord))
+    }
     /// The hub refused this browser's recording: it is asked to record again.
     func recordingRefused(by client: BrowserHub.ClientID) async { await handle(.recordingRefused(by: client)) }
     /// A browser just connected: tell it (only it) what this session is waiting for.

@@ -71,7 +71,8 @@ struct SessionMachine: Sendable {
 
         case playbackDone(turn: String?)
         case interrupted(turn: String?)
-        case recording(Data, AudioFormat, turn: String?)
+        /// `endWord`: the word that ended the recording ("over"), left out of what was said.
+        case recording(Data, AudioFormat, turn: String?, endWord: String? = nil)
         case recordingRefused(by: ClientID)
         /// `streamedOnly`: the tab announced `audio_stream` and has everything but a turn still being spoken.
         case browserConnected(ClientID, streamedOnly: Bool)
@@ -98,7 +99,7 @@ struct SessionMachine: Sendable {
         /// The user speaks or types to the agent outside a converse (or answers one).
         case prompt(String)
         /// A recorded prompt, to be transcribed (or the answer, when the agent asks).
-        case promptRecording(Data, AudioFormat)
+        case promptRecording(Data, AudioFormat, endWord: String? = nil)
         case promptHeard(id: UInt64, text: String)
         case promptNotHeard(id: UInt64, reason: String)
         case healthCheck(browsers: Int)
@@ -149,6 +150,8 @@ struct SessionMachine: Sendable {
         case typePrompt(String)
         case announcePrompt(Prompt, Prompt.State)
         case transcribePrompt(id: UInt64, Data, AudioFormat, voice: String)
+        /// A spoken prompt: to the agent it names, else this one.
+        case routePrompt(String)
         /// Tell the browsers something went wrong with what the user said.
         case announceError(String)
         case log(Logger.Level, String)
@@ -189,6 +192,9 @@ struct SessionMachine: Sendable {
     private var prompts = PromptQueue()
     private var promptCount = 0
     private var promptRecordings: UInt64 = 0
+    /// The end word of each recording being transcribed (answer, prompts).
+    private var answerEndWord: String?
+    private var promptEndWords: [UInt64: String?] = [:]
     /// The agent conversed in the turn under way: its reply at the end is not read out again.
     private var turnConversed = false
     /// A reply to be read out when the session says nothing else.
@@ -274,8 +280,9 @@ struct SessionMachine: Sendable {
         case .interrupted(let turn):
             lastActivity = now
             return isCurrent(turn, "interrupt") ?? ([.log(.info, "the user interrupted the agent")] + converse(.interrupted, now: now))
-        case .recording(let audio, let format, let turn):
+        case .recording(let audio, let format, let turn, let endWord):
             lastActivity = now
+            answerEndWord = endWord
             return isCurrent(turn, "recording") ?? converse(.recording(audio: audio, format: format), now: now)
         case .recordingRefused(let client):
             return converse(.recordingRefused, now: now, onlyTo: client)
@@ -311,7 +318,7 @@ struct SessionMachine: Sendable {
             speech = nil
             return converse(.speechFailed(turn: turn, reason: reason), now: now)
         case .transcribed(let turn, let text):
-            return converse(.transcribed(turn: turn, text: text), now: now)
+            return converse(.transcribed(turn: turn, text: EndWord.strip(text, word: answerEndWord)), now: now)
         case .transcriptionFailed(let turn, let reason):
             return converse(.transcriptionFailed(turn: turn, reason: reason), now: now)
 
@@ -332,16 +339,18 @@ struct SessionMachine: Sendable {
         case .prompt(let text):
             lastActivity = now
             return prompt(text, now: now)
-        case .promptRecording(let audio, let format):
+        case .promptRecording(let audio, let format, let endWord):
             lastActivity = now
-            return promptRecording(audio, format: format, now: now)
-        case .promptHeard(_, let text):
+            return promptRecording(audio, format: format, endWord: endWord, now: now)
+        case .promptHeard(let recording, let heard):
+            let text = EndWord.strip(heard, word: promptEndWords.removeValue(forKey: recording) ?? nil)
             // Whisper turns near-silence into ". ." or "...": no prompt.
             guard text.contains(where: { $0.isLetter || $0.isNumber }) else {
                 return [.announceError("No speech was heard in the recording; nothing was sent to the agent.")]
             }
-            return prompt(text, now: now)
-        case .promptNotHeard(_, let reason):
+            return [.routePrompt(text)]
+        case .promptNotHeard(let recording, let reason):
+            promptEndWords[recording] = nil
             return [.log(.warning, "a recorded prompt could not be transcribed: \(reason)"),
                     .announceError("The recording could not be transcribed (\(reason)); nothing was sent to the agent.")]
         case .healthCheck(let browsers):
@@ -549,14 +558,16 @@ struct SessionMachine: Sendable {
         return [written, .announcePrompt(prompt, .queued), .log(.info, "prompt queued until the agent's turn ends")]
     }
 
-    private mutating func promptRecording(_ audio: Data, format: AudioFormat, now: Date) -> [Action] {
+    private mutating func promptRecording(_ audio: Data, format: AudioFormat, endWord: String?, now: Date) -> [Action] {
         if converse.awaitsAnswer {
+            answerEndWord = endWord
             // The agent asks: the recording is the answer (said over the question: it stops).
             let cut = converse.isSpeaking ? converse(.interrupted, now: now) : []
             return cut + converse(.recording(audio: audio, format: format), now: now)
         }
         guard !audio.isEmpty else { return [.log(.info, "an empty prompt recording (muted) was dropped")] }
         promptRecordings += 1
+        promptEndWords[promptRecordings] = endWord
         return [.transcribePrompt(id: promptRecordings, audio, format, voice: voice)]
     }
 

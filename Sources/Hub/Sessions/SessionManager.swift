@@ -35,7 +35,7 @@ public actor SessionManager {
         self.spawnerName = config.sessions.spawner
         self.services = SessionServices(
             router: speech.router, transcriptDirectory: config.server.stateDirectory + "/transcripts",
-            browsers: browsers, settings: config.sessions, limits: config.limits, logger: logger)
+            browsers: browsers, settings: config.sessions, limits: config.limits, prompts: PromptRouter(), logger: logger)
         self.bridgeExecutable = bridgeExecutable
         self.hubPort = config.server.port
         self.hubHost = config.server.host
@@ -166,6 +166,7 @@ public actor SessionManager {
                               workspace: workspace, secret: secret, spawnerName: spawnerName, profile: profile,
                               projectDirectory: projectDirectory, services: services)
         sessions[id] = session
+        await services.prompts.register(session)
         order.append(id)
         logger.info("starting session", metadata: [
             "session": "\(id)", "voice": "\(route.id)", "agent": "\(profile.id)", "cwd": "\(projectDirectory ?? "(scratch)")",
@@ -258,6 +259,7 @@ public actor SessionManager {
                 secret: record.secret, spawnerName: spawnerName, profile: profile, projectDirectory: record.projectDirectory,
                 createdAt: record.createdAt, adopted: true, services: services)
             sessions[name] = session
+            await services.prompts.register(session)
             order.append(name)
             counter = max(counter, SessionIdentifier.number(of: name) ?? 0)
             _ = await session.started(agent)
@@ -294,6 +296,7 @@ public actor SessionManager {
 
     private func remove(_ id: String, reason: String) async {
         guard let session = sessions.removeValue(forKey: id) else { return }
+        await services.prompts.unregister(id)
         order.removeAll { $0 == id }
         logger.info("ending session", metadata: ["session": "\(id)", "reason": "\(reason)"])
         await session.end(reason: reason)
@@ -370,13 +373,9 @@ public actor SessionManager {
 
     /// What the user says to a session's agent outside a converse (or as its answer).
     public func prompt(_ id: String, text: String) async throws(SessionError) -> (Prompt, Prompt.State) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw .invalidPrompt("the prompt is empty") }
-        guard trimmed.count <= Prompt.maxCharacters else {
-            throw .invalidPrompt("the prompt is \(trimmed.count) characters long; the limit is \(Prompt.maxCharacters)")
-        }
+        let valid = try Prompt.validated(text)
         guard let session = sessions[id] else { throw .notFound(id) }
-        return try await session.prompt(trimmed)
+        return try await session.prompt(valid)
     }
 
     /// The agent's terminal as it shows now (tmux's capture, the PTY's screen), one string per

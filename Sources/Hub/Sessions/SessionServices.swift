@@ -9,6 +9,8 @@ struct SessionServices: Sendable {
     let browsers: BrowserHub
     let settings: SessionSettings
     let limits: Limits
+    /// Spoken prompts that name another agent go there.
+    let prompts: PromptRouter
     let logger: Logger
 }
 
