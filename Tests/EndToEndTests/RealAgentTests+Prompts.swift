@@ -80,3 +80,29 @@ extension RealAgentTests {
         #expect(turns.count == 2 && turns[1] == "First: run the linter.\n\nSecond: then commit.", "the model saw: \(turns)")
     }
 }
+
+extension RealAgentTests {
+    @Test("prompts: a prompt to an idle Codex (its notify ended the turn) reaches the model; the conversed turn is not read out",
+          .timeLimit(.minutes(3)))
+    func promptToIdleCodex() async throws {
+        let setup = try await RealAgentSetup.start(.codex, spawner: "tmux", name: "real-prompt-codex", turns: 1)
+        let hub = setup.hub
+        defer { hub.stop() }
+        let browser = try await BrowserClient.connect(to: hub, hello: ["activity", "prompts"])
+        let created = try await hub.rest.post("/api/sessions", json: .object(["agent": .string("codex"), "cwd": .string(setup.project)]))
+        let id = try #require(created.json?["session_id"]?.stringValue, "\(created.text)")
+        let end = try await Self.converse(setup, session: id, browser: browser, turns: 1)
+        _ = try await browser.next(after: end, timeout: .seconds(60), "activity idle") {
+            $0["type"]?.stringValue == "session_activity" && $0["activity"]?["state"]?.stringValue == "idle"
+        }
+        let reply = try await hub.rest.post("/api/sessions/\(id)/prompt", json: .object(["text": .string("Please check the build next.")]))
+        #expect(reply.json?["state"]?.stringValue == "delivered", "\(reply.text)")
+        for _ in 0..<600 where !setup.model.requests.contains(where: { $0["prompt"]?.stringValue?.contains("Please check the build next.") == true }) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(setup.model.requests.contains { $0["prompt"]?.stringValue?.contains("Please check the build next.") == true },
+                "the model saw: \(setup.model.requests.compactMap { $0["prompt"]?.stringValue })")
+        let kinds = browser.messages.filter { $0["type"]?.stringValue == "assistant_text" }.compactMap { $0["kind"]?.stringValue }
+        #expect(!kinds.contains("report"), "a turn that conversed is not read out: \(kinds)")
+    }
+}
