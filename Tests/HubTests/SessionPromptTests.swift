@@ -69,6 +69,19 @@ struct SessionPromptTests {
         #expect(actions.contains { if case .settlePermission(_, .decided(.allow, by: .voice)) = $0 { true } else { false } })
     }
 
+    @Test func anAgentGivenItsStartupInputIsBusyUntilItReportsButOneGivenNothingIsIdle() {
+        var configuration = SessionMachine.Configuration(startupInput: "Voice mode.", turnTagPrefix: "x")
+        configuration.agentReportsTurns = true
+        var busy = SessionMachine(configuration: configuration, label: "Sky", voice: "sky", speed: 1, now: start)
+        _ = busy.handle(.agentSpawned, now: start)
+        _ = busy.handle(.bridgeAttached(bridge, reportsHandshake: true), now: start)
+        #expect(busy.handle(.bridge(.agentReady, from: bridge), now: start).contains(.typeStartupInput("Voice mode.")))
+        #expect(typed(busy.handle(.prompt("Wait for it"), now: start)).isEmpty)
+        #expect(typed(busy.handle(.agentReported(.turnEnded(lastMessage: nil)), now: start)) == ["Wait for it"])
+        var fresh = readySession()
+        #expect(typed(fresh.handle(.prompt("Go"), now: start)) == ["Go"], "no startup input, nothing reported: idle")
+    }
+
     @Test func anAgentThatReportsNothingGetsPromptsAtOnce() {
         var session = readySession(reportsTurns: false)
         #expect(typed(session.handle(.prompt("One"), now: start)) == ["One"])
@@ -77,6 +90,7 @@ struct SessionPromptTests {
 
     @Test func promptsStillQueuedWhenTheAgentEndsAreReportedLost() {
         var session = readySession()
+        _ = session.handle(.agentReported(.promptSubmitted), now: start)
         _ = session.handle(.prompt("Keep me"), now: start)
         let ended = session.handle(.end(reason: "the agent exited"), now: start)
         #expect(states(ended) == [.lost])

@@ -173,6 +173,8 @@ struct SessionMachine: Sendable {
     private(set) var readiness: Readiness?
     private var agentKnown = false
     private var startupInputTyped: Bool
+    /// This hub typed the startup input: the agent works on it until it reports otherwise.
+    private var startupInputSent = false
     /// Set first thing by `end`: from then on nothing new starts.
     private(set) var ending = false
     private var turnCount = 0
@@ -428,6 +430,7 @@ struct SessionMachine: Sendable {
     private mutating func startupInputIfDue() -> [Action] {
         guard !startupInputTyped, agentKnown, readiness == .ready, let input = configuration.startupInput else { return [] }
         startupInputTyped = true
+        startupInputSent = true
         return [.typeStartupInput(input)]
     }
 
@@ -577,7 +580,10 @@ struct SessionMachine: Sendable {
         let free = converse.isIdle ? status == .ready : converse.isReporting
         guard !ending, free, permissions.pending.isEmpty else { return false }
         guard configuration.agentReportsTurns else { return true }
-        return reported?.state == .idle
+        // Nothing reported yet: idle, unless it was just given its startup input (an adopted
+        // agent's state is unknown; a prompt then is typed rather than kept waiting).
+        guard let reported else { return !startupInputSent }
+        return reported.state == .idle
     }
 
     private mutating func deliverPromptsIfIdle() -> [Action] {
