@@ -4,7 +4,7 @@
 // touched: /api/, /ws, /hooks/, /mcp/, audio, a URL with a query (?token=) go straight to the hub.
 // The hub serves this file at /sw.js, so its scope is the whole site.
 
-const CACHE = 'clawmux-shell-v1';
+const CACHE = 'clawmux-shell-v2';
 // Every file the page loads: a module missing here breaks the offline start (the browser test
 // "cockpit" compares this list with what the page loaded).
 const SHELL = [
@@ -15,18 +15,28 @@ const SHELL = [
   '/static/icons/icon-192.png',
   '/static/icons/icon-512.png',
   '/static/js/activity.js',
+  '/static/js/announce.js',
   '/static/js/api.js',
   '/static/js/attention.js',
   '/static/js/audio-segments.js',
   '/static/js/connection.js',
   '/static/js/conversation.js',
   '/static/js/cues.js',
+  '/static/js/end-word.js',
+  '/static/js/floor.js',
+  '/static/js/hub-link.js',
   '/static/js/log.js',
   '/static/js/main.js',
+  '/static/js/mic.js',
   '/static/js/new-session.js',
   '/static/js/notify.js',
   '/static/js/permission-cards.js',
   '/static/js/permissions.js',
+  '/static/js/play-queue.js',
+  '/static/js/players.js',
+  '/static/js/prompts.js',
+  '/static/js/push-to-talk.js',
+  '/static/js/queue-view.js',
   '/static/js/recorder.js',
   '/static/js/sessions.js',
   '/static/js/toast.js',

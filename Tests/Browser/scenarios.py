@@ -447,7 +447,177 @@ def offline_start(ui):
     return state
 
 
+def heard_log(entries):
+    """What was heard, from the page's log: [{session, what: turn|name, turn, kind, start, end, how}]
+    (t in ms). A turn is heard from play-start (or resumed) to play-end (or paused); an agent's name
+    from announce to announce-end. Unclosed intervals end at None."""
+    heard, open_ = [], {}
+    for e in entries:
+        kind, session = e.get("type"), e.get("session")
+        key = (session, "name") if kind in ("announce", "announce-end") else (session, e.get("turn"))
+        if kind in ("play-start", "resumed", "announce"):
+            open_[key] = {"session": session, "what": "name" if kind == "announce" else "turn", "turn": e.get("turn"),
+                          "kind": e.get("kind"), "start": e["t"], "end": None, "how": None}
+            heard.append(open_[key])
+        elif kind in ("play-end", "paused", "announce-end") and key in open_:
+            interval = open_.pop(key)
+            interval["end"], interval["how"] = e["t"], e.get("how") or kind
+    return heard
+
+
+def overlapping(heard):
+    """Pairs of intervals heard at the same time (there must be none: one voice at a time)."""
+    pairs = []
+    for i, x in enumerate(heard):
+        for y in heard[i + 1:]:
+            x_end = x["end"] if x["end"] is not None else float("inf")
+            y_end = y["end"] if y["end"] is not None else float("inf")
+            if x["start"] < y_end and y["start"] < x_end:
+                pairs.append([x, y])
+    return pairs
+
+
+def is_quiet(ui):
+    """Nothing heard, queued, recorded or waited for (an answer on its way) on the page."""
+    st = ui.state()
+    waiting = [s for s in (st.get("sessions") or {}).values() if s.get("answered") and not (s.get("turn") or {}).get("done")]
+    return not st.get("queue") and not st.get("recording") and not st.get("playing") and not waiting
+
+
+def hands_free(ui, args):
+    """(h) Hands-free with two agents: every turn is heard one at a time (never two voices at once),
+    each after its agent's name in its voice when another agent spoke last; each question's answer
+    is recorded for the agent that asked; the queue shows who waits. Then a prompt typed in the
+    box reaches an agent (prompt_status). The demo agents run with --turns 2 --stay: greeting, the
+    answer, "You said: …" (asking again), the answer, then quiet."""
+    open_page(ui, args)
+    _, hello = ui.wait_event("hello", timeout=10)
+    if "prompts" not in (hello.get("capabilities") or []):
+        raise Failure(f"hello does not announce prompts: {hello}")
+    ui.page.check("#hands-free")
+    ui.wait_until(lambda: ui.state().get("handsFree") is True, 5, "state.handsFree after checking #hands-free")
+    a = new_session(ui, shot=False)
+    b = sync("create-session")["session"]
+    ui.wait_until(lambda: ui.tab(b).count() == 1, 30, f"a tab for {b}")
+
+    # Both greetings are heard and answered by themselves, in either order. The queue, while it
+    # has more than one turn, shows them all.
+    queue_seen = []
+
+    def answered_both():
+        shown = ui.page.eval_on_selector_all("#play-queue li", "els => els.map(e => e.textContent)")
+        if len(shown) > len(queue_seen):
+            queue_seen[:] = shown
+            if len(shown) > 1:
+                ui.shot("queue")
+        ui.poll()
+        return all(ui.matching("recording-sent", s) for s in (a, b))
+    ui.wait_until(answered_both, FIRST_SPEECH + 2 * ANSWER,
+                  lambda: f"an answer recorded for both {a} and {b} (log tail {ui.entries[-8:]})")
+    ui.shot("both-answered")
+
+    # Each agent repeats what it heard, and asks again (heard and answered the same way).
+    def you_said(session):
+        texts = [e.get("text", "") for e in ui.session(session).get("transcript") or [] if e.get("role") == "agent"]
+        return next((t for t in texts if t.startswith("You said") and overlap(args.expect, t) >= 0.7), None)
+    said = {}
+    for s in (a, b):
+        said[s] = ui.wait_until(lambda: you_said(s), 2 * ANSWER, lambda: f"'You said: {args.expect}' from {s}")
+
+    # Then all is quiet: nothing heard, queued or recorded for three seconds.
+    quiet_since = []
+
+    def settled():
+        if not is_quiet(ui):
+            quiet_since.clear()
+            return False
+        quiet_since.append(ui.page.evaluate("performance.now()"))
+        return quiet_since[-1] - quiet_since[0] >= 3000
+    ui.wait_until(settled, 3 * ANSWER, lambda: f"a quiet page (queue {ui.state().get('queue')}, recording {ui.state().get('recording')})")
+
+    # Both agents end a turn without converse at the same moment (the test sends their Stop
+    # hooks): the hub reads both replies out; they are heard one after the other, each after
+    # its agent's name, and after each the page listens for a prompt.
+    mark = ui.last_index()
+    sync("reports", sessions=[a, b])
+
+    def reports_heard():
+        ui.poll()
+        ended = {e.get("session") for _, e in ui.matching("play-end", after=mark) if e.get("kind") == "report"}
+        return ended >= {a, b}
+    ui.wait_until(reports_heard, 2 * ANSWER, lambda: f"both reports heard (log tail {ui.entries[-8:]})")
+    quiet_since.clear()
+    ui.wait_until(settled, 3 * ANSWER, lambda: f"a quiet page after the reports (queue {ui.state().get('queue')})")
+    ui.shot("reports-heard")
+
+    ui.poll()
+    on = max(i for i, e in ui.matching("hands-free") if e.get("on"))
+    entries = ui.entries[on:]
+    heard = heard_log(entries)
+    pairs = overlapping(heard)
+    if pairs:
+        raise Failure(f"two voices at once: {pairs[:3]}")
+    turns = [h for h in heard if h["what"] == "turn"]
+    for s in (a, b):
+        if not any(h["session"] == s and h["how"] == "ended" for h in turns):
+            raise Failure(f"no turn of {s} was heard to its end: {turns}")
+        if not any(h["session"] == s and h["kind"] == "report" and h["how"] == "ended" for h in turns):
+            raise Failure(f"the report of {s} was not heard to its end: {turns}")
+    # Each turn of another agent than the one heard before it comes right after that agent's name.
+    previous, unannounced = None, []
+    for h in heard:
+        if h["what"] == "turn" and h["session"] != previous:
+            name = next((n for n in reversed(heard) if n["what"] == "name" and n["start"] <= h["start"]), None)
+            if not name or name["session"] != h["session"] or (name["end"] is not None and name["end"] > h["start"]):
+                unannounced.append(h)
+        if h["what"] == "turn":
+            previous = h["session"]
+    if unannounced:
+        raise Failure(f"turns heard without their agent's name first: {unannounced}")
+    # Each answer is recorded for the agent whose question was heard last.
+    answers = []
+    for i, e in enumerate(entries):
+        if e.get("type") == "record-start" and e.get("purpose", "answer") == "answer":
+            last = next((h for h in reversed(turns) if h["end"] is not None and h["end"] <= e["t"]), None)
+            answers.append({"session": e.get("session"), "after": last and last["session"], "kind": last and last["kind"]})
+    wrong = [x for x in answers if x["session"] != x["after"]]
+    if wrong:
+        raise Failure(f"answers recorded for another agent than the one heard last: {wrong}")
+
+    # A prompt typed in the box, to the first agent (chosen by a click: the view is the user's).
+    ui.tab(a).locator(".label").click()
+    ui.wait_until(lambda: ui.state().get("selected") == a, 5, f"{a} selected")
+    text = "Please summarize the project."
+    mark = ui.last_index()
+    ui.page.fill("#prompt-text", text)
+    ui.page.press("#prompt-text", "Enter")
+    ui.wait_event("prompt-status", a, mark, timeout=15, what=f"prompt_status for {a}")
+    ui.page.wait_for_timeout(500)
+    ui.poll()
+    states = [e.get("state") for _, e in ui.matching("prompt-status", a, mark)]
+    if "lost" in states:
+        raise Failure(f"the typed prompt was lost: {states}")
+    bubble = ui.wait_until(lambda: ui.page.evaluate("""text => {
+        const el = [...document.querySelectorAll('#transcript .entry.user')].find(e => e.querySelector('.bubble').textContent === text);
+        return el && el.dataset.promptState ? {state: el.dataset.promptState, says: el.querySelector('.prompt-state').textContent} : null;
+    }""", text), 5, "the prompt's bubble with its state")
+    if ui.page.input_value("#prompt-text"):
+        raise Failure("the prompt box kept the text after it was sent")
+    ui.shot("prompt-delivered")
+    facts = {
+        "session": a, "session_b": b, "capabilities": hello.get("capabilities"),
+        "heard": [{k: h[k] for k in ("session", "what", "turn", "kind", "start", "end", "how")} for h in heard],
+        "announcements": [{"session": e.get("session"), "how": e.get("how"), "bytes": e.get("bytes")}
+                          for e in entries if e.get("type") == "announce-end"],
+        "answers": answers, "overlaps": len(pairs), "queue_seen": queue_seen, "you_said": said,
+        "prompt": {"session": a, "text": text, "states": states, "bubble": bubble},
+    }
+    facts.update(phone(ui))
+    return facts
+
+
 SCENARIOS = {
     "end-to-end": end_to_end, "mute": mute, "barge-in": barge_in, "background": background,
     "reconnect": reconnect, "voice": voice_change, "smoke": smoke, "cockpit": cockpit,
+    "hands-free": hands_free,
 }

@@ -156,4 +156,57 @@ struct BrowserUITests {
                 "\(facts["sw"] ?? .null) \(facts["manifest"] ?? .null)")
         #expect((facts["phone_overflow_px"]?.doubleValue ?? 1) <= 0, "the page is wider than a 390 px phone")
     }
+
+    @Test("(h) Hands-free: two agents heard one at a time, each after its name; answers for the right one; two reports at once in turn; a typed prompt")
+    func handsFree() async throws {
+        let hub = try await BrowserUI.hub("hands-free", agent: ["--turns", "2", "--stay"])
+        defer { hub.stop() }
+        let facts = try await BrowserUI.drive(hub, "hands-free") { name, message in
+            switch name {
+            case "create-session":
+                let created = try await hub.rest.post("/api/sessions?wait=false")
+                return .object(["session": .string(try #require(created.json?["session_id"]?.stringValue, "\(created.text)"))])
+            case "reports":
+                // Both agents end a turn without converse at the same moment: their Stop hooks.
+                let ids = message["sessions"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for id in ids {
+                        group.addTask {
+                            let config = JSONValue.decode(bytes: try Data(contentsOf: URL(fileURLWithPath: "\(hub.workRoot)/\(id)/.mcp.json")))
+                            let secret = config?["mcpServers"]?["voice-hub"]?["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? ""
+                            // A turn of its own (a prompt typed in its terminal) that ends without converse.
+                            let hooks = REST(baseURL: hub.baseURL, token: secret)
+                            for payload: JSONValue in [
+                                .object(["hook_event_name": .string("UserPromptSubmit")]),
+                                .object(["hook_event_name": .string("Stop"), "last_assistant_message": .string(Self.report)]),
+                            ] {
+                                let sent = try await hooks.post("/hooks/\(id)", json: payload)
+                                guard sent.status == 200 else { throw TestFailure("hook for \(id): \(sent.status) \(sent.text)") }
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                return .object([:])
+            default:
+                throw TestFailure("unexpected sync \(name)")
+            }
+        }
+        for key in ["session", "session_b"] {
+            let entries = try await BrowserUI.transcript(hub, try #require(facts[key]?.stringValue))
+            #expect(heard(entries, role: "user") { Fuzzy.overlap(expected: Self.sentence, heard: $0) >= 0.7 }, "\(key): \(entries)")
+            #expect(heard(entries, role: "assistant") { $0.hasPrefix("You said") }, "\(key): \(entries)")
+            #expect(heard(entries, role: "assistant") { $0 == Self.report }, "\(key): the report was read out: \(entries)")
+        }
+        #expect(facts["overlaps"]?.doubleValue == 0)
+        let announcements = facts["announcements"]?.arrayValue ?? []
+        #expect(!announcements.isEmpty && announcements.allSatisfy { $0["how"]?.stringValue == "ended" && ($0["bytes"]?.doubleValue ?? 0) > 0 },
+                "every name was heard: \(announcements)")
+        #expect(facts["prompt"]?["states"]?.arrayValue?.contains(.string("lost")) == false)
+        let first = try await BrowserUI.transcript(hub, try #require(facts["session"]?.stringValue))
+        #expect(heard(first, role: "user") { $0 == "Please summarize the project." })
+        #expect((facts["phone_overflow_px"]?.doubleValue ?? 1) <= 0, "the page is wider than a 390 px phone")
+    }
+
+    static let report = "All the tests pass. I updated the changelog."
 }

@@ -10,6 +10,22 @@ export function withToken(path) {
   return path + (path.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token);
 }
 
+// Audio in or out (an agent's name, a quick transcription): the raw response, or an error with
+// its status (404: not there, 503: no engine could do it).
+export async function fetchHub(method, path, { body, type, signal } = {}) {
+  const init = { method, headers: {}, signal };
+  if (body !== undefined) { init.body = body; init.headers['Content-Type'] = type || 'application/octet-stream'; }
+  const response = await fetch(withToken(path), init);
+  if (!response.ok) {
+    let json = null;
+    try { json = await response.json(); } catch { /* not JSON */ }
+    const error = new Error((json && json.error) || `${response.status} ${response.statusText}`);
+    error.status = response.status;
+    throw error;
+  }
+  return response;
+}
+
 export async function api(method, path, body) {
   const init = { method, headers: {} };
   if (body !== undefined) {

@@ -50,7 +50,8 @@ export function callUser(s, need, body) {
   // A permission request is spoken as a question: its own sound was enough.
   if (need === 'question' && s.permissions.length) return;
   // The front session's question is heard anyway: "listening" sounds when Auto mode records.
-  const heard = need === 'question' && s.session_id === state.selected && state.auto && !state.muted;
+  // Hands-free, every question is heard in its turn: no sound over the voice that speaks now.
+  const heard = need === 'question' && ((s.session_id === state.selected && state.auto) || state.handsFree) && !state.muted;
   if (!heard) cue(need, s.session_id);
   notify(s.session_id, `${label(s)} ${BADGES[need][1]}`, body);
 }

@@ -6,7 +6,7 @@ import { note } from './log.js';
 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 8000;
-export const CAPABILITIES = ['audio_stream', 'transcript', 'activity', 'permissions'];
+export const CAPABILITIES = ['audio_stream', 'transcript', 'activity', 'permissions', 'prompts'];
 const KEPT_TYPES = new Set(['audio', 'interrupt']);
 
 export class HubConnection {

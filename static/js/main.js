@@ -3,14 +3,18 @@
 import { api } from './api.js';
 import { onActivity } from './attention.js';
 import { HubConnection } from './connection.js';
-import {
-  answerRefused, endSessionWork, hasAudio, micHint, micMode, onMicTap, onSessionEvent, pump, replay, selectSession, setMuted, useHub,
-} from './conversation.js';
+import { endSessionWork, hasAudio, onSessionEvent } from './conversation.js';
 import { cuesEnabled, setCuesEnabled, unlockCues } from './cues.js';
+import { endWordOf } from './end-word.js';
+import { canSkip, pump, replay, selectSession, setHandsFree, skip } from './floor.js';
+import { useHub } from './hub-link.js';
 import { log, note } from './log.js';
+import { answerRefused, micHint, micMode, onMicTap, releaseMic, setMuted } from './mic.js';
 import { bindNewSession, openNewSession } from './new-session.js';
 import { askNotificationsOnce, bindNotifications } from './notify.js';
 import { decide, onPermissionRequest, onPermissionResolved, syncPermissions } from './permissions.js';
+import { bindPromptBox, markQueued, onPromptStatus, settleSending } from './prompts.js';
+import { bindPushToTalk } from './push-to-talk.js';
 import { removeSession, replaceSessions, selectedSession, setTranscript, state, upsertSession, wasRemoved } from './sessions.js';
 import { toast } from './toast.js';
 import { $, saveSetting } from './util.js';
@@ -50,6 +54,7 @@ function handleMessage(message) {
     }
     case 'permission_request': onPermissionRequest(message); break;
     case 'permission_resolved': onPermissionResolved(message); break;
+    case 'prompt_status': onPromptStatus(message); break;
     case 'session_terminated':
       endSessionWork(message.session_id);
       if (removeSession(message.session_id) && state.creating && state.creating.session_id === message.session_id) {
@@ -82,11 +87,14 @@ function applySnapshot(snapshot) {
   if (!s) return;
   if ('permissions' in snapshot) syncPermissions(s, snapshot.permissions);
   if ('activity' in snapshot) onActivity(s, snapshot.activity);
+  if ('queued_prompts' in snapshot) markQueued(s, snapshot.queued_prompts);
 }
 
 function onError(message) {
   const s = message.session_id && state.sessions[message.session_id];
+  note('hub-error', { session: message.session_id || null, message: message.message });
   toast(message.message || 'Error from the hub');
+  settleSending();
   if (s && (s.answered || s.lastAnswer)) answerRefused(s);
 }
 
@@ -224,6 +232,18 @@ function bindSettings() {
   const cues = $('cues');
   cues.checked = cuesEnabled();
   cues.onchange = () => setCuesEnabled(cues.checked);
+  const endWord = $('end-word');
+  endWord.value = state.endWord;
+  endWord.onchange = () => {
+    state.endWord = endWordOf(endWord.value);
+    saveSetting('clawmux.endword', state.endWord);
+    endWord.value = state.endWord;
+  };
+  $('hands-free').onchange = (e) => {
+    unlockCues();   // a gesture: audio may start from now on without one
+    saveSetting('clawmux.handsfree', e.target.checked ? '1' : '0');
+    setHandsFree(e.target.checked);
+  };
   $('settings-toggle').onclick = () => {
     const panel = $('settings');
     panel.hidden = !panel.hidden;
@@ -235,14 +255,16 @@ function bindSettings() {
 
 // Choosing a tab or starting a session are gestures: the moment to ask for notifications (once).
 const chooseTab = (id) => { askNotificationsOnce(); selectSession(id); };
-setActions({ select: chooseTab, close: closeSession, replay, hasAudio, micMode, micHint, decide });
+setActions({ select: chooseTab, close: closeSession, replay, hasAudio, micMode, micHint, decide, canSkip });
 bindNotifications(selectSession);
 $('new-session').onclick = () => { unlockCues(); askNotificationsOnce(); openNewSession(); };
 bindNewSession(createSession);
 for (const button of document.querySelectorAll('#attention .key')) {
   button.onclick = () => sendKeys([button.dataset.key]);
 }
-$('mic').onclick = onMicTap;
+const pushToTalk = bindPushToTalk($('mic'), { press: onMicTap, release: releaseMic });
+$('skip').onclick = skip;
+bindPromptBox(render);
 $('mute').onclick = () => {
   setMuted(!state.muted);
   saveSetting('clawmux.muted', state.muted ? '1' : '0');
@@ -255,7 +277,8 @@ $('speed').onchange = (e) => { setSpeed(e.target.value); e.target.blur(); };
 bindSettings();
 document.addEventListener('pointerdown', unlockCues, { once: true });
 
-// Space = mic, 1–9 = tabs; not while typing in a field. Enter still activates a focused button.
+// Space = mic (held: push-to-talk), 1–9 = tabs; not while typing in a field. Enter still
+// activates a focused button.
 document.addEventListener('keydown', (e) => {
   if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
   if ($('new-session-dialog').open) return;
@@ -265,12 +288,14 @@ document.addEventListener('keydown', (e) => {
   if (typing) return;
   if (e.code === 'Space') {
     e.preventDefault();
-    onMicTap();
+    pushToTalk.keydown();
   } else if (/^[1-9]$/.test(e.key)) {
     const id = state.order[Number(e.key) - 1];
     if (id) selectSession(id);
   }
 });
+
+document.addEventListener('keyup', (e) => { if (e.code === 'Space') pushToTalk.keyup(); });
 
 setInterval(() => { if (state.connection === 'connected') loadBackends(); }, BACKENDS_EVERY_MS);
 

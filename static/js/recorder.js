@@ -1,8 +1,11 @@
-// One recording of the user's answer: microphone → MediaRecorder, with the level watched for
-// voice-activity detection. stop(reason) ends it; onfinish({blob, mimeType, reason}) follows.
+// One recording of what the user says (an answer to the agent's question, or a prompt):
+// microphone → MediaRecorder, with the level watched for voice-activity detection. stop(reason)
+// ends it; onfinish({blob, mimeType, reason}) follows. onpause() tells each pause after speech
+// (the end word's check); a listening window (`listenMs`) ends with 'silence' if nobody spoke.
 import { VoiceActivity } from './vad.js';
 
 const MAX_RECORDING_MS = 120000;
+const PAUSE_MS = 400;   // quiet after speech that counts as a pause (a chance to check for the end word)
 
 function recorderOptions() {
   if (!window.MediaRecorder || !MediaRecorder.isTypeSupported) return {};
@@ -12,9 +15,16 @@ function recorderOptions() {
 }
 
 export class Recorder {
-  constructor(sessionId, vad) {
+  // purpose: answer | prompt. listenMs: give up after this long without speech (0: never).
+  // timeslice: deliver the audio every this many ms, so that soFar() has it (0: only at the end).
+  constructor(sessionId, vad, { purpose = 'answer', listenMs = 0, timeslice = 0 } = {}) {
     this.sessionId = sessionId;
     this.vad = vad;              // {enabled, threshold, silenceMs}
+    this.purpose = purpose;
+    this.listenMs = listenMs;
+    this.timeslice = timeslice;
+    this.onpause = null;
+    this.releaseWanted = false;  // push-to-talk let go while the mic was still opening
     this.phase = 'starting';     // starting | recording | stopping
     this.chunks = [];
     this.reason = null;
@@ -36,7 +46,8 @@ export class Recorder {
       this.media.ondataavailable = (e) => { if (e.data && e.data.size) this.chunks.push(e.data); };
       // Also when the track ends by itself (headset unplugged, a phone call): the answer so far counts.
       this.media.onstop = () => { if (this.phase !== 'stopping') this.stop('ended'); else this.finished(); };
-      this.media.start();
+      if (this.timeslice) this.media.start(this.timeslice);
+      else this.media.start();
     } catch (error) {
       this.release();   // never leave the microphone on
       throw error;
@@ -55,18 +66,39 @@ export class Recorder {
       this.context.createMediaStreamSource(this.stream).connect(analyser);
       const samples = new Float32Array(analyser.fftSize);
       const activity = new VoiceActivity(this.vad);
+      let paused = false;
       // A timer, not requestAnimationFrame: it keeps running in a background window.
       this.ticker = setInterval(() => {
         analyser.getFloatTimeDomainData(samples);
         let sum = 0;
         for (const s of samples) sum += s * s;
         this.level = Math.sqrt(sum / samples.length);
-        if (this.vad.enabled && activity.feed(this.level, performance.now())) this.stop('vad');
+        const now = performance.now();
+        if (activity.feed(this.level, now) && this.vad.enabled) { this.stop('vad'); return; }
+        // Nobody spoke in the listening window: nothing to send.
+        if (this.listenMs && !activity.heardSpeech && Date.now() - this.startedAt >= this.listenMs) { this.stop('silence'); return; }
+        const quiet = activity.quietFor(now);
+        if (quiet >= PAUSE_MS && !paused) {
+          paused = true;
+          if (this.onpause) this.onpause();
+        } else if (quiet === 0) {
+          paused = false;
+        }
       }, 50);
-    } catch { /* no level meter: tap to stop still works */ }
+    } catch {
+      // No level meter: tap to stop still works; a listening window cannot tell speech, so it ends.
+      if (this.listenMs) this.stop('silence');
+    }
   }
 
-  // reason: vad | tap | limit | ended | muted | cancel. vad, tap, limit and ended send it.
+  // What was said so far (with a timeslice), for a quick look before the end.
+  soFar() {
+    const mimeType = (this.media && this.media.mimeType) || 'audio/webm';
+    return new Blob(this.chunks, { type: mimeType });
+  }
+
+  // reason: vad | tap | release | end-word | limit | ended | silence | muted | cancel.
+  // Sent: vad, tap, release, end-word, limit and ended.
   stop(reason) {
     if (this.phase === 'stopping') return;
     const wasRecording = this.phase === 'recording';

@@ -18,9 +18,12 @@ export const state = {
     threshold: Number(loadSetting('clawmux.vad.threshold')) || VAD_DEFAULTS.threshold,
     silenceMs: Number(loadSetting('clawmux.vad.silence')) || VAD_DEFAULTS.silenceMs,
   },
+  handsFree: loadSetting('clawmux.handsfree') === '1',  // the queue plays (and records) without clicks
+  endWord: loadSetting('clawmux.endword', ''),            // said last (e.g. "over"), it sends the recording at once; '' is off (each pause costs a quick transcription)
   creating: null,                // {session_id} while New Session waits for "ready"
-  playing: null,                 // session_id whose audio plays
-  recording: null,               // {session_id, phase}
+  playing: null,                 // session_id whose audio (or name, hands-free) plays: one at a time
+  recording: null,               // {session_id, phase, purpose: answer|prompt}
+  queue: [],                     // what waits to be heard, in order: {session_id, label, kind, turn, state}
 };
 
 // A session terminated here must not come back with a late event.
@@ -32,12 +35,14 @@ const HUB_FIELDS = ['session_id', 'status', 'label', 'voice', 'speed', 'terminal
 function blankSession(id) {
   return {
     session_id: id, status: 'starting', label: '', voice: '', speed: 1, terminal: '',
-    transcript: [],          // {role: agent|user|info|error, text, at}
+    transcript: [],          // {role: agent|user|info|error, text, at}; a prompt's also promptId, promptState
     statusText: '',
     unread: false,
     pendingListen: false,    // the hub waits for this session's answer
     autoStarted: false,      // Auto mode already started a recording for this listening
     answered: false,         // an answer went out; a stale "listening" is ignored until the turn ends
+    answeredAt: 0,           // when (the floor is held until the turn ends, not forever)
+    skippedTurn: null,       // the turn tag of a question the user skipped: not recorded by itself
     thinking: false,         // between the user's answer and the agent's next words
     turn: newTurn(),         // the current converse turn: tag, phase, played, done (turn-phase.js)
     activity: null,          // what the agent does, from the hub: {state, tool, detail, since}
@@ -112,11 +117,16 @@ export function addEntry(s, role, text) {
 }
 
 // The hub's stored transcript (replayed after hello) is the truth: a reloaded or reconnected
-// page shows every turn, from both runs of a restarted hub.
+// page shows every turn, from both runs of a restarted hub. Prompts keep what became of them.
 export function setTranscript(s, entries) {
+  const prompts = s.transcript.filter((e) => e.promptId);
   s.transcript = entries.map((e) => ({
     role: e.role === 'assistant' ? 'agent' : 'user',
     text: String(e.text ?? ''),
     at: typeof e.time === 'number' ? e.time * 1000 : Date.now(),
   }));
+  for (const prompt of prompts) {
+    const entry = s.transcript.find((e) => e.role === 'user' && !e.promptId && e.text === prompt.text);
+    if (entry) Object.assign(entry, { promptId: prompt.promptId, promptState: prompt.promptState });
+  }
 }

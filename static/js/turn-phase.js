@@ -14,14 +14,14 @@
 // Transitions (any phase may take any of them: the hub's replays after a reconnect, a second tab
 // and barge-in make other orders real):
 //   started(tag)   → speaking      a message names a turn this page has not seen
-//   speaking()     → speaking      the turn's words arrive, or its audio starts over
+//   speaking(kind) → speaking      the turn's words arrive (with its kind), or its audio starts over
 //   played()       (phase kept)    the turn's audio was heard to its end, or cut short
 //   listening()    → listening     the hub asks for the answer (or the page records one at once)
 //   transcribing() → transcribing  the answer went out
 //   done()         → done          the hub said `done`
 //   ended()        → idle          the session ends: nothing waits for the page any more
 //
-// What the page decides reads `tag`, `played` and `done`; `phase` names where the turn is. The
+// What the page decides reads `tag`, `kind`, `played` and `done`; `phase` names where the turn is. The
 // three flags change exactly where they always did, which is not always with the phase: `played`
 // belongs to the turn's audio (only new audio clears it, not a new tag), and `done` holds until
 // the next tag, whatever arrives after it.
@@ -29,6 +29,7 @@
 export function newTurn() {
   return {
     tag: null,        // the hub's name for the turn (`turn` on its messages); null until one is named
+    kind: null,       // question | message | permission | report (assistant_text's kind); null: not said
     phase: 'idle',    // idle | speaking | listening | transcribing | done
     played: false,    // its audio played to the end, or the user cut it short: playback_done/interrupt went out
     done: false,      // the hub said `done`: the turn wants no (more) answer
@@ -39,12 +40,15 @@ export function newTurn() {
 // later moves on with the same message (listening, done). The last turn's done does not carry over.
 export function started(turn, tag) {
   turn.tag = tag;
+  turn.kind = null;
   turn.done = false;
   turn.phase = 'speaking';
 }
 
-// The agent's words (assistant_text), or audio that replaces the turn's player: not heard yet.
-export function speaking(turn) {
+// The agent's words (assistant_text, which says the turn's kind), or audio that replaces the
+// turn's player: not heard yet.
+export function speaking(turn, kind = null) {
+  if (kind) turn.kind = kind;
   turn.played = false;
   turn.phase = 'speaking';
 }

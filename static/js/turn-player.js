@@ -16,7 +16,10 @@ export class TurnPlayer {
     this.index = 0;
     this.waiting = false;       // playing, but no audio yet
     this.error = null;
-    // Set by its owner (conversation.js):
+    // Set by its owners (players.js, conversation.js):
+    this.sessionId = null;      // whose turn it is
+    this.kind = 'question';     // question | message | permission | report (the hub's assistant_text kind)
+    this.arrival = 0;           // when it came, for the play queue's order
     this.turnDone = false;      // the hub said done while this played its turn: it plays to its end, even into the next turn
     this.notedBackground = false; // its buffering in a background tab was noted (tab marked unread) once
   }

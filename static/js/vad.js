@@ -1,6 +1,6 @@
 // Voice-activity detection as plain logic: fed the microphone's level every few tens of ms,
-// it says when an answer is over — after speech, `silenceMs` of quiet. Initial silence never
-// ends a recording (the user may still be thinking).
+// it says when an answer is over — after speech, `silenceMs` of quiet — and how long the current
+// pause lasts. Initial silence never ends a recording (the user may still be thinking).
 
 export const VAD_DEFAULTS = { enabled: true, threshold: 0.015, silenceMs: 1500 };
 
@@ -27,5 +27,10 @@ export class VoiceActivity {
     if (!this.heardSpeech) return false;
     if (this.quietSince === null) this.quietSince = now;
     return now - this.quietSince >= this.silenceMs;
+  }
+
+  // How long it has been quiet after speech (0 while speaking, or before any speech): a pause.
+  quietFor(now) {
+    return this.heardSpeech && this.quietSince !== null ? now - this.quietSince : 0;
   }
 }

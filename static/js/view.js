@@ -2,10 +2,12 @@
 import { describeActivity } from './activity.js';
 import { badgeOf } from './attention.js';
 import { renderPermissionCards } from './permission-cards.js';
+import { promptStateText } from './prompts.js';
+import { renderQueue } from './queue-view.js';
 import { state, selectedSession } from './sessions.js';
 import { $, formatTime, voiceName } from './util.js';
 
-let actions = null;          // {select, close, replay, hasAudio, micMode, micHint, decide}
+let actions = null;          // {select, close, replay, hasAudio, micMode, micHint, decide, canSkip}
 const transcriptView = { sessionId: null, count: 0 };
 let scrolledToTab = null;
 
@@ -22,6 +24,7 @@ export function render() {
   renderPermissionCards(selectedSession(), actions.decide);
   renderTranscript();
   renderStatus();
+  renderQueue(actions.canSkip());
   renderControls();
   renderVoices();
   renderBackends();
@@ -167,6 +170,7 @@ function renderTranscript() {
   }
   if (transcriptView.count === s.transcript.length) {
     refreshReplayButtons();
+    refreshPromptStates();
     return;
   }
   const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
@@ -175,6 +179,7 @@ function renderTranscript() {
   for (const entry of s.transcript.slice(transcriptView.count)) box.appendChild(entryElement(s, entry));
   transcriptView.count = s.transcript.length;
   refreshReplayButtons();
+  refreshPromptStates();
   if (switched || nearBottom) box.scrollTop = box.scrollHeight;
 }
 
@@ -192,10 +197,17 @@ function entryElement(s, entry) {
   bubble.className = 'bubble';
   bubble.textContent = entry.text;
   el.appendChild(bubble);
+  el._entry = entry;
   if (entry.role === 'agent' || entry.role === 'user') {
     const meta = document.createElement('div');
     meta.className = 'meta';
     meta.textContent = formatTime(entry.at);
+    if (entry.role === 'user') {
+      // What became of a prompt; filled (and kept up to date) by refreshPromptStates.
+      const promptState = document.createElement('span');
+      promptState.className = 'prompt-state';
+      meta.appendChild(promptState);
+    }
     if (entry.role === 'agent') {
       const button = document.createElement('button');
       button.className = 'replay';
@@ -203,7 +215,6 @@ function entryElement(s, entry) {
       button.textContent = '▶ play';
       button.hidden = true;
       button.onclick = () => actions.replay(s, entry);
-      el._entry = entry;
       meta.appendChild(button);
     }
     el.appendChild(meta);
@@ -216,6 +227,22 @@ function refreshReplayButtons() {
   for (const el of $('transcript').querySelectorAll('.entry.agent')) {
     const button = el.querySelector('.replay');
     if (button) button.hidden = !actions.hasAudio(el._entry);
+  }
+}
+
+// A prompt's bubble says what became of it (queued → delivered, answered, lost); it changes later.
+function refreshPromptStates() {
+  for (const el of $('transcript').querySelectorAll('.entry.user')) {
+    const entry = el._entry;
+    const label = el.querySelector('.prompt-state');
+    if (!entry || !label) continue;
+    const text = entry.promptState ? promptStateText(entry) : '';
+    if (label.textContent !== text) label.textContent = text;
+    if (el.dataset.promptState !== (entry.promptState || '')) {
+      if (entry.promptState) el.dataset.promptState = entry.promptState;
+      else delete el.dataset.promptState;
+      el.classList.toggle('lost', entry.promptState === 'lost');
+    }
   }
 }
 
@@ -239,6 +266,9 @@ export function renderControls() {
   $('mute-slash').style.display = state.muted ? '' : 'none';
   $('mode-text').textContent = state.auto ? 'Auto' : 'Manual';
   $('vad').checked = state.vad.enabled;
+  $('hands-free').checked = state.handsFree;
+  $('prompt-send').disabled = !s;
+  $('prompt-text').placeholder = s ? `Tell ${s.label || 'the agent'} something…` : 'No session';
   const speed = $('speed');
   speed.disabled = !s || s.status === 'dead';
   // Without a session the control shows the default a new session gets.
