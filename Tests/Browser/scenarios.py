@@ -616,8 +616,65 @@ def hands_free(ui, args):
     return facts
 
 
+def priority(ui, args):
+    """(i) One voice at a time, permission first: while one agent's long report is heard (and the
+    page listens for a prompt after it), a new agent greets (a question) and then another asks
+    permission; when the floor is free the permission question is heard first, though it came
+    later, then the question; nothing overlaps."""
+    open_page(ui, args)
+    ui.page.check("#hands-free")
+    ui.wait_until(lambda: ui.state().get("handsFree") is True, 5, "state.handsFree")
+    ids = sync("setup")
+    a, b = ids["a"], ids["b"]
+    def answered_both():
+        ui.poll()
+        return all(ui.matching("recording-sent", s) for s in (a, b))
+    ui.wait_until(answered_both, FIRST_SPEECH + 2 * ANSWER,
+                  lambda: f"both greetings answered (log tail {ui.entries[-6:]})")
+    quiet_since = []
+
+    def settled():
+        if not is_quiet(ui):
+            quiet_since.clear()
+            return False
+        quiet_since.append(ui.page.evaluate("performance.now()"))
+        return quiet_since[-1] - quiet_since[0] >= 2000
+    ui.wait_until(settled, 3 * ANSWER, lambda: f"a quiet page (queue {ui.state().get('queue')})")
+
+    mark = ui.last_index()
+    sync("report", session=a)
+    ui.wait_event("play-start", a, mark, timeout=ANSWER, where=lambda e: e.get("kind") == "report", what=f"{a}'s report heard")
+    c = sync("ask-both", permission=b)["c"]
+    # Both wait while the report (and the listening after it) holds the floor.
+    waiting = ui.wait_until(
+        lambda: (lambda q: q if {(i.get("session_id"), i.get("kind")) for i in q} >= {(c, "question"), (b, "permission")} else None)(
+            [i for i in ui.state().get("queue") or [] if i.get("session_id") != a]),
+        30, lambda: f"{c}'s question and {b}'s permission queued together (queue {ui.state().get('queue')})")
+    ui.poll()
+    started_since = [e for _, e in ui.matching("play-start", after=mark) if e.get("session") != a]
+    if started_since:
+        raise Failure(f"something else played while {a} held the floor: {started_since}")
+    ui.shot("queue-permission-first")
+    ui.wait_event("play-start", after=mark, timeout=2 * ANSWER, where=lambda e: e.get("session") in (b, c),
+                  what="the next turn after the report")
+    ui.poll()
+    order = [(e.get("session"), e.get("kind")) for _, e in ui.matching("play-start", after=mark) if e.get("session") in (b, c)]
+    if order[0] != (b, "permission"):
+        raise Failure(f"the permission question was not heard first: {order}")
+    sync("deny", session=b)
+    ui.wait_event("play-start", c, mark, timeout=2 * ANSWER, what=f"{c}'s question after the permission")
+    ui.poll()
+    heard = heard_log(ui.entries[mark:])
+    pairs = overlapping(heard)
+    if pairs:
+        raise Failure(f"two voices at once: {pairs[:3]}")
+    order = [(e.get("session"), e.get("kind")) for _, e in ui.matching("play-start", after=mark) if e.get("session") in (b, c)]
+    return {"session": a, "session_b": b, "session_c": c, "order": [f"{s}:{k}" for s, k in order],
+            "queued": [f"{i.get('session_id')}:{i.get('kind')}" for i in waiting], "overlaps": len(pairs)}
+
+
 SCENARIOS = {
     "end-to-end": end_to_end, "mute": mute, "barge-in": barge_in, "background": background,
     "reconnect": reconnect, "voice": voice_change, "smoke": smoke, "cockpit": cockpit,
-    "hands-free": hands_free,
+    "hands-free": hands_free, "priority": priority,
 }

@@ -209,4 +209,53 @@ struct BrowserUITests {
     }
 
     static let report = "All the tests pass. I updated the changelog."
+
+    @Test("(i) One voice at a time: during a long report a question and then a permission request wait; the permission is heard first")
+    func permissionFirst() async throws {
+        let hub = try await BrowserUI.hub("priority", agent: ["--turns", "1", "--stay"])
+        defer { hub.stop() }
+        let watcher = try await BrowserClient.connect(to: hub, hello: ["permissions"])
+        var hook: Task<(status: Int32, output: String), any Error>?
+        func secret(_ id: String) throws -> String {
+            let config = JSONValue.decode(bytes: try Data(contentsOf: URL(fileURLWithPath: "\(hub.workRoot)/\(id)/.mcp.json")))
+            return config?["mcpServers"]?["voice-hub"]?["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? ""
+        }
+        let long = "I went through every module of the project and checked each test by hand, one at a time, slowly. "
+            + "The parser, the lexer and the code generator all pass their tests now, after a long afternoon of work. "
+            + "I also rewrote the changelog so that every change of this week is listed with its reason and its author."
+        let facts = try await BrowserUI.drive(hub, "priority") { name, message in
+            switch name {
+            case "setup":
+                let a = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
+                let b = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
+                return .object(["a": .string(a), "b": .string(b)])
+            case "report":
+                let id = try #require(message["session"]?.stringValue)
+                let hooks = REST(baseURL: hub.baseURL, token: try secret(id))
+                _ = try await hooks.post("/hooks/\(id)", json: .object(["hook_event_name": .string("UserPromptSubmit")]))
+                _ = try await hooks.post("/hooks/\(id)", json: .object(["hook_event_name": .string("Stop"), "last_assistant_message": .string(long)]))
+                return .object([:])
+            case "ask-both":
+                // A new agent greets (a question); once its words are out, another asks permission.
+                let mark = watcher.messages.count
+                let c = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
+                _ = try await watcher.next("assistant_text", session: c, after: mark, timeout: .seconds(60))
+                let b = try #require(message["permission"]?.stringValue)
+                hook = PermissionTests.hook("\(hub.workRoot)/\(b)/.mcp.json")
+                return .object(["c": .string(c)])
+            case "deny":
+                let b = try #require(message["session"]?.stringValue)
+                let request = try #require(try await hub.rest.get("/api/sessions/\(b)/permissions").json?[0]?["request_id"]?.stringValue)
+                _ = try await hub.rest.post("/api/sessions/\(b)/permissions/\(request)", json: .object(["decision": .string("deny")]))
+                return .object([:])
+            default:
+                throw TestFailure("unexpected sync \(name)")
+            }
+        }
+        let b = try #require(facts["session_b"]?.stringValue), c = try #require(facts["session_c"]?.stringValue)
+        #expect(facts["order"]?.arrayValue?.prefix(2).map { $0.stringValue ?? "" } == ["\(b):permission", "\(c):question"])
+        #expect(facts["overlaps"]?.doubleValue == 0)
+        let printed = try await #require(hook).value
+        #expect(PermissionTests.decision(printed.output)?["behavior"]?.stringValue == "deny", "the hook printed: \(printed.output)")
+    }
 }
