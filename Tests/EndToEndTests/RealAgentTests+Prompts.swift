@@ -106,3 +106,31 @@ extension RealAgentTests {
         #expect(!kinds.contains("report"), "a turn that conversed is not read out: \(kinds)")
     }
 }
+
+extension RealAgentTests {
+    @Test("prompts: a recorded prompt (Piper's voice through the real STT) reaches an idle Claude Code as its next user message",
+          .timeLimit(.minutes(3)), .enabled(if: BrowserUI.available, "needs the real engines of scripts/test.sh"))
+    func spokenPromptThroughTheRealSTT() async throws {
+        let spoken = try await SpokenAnswer.wav("Please check the build next.")
+        let setup = try await RealAgentSetup.start(.claude, spawner: "tmux", name: "real-prompt-spoken", turns: 1,
+                                                   speechLines: BrowserUI.speechLines)
+        let hub = setup.hub
+        defer { hub.stop() }
+        let browser = try await BrowserClient.connect(to: hub, hello: ["activity", "prompts"])
+        let created = try await hub.rest.post("/api/sessions", json: .object(["cwd": .string(setup.project)]))
+        let id = try #require(created.json?["session_id"]?.stringValue, "\(created.text)")
+        var index = 0
+        let turn = try await Conversation(browser: browser, sessionID: id).turn(after: index, answer: spoken, format: "audio/wav", timeout: .seconds(90))
+        index = turn.end
+        _ = try await browser.next(after: index, timeout: .seconds(90), "activity idle") {
+            $0["type"]?.stringValue == "session_activity" && $0["activity"]?["state"]?.stringValue == "idle"
+        }
+        try await browser.send(.object(["type": .string("audio"), "session_id": .string(id), "purpose": .string("prompt"),
+                                        "mime_type": .string("audio/wav"), "data": .string(spoken.base64EncodedString())]))
+        let (_, status) = try await browser.next("prompt_status", session: id, after: index, timeout: .seconds(60))
+        #expect(status["state"]?.stringValue == "delivered", "\(status)")
+        let words = status["text"]?.stringValue ?? ""
+        #expect(Fuzzy.overlap(expected: "Please check the build next.", heard: words) >= 0.7, "heard: \(words)")
+        try await Self.waitForPrompt(setup, words)
+    }
+}
