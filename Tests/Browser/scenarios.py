@@ -673,8 +673,61 @@ def priority(ui, args):
             "queued": [f"{i.get('session_id')}:{i.get('kind')}" for i in waiting], "overlaps": len(pairs)}
 
 
+def hold_and_end_word(ui, args):
+    """(j) Push-to-talk and the end word, in Manual mode with a long pause setting (3 s) so that
+    neither the mode nor the pause ends a recording. The fake mic says "<sentence>, over." then,
+    after 0.7 s, more words. Held Space records until it is released; with the end word "over"
+    set, a tap records until the pause after "over" and the later words are not sent."""
+    open_page(ui, args)
+    ui.page.click("#mode")
+    ui.wait_until(lambda: ui.state().get("auto") is False, 5, "Manual mode")
+    ui.page.click("#settings-toggle")
+    ui.page.fill("#vad-silence", "3000")
+    ui.page.press("#vad-silence", "Tab")
+    ui.wait_until(lambda: (ui.state().get("vad") or {}).get("silenceMs") == 3000, 5, "a 3 s pause setting")
+    ui.page.click("#settings-toggle")
+    a = new_session(ui, shot=False)
+    start, _ = ui.wait_event("play-start", a, timeout=FIRST_SPEECH)
+    ui.wait_event("play-end", a, start, timeout=ANSWER)
+    ui.page.wait_for_timeout(300)
+    ui.page.locator("body").focus()
+
+    # Held: recorded while Space is down, sent on release (6 s: before the 3 s pause could end it).
+    mark = ui.last_index()
+    ui.page.keyboard.down("Space")
+    ui.wait_event("record-start", a, mark, timeout=10)
+    ui.page.wait_for_timeout(6000)
+    ui.page.keyboard.up("Space")
+    _, held = ui.wait_event("record-stop", a, mark, timeout=10)
+    ui.wait_event("recording-sent", a, mark, timeout=10)
+    facts = {"session": a, "held_stop": held.get("reason")}
+    ui.wait_bubble("agent", lambda t: t.startswith("You said") and overlap(args.expect, t) >= 0.5, ANSWER, "the agent's answer to the held recording")
+
+    # The end word: a tap starts, the pause after "over" ends it at once.
+    ui.page.click("#settings-toggle")
+    ui.page.fill("#end-word", "over")
+    ui.page.press("#end-word", "Tab")
+    ui.wait_until(lambda: ui.state().get("endWord") == "over", 5, "the end word set")
+    ui.page.click("#settings-toggle")
+    ui.wait_until(lambda: ui.state().get("sessions", {}).get(a, {}).get("pendingListen"), ANSWER, "the agent listening again")
+    mark = ui.last_index()
+    ui.page.click("#mic")
+    ui.wait_event("record-start", a, mark, timeout=10)
+    _, stopped = ui.wait_event("record-stop", a, mark, timeout=20)
+    facts["end_word_stop"] = stopped.get("reason")
+    facts["end_word_after_ms"] = stopped["t"] - ui.matching("record-start", a, mark)[0][1]["t"]
+    if stopped.get("reason") != "end-word":
+        raise Failure(f"the recording did not end on the end word: {stopped}")
+    ui.wait_event("recording-sent", a, mark, timeout=10)
+    def without_end_word(t):
+        said = t.lower().split("said:", 1)[-1]
+        return t.startswith("You said") and "over" not in said and "later" not in said and overlap(args.expect, t) >= 0.5
+    facts["you_said"] = ui.wait_bubble("agent", without_end_word, ANSWER, "the agent's answer, without the end word and what came after it")
+    return facts
+
+
 SCENARIOS = {
     "end-to-end": end_to_end, "mute": mute, "barge-in": barge_in, "background": background,
     "reconnect": reconnect, "voice": voice_change, "smoke": smoke, "cockpit": cockpit,
-    "hands-free": hands_free, "priority": priority,
+    "hands-free": hands_free, "priority": priority, "hold-and-end-word": hold_and_end_word,
 }

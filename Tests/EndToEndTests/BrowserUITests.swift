@@ -210,6 +210,23 @@ struct BrowserUITests {
 
     static let report = "All the tests pass. I updated the changelog."
 
+    @Test("(j) Push-to-talk records while Space is held; the end word 'over' ends a recording at once and is left out")
+    func holdAndEndWord() async throws {
+        // "<sentence>, over." then 0.7 s of quiet, then more words: the end word must cut them off.
+        let first = try await SpokenAnswer.wav("Please run the unit tests now, over.")
+        let later = try await SpokenAnswer.wav("These words come later.")
+        let wav = try TestPaths.temporaryDirectory("end-word-mic").appendingPathComponent("mic.wav")
+        try WAVJoin.join([first, later], silence: 0.7).write(to: wav)
+        let hub = try await BrowserUI.hub("hold-end-word", agent: ["--turns", "4", "--stay"])
+        defer { hub.stop() }
+        let facts = try await BrowserUI.drive(hub, "hold-and-end-word", wav: wav.path, expect: "Please run the unit tests now.")
+        #expect(facts["held_stop"]?.stringValue == "release")
+        #expect(facts["end_word_stop"]?.stringValue == "end-word")
+        let entries = try await BrowserUI.transcript(hub, try #require(facts["session"]?.stringValue))
+        let users = entries.filter { $0.role == "user" }.map(\.text)
+        #expect(users.count >= 2 && !users[1].lowercased().contains("over") && !users[1].lowercased().contains("later"), "\(users)")
+    }
+
     @Test("(i) One voice at a time: during a long report a question and then a permission request wait; the permission is heard first")
     func permissionFirst() async throws {
         let hub = try await BrowserUI.hub("priority", agent: ["--turns", "1", "--stay"])

@@ -126,3 +126,45 @@ enum SpokenAnswer {
         return try Data(contentsOf: URL(fileURLWithPath: wav))
     }
 }
+
+/// Joins 16-bit mono WAV files (same rate) with quiet between them: a fake microphone's speech
+/// with pauses where a test wants them.
+enum WAVJoin {
+    static func join(_ files: [Data], silence seconds: Double) throws -> Data {
+        var pcm = Data()
+        var rate = 22050
+        for (index, file) in files.enumerated() {
+            guard let (samples, sampleRate) = pcmData(of: file) else { throw TestFailure("not a PCM WAV") }
+            rate = sampleRate
+            if index > 0 { pcm.append(Data(count: Int(seconds * Double(rate)) * 2)) }
+            pcm.append(samples)
+        }
+        return header(bytes: pcm.count, sampleRate: rate) + pcm
+    }
+
+    /// A canonical 44-byte header: PCM, mono, 16-bit.
+    private static func header(bytes: Int, sampleRate: Int) -> Data {
+        func u32(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24 & 0xFF)] }
+        func u16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF)] }
+        var header: [UInt8] = Array("RIFF".utf8) + u32(36 + bytes) + Array("WAVEfmt ".utf8) + u32(16) + u16(1) + u16(1)
+        header += u32(sampleRate) + u32(sampleRate * 2) + u16(2) + u16(16) + Array("data".utf8) + u32(bytes)
+        return Data(header)
+    }
+
+    /// The `data` chunk and the sample rate of a WAV file.
+    private static func pcmData(of wav: Data) -> (Data, Int)? {
+        let bytes = [UInt8](wav)
+        guard bytes.count > 44, bytes[0..<4] == [82, 73, 70, 70] else { return nil }
+        func u32(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
+        let rate = u32(24)
+        var offset = 12
+        while offset + 8 <= bytes.count {
+            let size = u32(offset + 4)
+            if bytes[offset..<offset + 4] == [100, 97, 116, 97] {  // "data"
+                return (Data(bytes[(offset + 8)..<min(bytes.count, offset + 8 + size)]), rate)
+            }
+            offset += 8 + size + (size & 1)
+        }
+        return nil
+    }
+}

@@ -57,13 +57,15 @@ enum BrowserUI {
     }
 
     /// Runs drive.py's scenario against `hub`; returns its facts.
+    /// `wav`/`expect`: another recording for the fake microphone than the sentence.
     static func drive(
-        _ hub: HubProcess, _ scenario: String,
+        _ hub: HubProcess, _ scenario: String, wav: String? = nil, expect: String = sentence,
         onSync: (String, JSONValue) async throws -> JSONValue = { name, _ in throw TestFailure("unexpected sync \(name)") }
     ) async throws -> JSONValue {
         try requireBrowser()
-        let wav = try await FakeMic.shared.path()
-        let driver = try PageDriver(hub: hub, scenario: scenario, wav: wav, expect: sentence, directory: artifacts(scenario))
+        var microphone = wav ?? ""
+        if wav == nil { microphone = try await FakeMic.shared.path() }
+        let driver = try PageDriver(hub: hub, scenario: scenario, wav: microphone, expect: expect, directory: artifacts(scenario))
         let facts: JSONValue
         do {
             facts = try await driver.run(onSync: onSync)
