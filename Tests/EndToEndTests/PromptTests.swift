@@ -31,12 +31,13 @@ struct PromptTests {
     }
 
     /// `cat` writing what it is typed to a file; `{hook_settings}` (unused by cat) makes it an agent that reports its turns.
-    static func agent(_ name: String) async throws -> Agent {
+    static func agent(_ name: String, arguments: [String] = []) async throws -> Agent {
         let engines = try await FakeSpeechServer.shared()
         let directory = try TestPaths.temporaryDirectory(name + "-typed")
         let hub = try await HubProcess.start(
             name: name, ttsURL: engines.url, sttURL: engines.url, spawner: "pty",
-            command: ["sh", "-c", "exec cat > \(directory.path)/{session_id}.txt", "{hook_settings}"], extraSessionLines: ["startup_input: \"\""])
+            command: ["sh", "-c", "exec cat > \(directory.path)/{session_id}.txt", "{hook_settings}"], extraSessionLines: ["startup_input: \"\""],
+            arguments: arguments)
         return try await session(in: hub, typedTo: directory)
     }
 
@@ -174,5 +175,20 @@ struct PromptTests {
         try await agent.report("Stop", ["last_assistant_message": .string("All done.")])
         let (_, report) = try await browser.next("assistant_text", session: agent.id)
         #expect(report["kind"]?.stringValue == "report" && report["text"]?.stringValue == "All done.")
+    }
+
+    @Test("a prompt held for a working agent survives a hub killed and restarted: the new hub types it")
+    func heldAcrossARestart() async throws {
+        let port = try LaunchedEngineTests.freePort()
+        let agent = try await Self.agent("prompt-restart", arguments: ["--port", "\(port)"])
+        defer { agent.hub.stop(); agent.bridge.stop() }
+        try await agent.report("UserPromptSubmit")
+        #expect(try await prompt(agent, "after the restart, run the tests") == "queued")
+        await agent.hub.kill()
+        let second = try await agent.hub.successor(name: "prompt-restarted", arguments: ["--port", "\(port)"])
+        defer { second.stop() }
+        // The bridge reconnects by itself; the adopted agent's state is unknown, so it gets the prompt.
+        try await agent.waitTyped("after the restart, run the tests\n")
+        #expect(try await second.rest.get("/api/sessions").json?[0]?["queued_prompts"] == .array([]))
     }
 }

@@ -45,7 +45,7 @@ actor Session {
     init(
         id: String, label: String, voice: String, speed: Double = 1.0, workspace: SessionWorkspace, secret: String,
         spawnerName: String, profile: AgentProfile, projectDirectory: String?, createdAt: Date = Date(), adopted: Bool = false,
-        services: SessionServices
+        heldPrompts: [String] = [], services: SessionServices
     ) {
         (self.id, self.profile, self.projectDirectory, self.spawnerName) = (id, profile, projectDirectory, spawnerName)
         (self.createdAt, self.workspace, self.secret, self.services) = (createdAt, workspace, secret, services)
@@ -58,7 +58,8 @@ actor Session {
             maxSpeechCharacters: services.limits.maxSpeechCharacters, noListenerTimeout: services.settings.noListenerTimeout,
             idleTimeout: services.settings.idleTimeout, permissionTimeout: services.settings.permissionTimeout,
             agentReportsTurns: profile.reportsTurns, speakReplies: profile.speakReplies, turnTagPrefix: RandomToken.hex(bytes: 3),
-            lastWrittenRequestID: adopted ? TranscriptLog.lastAgentRequestID(directory: services.transcriptDirectory, sessionID: id) : nil)
+            lastWrittenRequestID: adopted ? TranscriptLog.lastAgentRequestID(directory: services.transcriptDirectory, sessionID: id) : nil,
+            heldPrompts: heldPrompts)
         machine = SessionMachine(configuration: configuration, label: label, voice: voice, speed: speed, now: Date())
         do {
             transcript = try TranscriptLog(directory: services.transcriptDirectory, sessionID: id)
@@ -75,7 +76,8 @@ actor Session {
         projectDirectory: String?
     ) -> SessionWorkspace.Record {
         .init(id: id, label: machine.label, voice: machine.voice, speed: machine.speed, spawner: spawnerName, secret: secret,
-              createdAt: createdAt, agent: profile.id, projectDirectory: projectDirectory)
+              createdAt: createdAt, agent: profile.id, projectDirectory: projectDirectory,
+              heldPrompts: machine.heldPromptTexts.isEmpty ? nil : machine.heldPromptTexts)
     }
 
     var status: SessionStatus { machine.status }

@@ -34,6 +34,8 @@ struct SessionMachine: Sendable {
         var turnTagPrefix = "t"
         /// The request id of the agent's last transcript line (an adopted session's).
         var lastWrittenRequestID: String?
+        /// Prompts an earlier run of the hub held for this (adopted) session.
+        var heldPrompts: [String] = []
     }
 
     /// The machine's part of a session's snapshot, as an announcement carries it.
@@ -211,6 +213,9 @@ struct SessionMachine: Sendable {
         activity = SessionActivity(state: .starting, since: now)
         startupInputTyped = configuration.adopted || configuration.startupInput == nil
         lastWrittenRequestID = configuration.lastWrittenRequestID
+        for (index, text) in configuration.heldPrompts.enumerated() {
+            prompts.add(Prompt(id: configuration.turnTagPrefix + "-h" + String(index + 1, radix: 16), text: text, at: now))
+        }
     }
 
     var status: SessionStatus { lifecycle.status }
@@ -233,6 +238,8 @@ struct SessionMachine: Sendable {
         .announce(shown, update: update)
     }
     var converseRequestID: String? { converse.currentRequestID }
+    /// What the session record keeps: the prompts not yet delivered.
+    var heldPromptTexts: [String] { prompts.waiting.map(\.text) }
 
     mutating func handle(_ event: Event, now: Date) -> [Action] {
         var actions = decide(event, now: now)
@@ -558,7 +565,8 @@ struct SessionMachine: Sendable {
             return [written] + deliver([prompt])
         }
         prompts.add(prompt)
-        return [written, .announcePrompt(prompt, .queued), .log(.info, "prompt queued until the agent's turn ends")]
+        // Kept in the session's record too: a hub that restarts delivers it.
+        return [written, .announcePrompt(prompt, .queued), .saveRecord, .log(.info, "prompt queued until the agent's turn ends")]
     }
 
     private mutating func promptRecording(_ audio: Data, format: AudioFormat, endWord: String?, now: Date) -> [Action] {
@@ -588,7 +596,7 @@ struct SessionMachine: Sendable {
 
     private mutating func deliverPromptsIfIdle() -> [Action] {
         guard !prompts.isEmpty, agentTakesPrompts else { return [] }
-        return deliver(prompts.takeAll())
+        return deliver(prompts.takeAll()) + [.saveRecord]
     }
 
     /// Typed as one prompt; the agent works from now on (until its turn ends again).
@@ -687,7 +695,7 @@ struct SessionMachine: Sendable {
         speech = nil
         var actions: [Action] = [.stopTerminalWatch, .stopEngines(turn: nil)]
         for request in permissions.pending { actions += settlePermission(request.id, .sessionEnded, now: now) }
-        let lost = prompts.takeAll()
+        let lost = prompts.takeAll()   // (the record goes with the session)
         if !lost.isEmpty {
             actions += lost.map { .announcePrompt($0, .lost) }
             actions += [.log(.warning, "\(lost.count) queued prompt(s) not delivered: \(reason)"),

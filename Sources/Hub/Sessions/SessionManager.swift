@@ -257,7 +257,7 @@ public actor SessionManager {
             let session = Session(
                 id: name, label: record.label, voice: record.voice, speed: record.speed, workspace: workspace,
                 secret: record.secret, spawnerName: spawnerName, profile: profile, projectDirectory: record.projectDirectory,
-                createdAt: record.createdAt, adopted: true, services: services)
+                createdAt: record.createdAt, adopted: true, heldPrompts: record.heldPrompts ?? [], services: services)
             sessions[name] = session
             await services.prompts.register(session)
             order.append(name)

@@ -71,6 +71,8 @@ struct SessionWorkspace: Sendable {
         /// The agent profile (absent in records of hubs before profiles: the default one).
         var agent: String?
         var projectDirectory: String?
+        /// Prompts held until the agent's turn ends (absent in older records).
+        var heldPrompts: [String]?
     }
 
     /// Written (0600, atomically) at creation and on every change.
