@@ -134,3 +134,34 @@ extension RealAgentTests {
         try await Self.waitForPrompt(setup, words)
     }
 }
+
+extension RealAgentTests {
+    @Test("prompts: two Claude Code sessions; a spoken prompt said to one that starts with the other's name reaches the other",
+          .timeLimit(.minutes(3)))
+    func spokenPromptNamesTheOtherAgent() async throws {
+        let setup = try await RealAgentSetup.start(.claude, spawner: "tmux", name: "real-prompt-route", turns: 1)
+        let hub = setup.hub
+        defer { hub.stop() }
+        let browser = try await BrowserClient.connect(to: hub, hello: ["activity", "prompts"])
+        var ids: [String] = []
+        for _ in 0..<2 {
+            let created = try await hub.rest.post("/api/sessions", json: .object(["cwd": .string(setup.project), "label": .string(ids.isEmpty ? "Sky" : "Adam")]))
+            ids.append(try #require(created.json?["session_id"]?.stringValue, "\(created.text)"))
+        }
+        for id in ids {
+            let end = try await Self.converse(setup, session: id, browser: browser, turns: 1)
+            _ = try await browser.next(after: end, timeout: .seconds(60), "\(id) idle") {
+                $0["type"]?.stringValue == "session_activity" && $0["session_id"]?.stringValue == id && $0["activity"]?["state"]?.stringValue == "idle"
+            }
+        }
+        let (sky, adam) = (ids[0], ids[1])
+        let mark = browser.messages.count
+        // Said in Sky's tab (the fake STT hears the bytes as words).
+        try await browser.send(.object(["type": .string("audio"), "session_id": .string(sky), "purpose": .string("prompt"),
+                                        "data": .string(Data("Adam, please check the build next.".utf8).base64EncodedString())]))
+        let (_, status) = try await browser.next("prompt_status", after: mark, timeout: .seconds(60))
+        #expect(status["session_id"]?.stringValue == adam && status["state"]?.stringValue == "delivered", "\(status)")
+        #expect(status["text"]?.stringValue == "Please check the build next.")
+        try await Self.waitForPrompt(setup, "Please check the build next.")
+    }
+}
