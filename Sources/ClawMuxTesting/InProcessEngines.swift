@@ -22,12 +22,14 @@ public final class FakeTTSEngine: TTSEngine {
     public let name: String
     public let streamsAudio: Bool
     public let audioFormat: AudioFormat?
+    public let speedRange: ClosedRange<Double>?
     private let state = Mutex(State())
 
-    public init(name: String, format: AudioFormat = .mp3, streams: Bool = false) {
+    public init(name: String, format: AudioFormat = .mp3, streams: Bool = false, speedRange: ClosedRange<Double>? = nil) {
         self.name = name
         self.streamsAudio = streams
         self.audioFormat = format
+        self.speedRange = speedRange
     }
 
     public var mode: Mode {

@@ -100,4 +100,21 @@ struct SpeechFailoverTests {
         #expect(try await router.transcribe(Data("again".utf8), format: .webm, voice: nil) == "spare:again")
         #expect(ears.transcriptions == 1)
     }
+
+    @Test func aSpeedOutsideTheEnginesRangeIsClampedNotAnError() async throws {
+        let slowest = FakeTTSEngine(name: "first", speedRange: 1.0...4.0)
+        let config = try TestConfig.parse([
+            "sessions:", "  spawner: terminal",
+            "backends:", "  terminal: {plugin: fake-spawner}", "  first: {plugin: fake-tts}", "  ears: {plugin: fake-stt}",
+            "voices:", "  sky: {label: Sky, backend: first, voice: sky_v1}",
+            "stt:", "  backend: ears",
+        ])
+        let plugins = FakePlugins.table(tts: [slowest], stt: [FakeSTTEngine(name: "ears")], spawners: [FakeSpawner(name: "terminal")])
+        let router = try SpeechStack(config: config, plugins: plugins, logger: Logger(label: "test")).router
+        let voice = try #require(router.route("sky"))
+        for speed in [0.5, 1.25, 6.0] {
+            for try await _ in router.speak("Hello.", voice: voice, speed: speed) {}
+        }
+        #expect(slowest.requests.map(\.speed) == [1.0, 1.25, 4.0])
+    }
 }

@@ -36,4 +36,22 @@ struct KokoroHTTPEngineTests {
             #expect("\(error)".contains("HTTP 500"), "\(error)")
         }
     }
+
+    /// fastkokoro refuses speeds below 1.0 (HTTP 422); `speed_range` says so and the hub clamps.
+    @Test func aSpeedRangeIsReadAndChecked() throws {
+        let server = "http://127.0.0.1:9"
+        func engine(_ bounds: [String]) throws -> any TTSEngine {
+            let at = ConfigLocation(file: "test.yaml", line: 1, column: 1, keyPath: "backends.test")
+            let range = ConfigNode(.sequence(bounds.map { ConfigNode(.scalar($0), at: at) }), at: at.child("speed_range"))
+            let node = ConfigNode(.mapping([(key: "url", value: ConfigNode(.scalar(server), at: at)), (key: "speed_range", value: range)]), at: at)
+            guard case .tts(let engine) = try KokoroHTTPEngine.descriptor.make(node, PluginContext(instanceName: "k", logger: .init(label: "t"))) else {
+                throw PluginTestFailure("not TTS")
+            }
+            return engine
+        }
+        #expect(try engine(["1.0", "4.0"]).speedRange == 1.0...4.0)
+        #expect(try PluginOptions.tts(KokoroHTTPEngine.descriptor, ["url": server]).speedRange == nil, "unknown: any speed")
+        #expect(throws: ConfigError.self) { try engine(["2.0", "1.0"]) }
+        #expect(throws: ConfigError.self) { try engine(["1.0"]) }
+    }
 }

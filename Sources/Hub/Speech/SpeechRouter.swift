@@ -140,7 +140,7 @@ public struct SpeechRouter: Sendable {
             var yielded = false
             do {
                 try await supervisors.ensureRunning(link.backend)
-                let speech = try await engine.synthesize(SpeechRequest(text: text, voice: link.engineVoice, speed: speed))
+                let speech = try await engine.synthesize(SpeechRequest(text: text, voice: link.engineVoice, speed: applicableSpeed(speed, for: engine, link.backend)))
                 var decoder = speech.format.baseType == "audio/wav" ? WAVStreamDecoder() : nil
                 for try await chunk in speech.chunks {
                     var data = chunk
@@ -173,6 +173,16 @@ public struct SpeechRouter: Sendable {
             }
         }
         throw ChainFailure(attempts: attempts)
+    }
+
+    /// The voice's speed, or the nearest the engine takes (said in the log, never an error).
+    private func applicableSpeed(_ wanted: Double, for engine: any TTSEngine, _ backend: String) -> Double {
+        guard let range = engine.speedRange, !range.contains(wanted) else { return wanted }
+        let applied = min(max(wanted, range.lowerBound), range.upperBound)
+        logger.info("speed outside the engine's range; using the nearest", metadata: [
+            "backend": "\(backend)", "speed": "\(wanted)", "applied": "\(applied)",
+        ])
+        return applied
     }
 
     /// A 4xx answer or a recording ffmpeg cannot decode says something about this request (the

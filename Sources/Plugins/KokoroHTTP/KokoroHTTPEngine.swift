@@ -14,6 +14,8 @@ struct KokoroHTTPEngine: TTSEngine {
     /// Kokoro-FastAPI streams the body as it synthesizes (`"stream": true`); plain OpenAI-compatible
     /// servers answer when done, so the hub sends them one sentence at a time instead.
     let streaming: Bool
+    /// `speed_range: [min, max]`: what the server accepts (Kokoro-FastAPI 0.25–4; fastkokoro 1–4).
+    let speedRange: ClosedRange<Double>?
 
     var streamsAudio: Bool { streaming }
     var audioFormat: AudioFormat? { responseFormat.audioFormat }
@@ -22,7 +24,7 @@ struct KokoroHTTPEngine: TTSEngine {
         name: "kokoro-http", kind: .tts,
         summary: "Kokoro or any OpenAI-compatible /v1/audio/speech server"
     ) { options, context in
-        try options.rejectUnknownKeys(allowed: HTTPEngine.commonKeys.union(["model", "response_format", "sample_rate", "streaming"]))
+        try options.rejectUnknownKeys(allowed: HTTPEngine.commonKeys.union(["model", "response_format", "sample_rate", "streaming", "speed_range"]))
         let sampleRate = try options.optional("sample_rate")?.intValue(in: 8000...192_000) ?? 24_000
         let formatNode = try options.optional("response_format")
         let format = try formatNode.map { node in
@@ -35,7 +37,16 @@ struct KokoroHTTPEngine: TTSEngine {
             http: try HTTPEngine(options: options, context: context, defaultTimeout: .seconds(60)),
             model: try options.optional("model")?.stringValue() ?? "kokoro",
             responseFormat: format,
-            streaming: try options.optional("streaming")?.boolValue() ?? true))
+            streaming: try options.optional("streaming")?.boolValue() ?? true,
+            speedRange: try options.optional("speed_range").map(Self.speedRange)))
+    }
+
+    static func speedRange(_ node: ConfigNode) throws -> ClosedRange<Double> {
+        let bounds = try node.items().map { try $0.doubleValue(in: 0.1...10) }
+        guard bounds.count == 2, bounds[0] <= bounds[1] else {
+            throw ConfigError(at: node.location, "expected [lowest, highest] speed, e.g. [1.0, 4.0]")
+        }
+        return bounds[0]...bounds[1]
     }
 
     func synthesize(_ speech: SpeechRequest) async throws -> SpeechAudio {
