@@ -41,7 +41,7 @@ extension RealAgentTests {
         defer { setup.hub.stop() }
         let (_, question) = try await browser.next("assistant_text", session: id, after: asked)
         // Named by its label (the project folder's name).
-        #expect(question["text"]?.stringValue == "my-app wants to run \(Self.command). Allow?")
+        #expect(question["text"]?.stringValue == "my-app wants to run an echo command. Allow?", "symbols are not read out")
         let requestID = try #require(request["request_id"]?.stringValue)
         #expect(try await setup.hub.rest.get("/api/sessions/\(id)/permissions").json?[0]?["request_id"]?.stringValue == requestID)
         #expect(try await setup.hub.rest.post("/api/sessions/\(id)/permissions/\(requestID)", json: .object(["decision": .string("allow")])).status == 200)
@@ -101,7 +101,7 @@ extension RealAgentTests {
         defer { setup.hub.stop() }
         let turn = try await Conversation(browser: browser, sessionID: id)
             .turn(after: asked, answer: answer, format: "audio/wav", timeout: .seconds(90))
-        #expect(turn.said == "my-app wants to run \(Self.command). Allow?")
+        #expect(turn.said == "my-app wants to run an echo command. Allow?")
         let (resolved, message) = try await browser.next("permission_resolved", session: id, after: asked, timeout: .seconds(60))
         #expect(message["decision"]?.stringValue == "allow" && message["by"]?.stringValue == "voice", "\(message)")
         // The agent's own turn follows in the same voice; its answer goes through the real STT too.

@@ -26,6 +26,9 @@ struct PermissionAnswerTests {
 
     @Test func theQuestionSaysWhoWantsWhat() {
         #expect(PermissionAnswer.question(label: "Sky", tool: "Bash", detail: "npm test") == "Sky wants to run npm test. Allow?")
+        #expect(PermissionAnswer.question(label: "Sky", tool: "Bash", detail: "python3 -c 'print(6*7)'") == "Sky wants to run a python3 command. Allow?")
+        #expect(PermissionAnswer.question(label: "Sky", tool: "Bash", detail: "echo approved > a.txt") == "Sky wants to run an echo command. Allow?")
+        #expect(PermissionAnswer.question(label: "Sky", tool: "Bash", detail: "/usr/bin/git push --force | tee log") == "Sky wants to run a git command. Allow?")
         #expect(PermissionAnswer.question(label: "Sky", tool: "Edit", detail: "src/a.ts") == "Sky wants to edit src/a.ts. Allow?")
         #expect(PermissionAnswer.question(label: "", tool: "mcp__db__drop", detail: nil) == "The agent wants to use mcp__db__drop. Allow?")
     }

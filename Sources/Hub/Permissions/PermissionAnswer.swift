@@ -23,11 +23,15 @@ enum PermissionAnswer {
         return sessionPhrases.contains { phrase.contains(" \($0) ") } ? .allowSession : .allow
     }
 
-    /// The question said aloud: "Sky wants to run npm test. Allow?"
+    /// The question said aloud: "Sky wants to run npm test. Allow?" A command full of symbols
+    /// is not read out sign by sign: "Sky wants to run a python3 command" (the card shows it all).
     static func question(label: String, tool: String, detail: String?) -> String {
         let name = label.isEmpty ? "The agent" : label
         guard let detail, !detail.isEmpty else { return "\(name) wants to use \(tool). Allow?" }
         switch tool {
+        case "Bash" where !sayable(detail):
+            let program = detail.split(separator: " ").first.map { String($0.split(separator: "/").last ?? $0) } ?? "shell"
+            return "\(name) wants to run \(article(program)) \(program) command. Allow?"
         case "Bash": return "\(name) wants to run \(detail). Allow?"
         case "Edit", "MultiEdit", "NotebookEdit": return "\(name) wants to edit \(detail). Allow?"
         case "Write": return "\(name) wants to write \(detail). Allow?"
@@ -36,5 +40,15 @@ enum PermissionAnswer {
         case "WebSearch": return "\(name) wants to search the web for \(detail). Allow?"
         default: return "\(name) wants to use \(tool): \(detail). Allow?"
         }
+    }
+
+    /// Short, and words a voice reads well: letters, digits, spaces and . _ - /
+    static func sayable(_ command: String) -> Bool {
+        command.count <= 48 && command.allSatisfy { $0.isLetter || $0.isNumber || " ._-/".contains($0) }
+    }
+
+    private static func article(_ word: String) -> String {
+        guard let first = word.lowercased().first else { return "a" }
+        return "aeio".contains(first) ? "an" : "a"
     }
 }
