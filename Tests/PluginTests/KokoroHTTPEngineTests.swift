@@ -37,7 +37,7 @@ struct KokoroHTTPEngineTests {
         }
     }
 
-    /// fastkokoro refuses speeds below 1.0 (HTTP 422); `speed_range` says so and the hub clamps.
+    /// fastkokoro 0.7 refuses speeds outside 1–2 (HTTP 422); `speed_range` says so and the hub clamps.
     @Test func aSpeedRangeIsReadAndChecked() throws {
         let server = "http://127.0.0.1:9"
         func engine(_ bounds: [String]) throws -> any TTSEngine {
@@ -49,7 +49,7 @@ struct KokoroHTTPEngineTests {
             }
             return engine
         }
-        #expect(try engine(["1.0", "4.0"]).speedRange == 1.0...4.0)
+        #expect(try engine(["1.0", "2.0"]).speedRange == 1.0...2.0)
         #expect(try PluginOptions.tts(KokoroHTTPEngine.descriptor, ["url": server]).speedRange == nil, "unknown: any speed")
         #expect(throws: ConfigError.self) { try engine(["2.0", "1.0"]) }
         #expect(throws: ConfigError.self) { try engine(["1.0"]) }

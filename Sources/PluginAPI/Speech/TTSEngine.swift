@@ -48,7 +48,7 @@ public protocol TTSEngine: HealthProbe {
     /// The format of the engine's speech when its config fixes it; nil when only each answer
     /// tells. A format that does not join by concatenation keeps long texts in one request.
     var audioFormat: AudioFormat? { get }
-    /// The speeds the engine takes (fastkokoro refuses below 1.0 with HTTP 422): the hub clamps
+    /// The speeds the engine takes (fastkokoro refuses speeds outside 1–2 with HTTP 422): the hub clamps
     /// a voice's speed into it instead of failing the turn. nil: any speed.
     var speedRange: ClosedRange<Double>? { get }
 }

@@ -14,7 +14,7 @@ struct KokoroHTTPEngine: TTSEngine {
     /// Kokoro-FastAPI streams the body as it synthesizes (`"stream": true`); plain OpenAI-compatible
     /// servers answer when done, so the hub sends them one sentence at a time instead.
     let streaming: Bool
-    /// `speed_range: [min, max]`: what the server accepts (Kokoro-FastAPI 0.25–4; fastkokoro 1–4).
+    /// `speed_range: [min, max]`: what the server accepts (Kokoro-FastAPI 0.25–4; fastkokoro 0.7 1–2).
     let speedRange: ClosedRange<Double>?
 
     var streamsAudio: Bool { streaming }
