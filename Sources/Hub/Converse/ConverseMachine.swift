@@ -144,25 +144,15 @@ public struct ConverseMachine: Sendable {
     public mutating func handle(_ event: Event) -> [Action] {
         switch (phase, event) {
         case (.idle, .converse(let message, let wait, let requestID)):
-            let turn = Turn(id: nextTurn, message: message, waitForResponse: wait, requestID: requestID)
-            nextTurn += 1
-            phase = .speaking(turn)
-            return [.converseStarted, .send(.assistantText(message, kind: turn.kind)), .send(.status("Speaking...")),
-                    .synthesize(turn: turn.id, text: message)]
+            return begin(Turn(id: nextTurn, message: message, waitForResponse: wait, requestID: requestID))
         case (.idle, .question(let id, let message)):
             var turn = Turn(id: nextTurn, message: message, waitForResponse: true, requestID: nil)
             turn.question = id
-            nextTurn += 1
-            phase = .speaking(turn)
-            return [.converseStarted, .send(.assistantText(message, kind: turn.kind)), .send(.status("Speaking...")),
-                    .synthesize(turn: turn.id, text: message)]
+            return begin(turn)
         case (.idle, .report(let message)):
             var turn = Turn(id: nextTurn, message: message, waitForResponse: false, requestID: nil)
             turn.isReport = true
-            nextTurn += 1
-            phase = .speaking(turn)
-            return [.converseStarted, .send(.assistantText(message, kind: turn.kind)), .send(.status("Speaking...")),
-                    .synthesize(turn: turn.id, text: message)]
+            return begin(turn)
         case (_, .question), (_, .report):
             return [.ignored("a question or report while a turn is in flight")]
         case (_, .withdrawQuestion(let id)):
@@ -175,11 +165,8 @@ public struct ConverseMachine: Sendable {
         // become the agent's); the rest of the reply is in the transcript.
         case (_, .converse(let message, let wait, let requestID)) where currentTurn?.question != nil || currentTurn?.isReport == true:
             guard let old = currentTurn else { return [] }
-            let turn = Turn(id: nextTurn, message: message, waitForResponse: wait, requestID: requestID)
-            nextTurn += 1
-            phase = .speaking(turn)
-            return Self.supersede(old) + [.stopSpeech(turn: old.id), .send(.done), .converseStarted,
-                    .send(.assistantText(message, kind: turn.kind)), .send(.status("Speaking...")), .synthesize(turn: turn.id, text: message)]
+            return Self.supersede(old) + [.stopSpeech(turn: old.id), .send(.done)]
+                + begin(Turn(id: nextTurn, message: message, waitForResponse: wait, requestID: requestID))
 
         // A new converse while one is pending: the agent gave up on the old call (Codex ends a
         // tool call at its timeout without telling the bridge). The new call takes over; the
@@ -187,11 +174,8 @@ public struct ConverseMachine: Sendable {
         case (.speaking(let old, _), .converse(let message, let wait, let requestID)),
              (.awaitingPlayback(let old, _, _), .converse(let message, let wait, let requestID)):
             // Nothing was answered yet: the new message is said instead.
-            let turn = Turn(id: nextTurn, message: message, waitForResponse: wait, requestID: requestID)
-            nextTurn += 1
-            phase = .speaking(turn)
-            return Self.supersede(old) + [.stopSpeech(turn: old.id), .converseStarted,
-                    .send(.assistantText(message, kind: turn.kind)), .send(.status("Speaking...")), .synthesize(turn: turn.id, text: message)]
+            return Self.supersede(old) + [.stopSpeech(turn: old.id)]
+                + begin(Turn(id: nextTurn, message: message, waitForResponse: wait, requestID: requestID))
         case (.listening(let old), .converse(let message, _, let requestID)),
              (.transcribing(let old), .converse(let message, _, let requestID)):
             // The user is answering: the answer goes to the new call (even one that asked for
@@ -308,6 +292,14 @@ public struct ConverseMachine: Sendable {
             // A late result of a turn that has already ended (cancelled); nothing waits for it.
             return []
         }
+    }
+
+    /// A new turn is said: shown, announced, its speech made.
+    private mutating func begin(_ turn: Turn) -> [Action] {
+        nextTurn = turn.id + 1
+        phase = .speaking(turn)
+        return [.converseStarted, .send(.assistantText(turn.message, kind: turn.kind)), .send(.status("Speaking...")),
+                .synthesize(turn: turn.id, text: turn.message)]
     }
 
     public static let supersededReply = "Error: a newer converse call from this session took over this one."
