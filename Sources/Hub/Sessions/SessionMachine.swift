@@ -55,7 +55,7 @@ struct SessionMachine: Sendable {
     private var promptRecordings: UInt64 = 0
     /// The end word of each recording being transcribed (answer, prompts).
     private var answerEndWord: String?
-    private var promptEndWords: [UInt64: String?] = [:]
+    private var promptEndWords: [UInt64: String] = [:]
     /// The agent conversed in the turn under way: its reply at the end is not read out again.
     private var turnConversed = false
     /// A reply to be read out when the session says nothing else.
@@ -209,7 +209,7 @@ struct SessionMachine: Sendable {
             lastActivity = now
             return promptRecording(audio, format: format, endWord: endWord, now: now)
         case .promptHeard(let recording, let heard):
-            let text = EndWord.strip(heard, word: promptEndWords.removeValue(forKey: recording) ?? nil)
+            let text = EndWord.strip(heard, word: promptEndWords.removeValue(forKey: recording))
             // Whisper turns near-silence into ". ." or "...": no prompt.
             guard text.contains(where: { $0.isLetter || $0.isNumber }) else {
                 return [.announceError("No speech was heard in the recording; nothing was sent to the agent.")]
