@@ -137,7 +137,7 @@ struct BrowserUITests {
             case "ask-permission":
                 // The agent's hook, as Claude Code runs it: it waits for the user's decision.
                 let id = try #require(message["session"]?.stringValue)
-                hook = PermissionTests.hook("\(hub.workRoot)/\(id)/.mcp.json")
+                hook = PermissionTests.hook(hub.mcpConfigPath(id))
                 for _ in 0..<400 {
                     if let request = try await hub.rest.get("/api/sessions/\(id)/permissions").json?[0]?["request_id"] {
                         return .object(["request_id": request])
@@ -172,10 +172,8 @@ struct BrowserUITests {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for id in ids {
                         group.addTask {
-                            let config = JSONValue.decode(bytes: try Data(contentsOf: URL(fileURLWithPath: "\(hub.workRoot)/\(id)/.mcp.json")))
-                            let secret = config?["mcpServers"]?["voice-hub"]?["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? ""
                             // A turn of its own (a prompt typed in its terminal) that ends without converse.
-                            let hooks = REST(baseURL: hub.baseURL, token: secret)
+                            let hooks = REST(baseURL: hub.baseURL, token: try hub.sessionSecret(id))
                             for payload: JSONValue in [
                                 .object(["hook_event_name": .string("UserPromptSubmit")]),
                                 .object(["hook_event_name": .string("Stop"), "last_assistant_message": .string(Self.report)]),
@@ -233,10 +231,6 @@ struct BrowserUITests {
         defer { hub.stop() }
         let watcher = try await BrowserClient.connect(to: hub, hello: ["permissions"])
         var hook: Task<(status: Int32, output: String), any Error>?
-        func secret(_ id: String) throws -> String {
-            let config = JSONValue.decode(bytes: try Data(contentsOf: URL(fileURLWithPath: "\(hub.workRoot)/\(id)/.mcp.json")))
-            return config?["mcpServers"]?["voice-hub"]?["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? ""
-        }
         let long = "I went through every module of the project and checked each test by hand, one at a time, slowly. "
             + "The parser, the lexer and the code generator all pass their tests now, after a long afternoon of work. "
             + "I also rewrote the changelog so that every change of this week is listed with its reason and its author."
@@ -248,7 +242,7 @@ struct BrowserUITests {
                 return .object(["a": .string(a), "b": .string(b)])
             case "report":
                 let id = try #require(message["session"]?.stringValue)
-                let hooks = REST(baseURL: hub.baseURL, token: try secret(id))
+                let hooks = REST(baseURL: hub.baseURL, token: try hub.sessionSecret(id))
                 _ = try await hooks.post("/hooks/\(id)", json: .object(["hook_event_name": .string("UserPromptSubmit")]))
                 _ = try await hooks.post("/hooks/\(id)", json: .object(["hook_event_name": .string("Stop"), "last_assistant_message": .string(long)]))
                 return .object([:])
@@ -258,7 +252,7 @@ struct BrowserUITests {
                 let c = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
                 _ = try await watcher.next("assistant_text", session: c, after: mark, timeout: .seconds(60))
                 let b = try #require(message["permission"]?.stringValue)
-                hook = PermissionTests.hook("\(hub.workRoot)/\(b)/.mcp.json")
+                hook = PermissionTests.hook(hub.mcpConfigPath(b))
                 return .object(["c": .string(c)])
             case "deny":
                 let b = try #require(message["session"]?.stringValue)

@@ -15,10 +15,7 @@ struct HookReportTests {
         defer { hub.stop() }
         let first = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
         let second = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
-        func secret(_ id: String) throws -> String {
-            let config = try Data(contentsOf: URL(fileURLWithPath: "\(hub.workRoot)/\(id)/.mcp.json"))
-            return JSONValue.decode(bytes: config)?["mcpServers"]?["voice-hub"]?["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? ""
-        }
+        let secret = hub.sessionSecret
         #expect(!FileManager.default.fileExists(atPath: "\(hub.workRoot)/\(first)/claude-hooks.json"), "only agents whose command names {hook_settings}")
         let hooks = REST(baseURL: hub.baseURL, token: try secret(first))
         let bash = JSONValue.object([
@@ -64,8 +61,8 @@ struct HookReportTests {
         let hub = try await HubProcess.start(name: "hook-sender", ttsURL: engines.url, sttURL: engines.url, spawner: "pty", command: ["sleep", "600"])
         defer { hub.stop() }
         let id = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
-        let mcpConfig = "\(hub.workRoot)/\(id)/.mcp.json"
-        let secret = JSONValue.decode(bytes: try Data(contentsOf: URL(fileURLWithPath: mcpConfig)))?["mcpServers"]?["voice-hub"]?["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? ""
+        let mcpConfig = hub.mcpConfigPath(id)
+        let secret = try hub.sessionSecret(id)
         let bridge = try await MCPClientProcess.start(environment: [
             "VOICE_HUB_SESSION_ID": id, "VOICE_CHAT_HUB_PORT": "\(hub.port)", "VOICE_HUB_SESSION_TOKEN": secret,
         ])

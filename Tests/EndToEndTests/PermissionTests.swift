@@ -10,25 +10,6 @@ import WireJSON
 struct PermissionTests {
     static let payload = #"{"hook_event_name":"PermissionRequest","session_id":"c1","cwd":"/tmp","permission_mode":"manual","tool_name":"Bash","tool_input":{"command":"npm test","description":"Run the tests"},"permission_suggestions":[{"type":"addRules","rules":[{"toolName":"Bash","ruleContent":"npm test"}],"behavior":"allow","destination":"localSettings"}]}"#
 
-    /// A session whose (stand-in) agent finished its MCP handshake, and its MCP config.
-    struct ReadySession {
-        let id: String
-        let mcpConfig: String
-        let secret: String
-        let bridge: MCPClientProcess
-    }
-
-    static func readySession(_ hub: HubProcess) async throws -> ReadySession {
-        let id = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
-        let mcpConfig = "\(hub.workRoot)/\(id)/.mcp.json"
-        let secret = JSONValue.decode(bytes: try Data(contentsOf: URL(fileURLWithPath: mcpConfig)))?["mcpServers"]?["voice-hub"]?["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? ""
-        let bridge = try await MCPClientProcess.start(environment: [
-            "VOICE_HUB_SESSION_ID": id, "VOICE_CHAT_HUB_PORT": "\(hub.port)", "VOICE_HUB_SESSION_TOKEN": secret,
-        ])
-        _ = try await bridge.client.listTools()
-        return ReadySession(id: id, mcpConfig: mcpConfig, secret: secret, bridge: bridge)
-    }
-
     /// The hook as Claude Code runs it: the payload on stdin; what it prints is the decision.
     static func hook(_ mcpConfig: String) -> Task<(status: Int32, output: String), any Error> {
         Task { try await ProcessInspection.runWithInput([TestPaths.clawmux + "-mcp", "hook", mcpConfig], input: payload) }
@@ -45,9 +26,9 @@ struct PermissionTests {
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub, hello: ["permissions", "activity"])
         let original = try await BrowserClient.connect(to: hub)
-        let session = try await Self.readySession(hub)
+        let session = try await ReadySession.start(in: hub)
         defer { session.bridge.stop() }
-        let other = try await Self.readySession(hub)
+        let other = try await ReadySession.start(in: hub)
         defer { other.bridge.stop() }
 
         let hook = Self.hook(session.mcpConfig)
@@ -97,7 +78,7 @@ struct PermissionTests {
         let hub = try await HubProcess.start(name: "permission-voice", ttsURL: engines.url, sttURL: engines.url, spawner: "pty", command: ["sleep", "600"])
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub, hello: ["permissions"])
-        let session = try await Self.readySession(hub)
+        let session = try await ReadySession.start(in: hub)
         defer { session.bridge.stop() }
         let hook = Self.hook(session.mcpConfig)
 
@@ -138,7 +119,7 @@ struct PermissionTests {
                                              command: ["sleep", "600"], extraSessionLines: ["permission_timeout: 5s"])
         defer { hub.stop() }
         let browser = try await BrowserClient.connect(to: hub, hello: ["permissions"])
-        let session = try await Self.readySession(hub)
+        let session = try await ReadySession.start(in: hub)
         defer { session.bridge.stop() }
         let started = ContinuousClock.now
         let printed = try await Self.hook(session.mcpConfig).value
@@ -157,7 +138,7 @@ struct PermissionTests {
         let first = try await HubProcess.start(name: "permission-restart", ttsURL: engines.url, sttURL: engines.url, arguments: ["--port", "\(port)"])
         defer { first.stop() }
         let id = try #require(try await first.rest.post("/api/sessions").json?["session_id"]?.stringValue)
-        let hook = Self.hook("\(first.workRoot)/\(id)/.mcp.json")
+        let hook = Self.hook(first.mcpConfigPath(id))
         for _ in 0..<200 where (try await first.rest.get("/api/sessions/\(id)/permissions").json?.arrayValue ?? []).isEmpty {
             try await Task.sleep(for: .milliseconds(25))
         }

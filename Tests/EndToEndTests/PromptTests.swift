@@ -43,14 +43,9 @@ struct PromptTests {
 
     /// Another such agent in the same hub.
     static func session(in hub: HubProcess, typedTo directory: URL) async throws -> Agent {
-        let id = try #require(try await hub.rest.post("/api/sessions?wait=false").json?["session_id"]?.stringValue)
-        let config = JSONValue.decode(bytes: try Data(contentsOf: URL(fileURLWithPath: "\(hub.workRoot)/\(id)/.mcp.json")))
-        let secret = config?["mcpServers"]?["voice-hub"]?["env"]?["VOICE_HUB_SESSION_TOKEN"]?.stringValue ?? ""
-        let bridge = try await MCPClientProcess.start(environment: [
-            "VOICE_HUB_SESSION_ID": id, "VOICE_CHAT_HUB_PORT": "\(hub.port)", "VOICE_HUB_SESSION_TOKEN": secret,
-        ])
-        _ = try await bridge.client.listTools()
-        return Agent(hub: hub, id: id, typedFile: "\(directory.path)/\(id).txt", hooks: REST(baseURL: hub.baseURL, token: secret), bridge: bridge)
+        let ready = try await ReadySession.start(in: hub)
+        return Agent(hub: hub, id: ready.id, typedFile: "\(directory.path)/\(ready.id).txt",
+                     hooks: REST(baseURL: hub.baseURL, token: ready.secret), bridge: ready.bridge)
     }
 
     func prompt(_ agent: Agent, _ text: String) async throws -> String? {

@@ -7,6 +7,15 @@ import WireJSON
 /// an idle agent starts its next turn; ones said while a tool runs wait for the turn's end
 /// (Claude Code itself would slip them into the running turn) and arrive in order.
 extension RealAgentTests {
+    /// Waits for a `session_activity` with this state (of this session, if given); its index and message.
+    @discardableResult
+    static func activity(_ state: String, of session: String? = nil, after index: Int, browser: BrowserClient) async throws -> (Int, JSONValue) {
+        try await browser.next(after: index, timeout: .seconds(90), "activity \(state) \(session ?? "")") {
+            $0["type"]?.stringValue == "session_activity" && $0["activity"]?["state"]?.stringValue == state
+                && (session == nil || $0["session_id"]?.stringValue == session)
+        }
+    }
+
     /// The typed prompts the model has seen, oldest first (each turn's, once).
     static func prompts(_ setup: RealAgentSetup) -> [String] {
         var seen: [String] = []
@@ -33,9 +42,7 @@ extension RealAgentTests {
         let created = try await hub.rest.post("/api/sessions", json: .object(["cwd": .string(setup.project)]))
         let id = try #require(created.json?["session_id"]?.stringValue, "\(created.text)")
         let end = try await Self.converse(setup, session: id, browser: browser, turns: 1)
-        let (idle, _) = try await browser.next(after: end, timeout: .seconds(60), "activity idle") {
-            $0["type"]?.stringValue == "session_activity" && $0["activity"]?["state"]?.stringValue == "idle"
-        }
+        let (idle, _) = try await Self.activity("idle", after: end, browser: browser)
         let reply = try await hub.rest.post("/api/sessions/\(id)/prompt", json: .object(["text": .string("Please check the build next.")]))
         #expect(reply.status == 202 && reply.json?["state"]?.stringValue == "delivered", "\(reply.text)")
         try await Self.waitForPrompt(setup, "Please check the build next.")
@@ -44,9 +51,7 @@ extension RealAgentTests {
         #expect(next.said == setup.said(turn: 1))
         let (_, goodbye) = try await browser.next("assistant_text", session: id, after: next.end, timeout: .seconds(90))
         #expect(goodbye["text"]?.stringValue?.hasPrefix("Goodbye!") == true)
-        _ = try await browser.next(after: next.end, timeout: .seconds(60), "idle again") {
-            $0["type"]?.stringValue == "session_activity" && $0["activity"]?["state"]?.stringValue == "idle"
-        }
+        _ = try await Self.activity("idle", after: next.end, browser: browser)
         // Said into the mic: transcribed (the fake STT hears the bytes), then typed.
         try await browser.send(.object(["type": .string("audio"), "session_id": .string(id), "purpose": .string("prompt"),
                                         "data": .string(Data("Now update the changelog.".utf8).base64EncodedString())]))
@@ -92,9 +97,7 @@ extension RealAgentTests {
         let created = try await hub.rest.post("/api/sessions", json: .object(["agent": .string("codex"), "cwd": .string(setup.project)]))
         let id = try #require(created.json?["session_id"]?.stringValue, "\(created.text)")
         let end = try await Self.converse(setup, session: id, browser: browser, turns: 1)
-        _ = try await browser.next(after: end, timeout: .seconds(60), "activity idle") {
-            $0["type"]?.stringValue == "session_activity" && $0["activity"]?["state"]?.stringValue == "idle"
-        }
+        _ = try await Self.activity("idle", after: end, browser: browser)
         let reply = try await hub.rest.post("/api/sessions/\(id)/prompt", json: .object(["text": .string("Please check the build next.")]))
         #expect(reply.json?["state"]?.stringValue == "delivered", "\(reply.text)")
         for _ in 0..<600 where !setup.model.requests.contains(where: { $0["prompt"]?.stringValue?.contains("Please check the build next.") == true }) {
@@ -122,9 +125,7 @@ extension RealAgentTests {
         var index = 0
         let turn = try await Conversation(browser: browser, sessionID: id).turn(after: index, answer: spoken, format: "audio/wav", timeout: .seconds(90))
         index = turn.end
-        _ = try await browser.next(after: index, timeout: .seconds(90), "activity idle") {
-            $0["type"]?.stringValue == "session_activity" && $0["activity"]?["state"]?.stringValue == "idle"
-        }
+        _ = try await Self.activity("idle", after: index, browser: browser)
         try await browser.send(.object(["type": .string("audio"), "session_id": .string(id), "purpose": .string("prompt"),
                                         "mime_type": .string("audio/wav"), "data": .string(spoken.base64EncodedString())]))
         let (_, status) = try await browser.next("prompt_status", session: id, after: index, timeout: .seconds(60))
@@ -150,9 +151,7 @@ extension RealAgentTests {
         }
         for id in ids {
             let end = try await Self.converse(setup, session: id, browser: browser, turns: 1)
-            _ = try await browser.next(after: end, timeout: .seconds(60), "\(id) idle") {
-                $0["type"]?.stringValue == "session_activity" && $0["session_id"]?.stringValue == id && $0["activity"]?["state"]?.stringValue == "idle"
-            }
+            _ = try await Self.activity("idle", of: id, after: end, browser: browser)
         }
         let (sky, adam) = (ids[0], ids[1])
         let mark = browser.messages.count

@@ -21,9 +21,7 @@ extension RealAgentTests {
         let created = try await hub.rest.post("/api/sessions", json: .object(["cwd": .string(setup.project)]))
         let id = try #require(created.json?["session_id"]?.stringValue, "\(created.text)")
         let end = try await Self.converse(setup, session: id, browser: browser, turns: 1)
-        let (idle, _) = try await browser.next(after: end, timeout: .seconds(60), "activity idle") {
-            $0["type"]?.stringValue == "session_activity" && $0["activity"]?["state"]?.stringValue == "idle"
-        }
+        let (idle, _) = try await Self.activity("idle", after: end, browser: browser)
         let reply = try await hub.rest.post("/api/sessions/\(id)/prompt", json: .object(["text": .string("Summarize what you did (reply in text).")]))
         #expect(reply.json?["state"]?.stringValue == "delivered", "\(reply.text)")
         let (said, text) = try await browser.next("assistant_text", session: id, after: idle, timeout: .seconds(90))

@@ -113,9 +113,7 @@ struct RealAgentTests {
         #expect(created.status == 200, "\(created.text)\n\(hub.log.suffix(3000))")
         let id = try #require(created.json?["session_id"]?.stringValue)
         let end = try await Self.converse(setup, session: id, browser: browser, turns: 1)
-        _ = try await browser.next(after: end, timeout: .seconds(60), "activity idle") {
-            $0["type"]?.stringValue == "session_activity" && $0["activity"]?["state"]?.stringValue == "idle"
-        }
+        _ = try await Self.activity("idle", after: end, browser: browser)
         #expect(!hub.log.contains("refused a hook report"))
     }
 

@@ -12,13 +12,7 @@ struct SessionPermissionTests {
     let bridge = UUID()
     let input = #"{"command":"npm test"}"#
 
-    func readySession() -> SessionMachine {
-        var session = SessionMachine(configuration: .init(turnTagPrefix: "x"), label: "Sky", voice: "sky", speed: 1, now: start)
-        _ = session.handle(.agentSpawned, now: start)
-        _ = session.handle(.bridgeAttached(bridge, reportsHandshake: true), now: start)
-        _ = session.handle(.bridge(.agentReady, from: bridge), now: start)
-        return session
-    }
+    func readySession() -> SessionMachine { readyMachine(bridge: bridge, at: start) }
 
     func request(_ id: String = "p1", suggestions: [JSONValue] = []) -> PermissionRequest {
         PermissionRequest(id: id, tool: "Bash", detail: "npm test", askedAt: start, suggestions: suggestions)

@@ -12,13 +12,7 @@ struct SessionPromptTests {
     let bridge = UUID()
 
     func readySession(reportsTurns: Bool = true) -> SessionMachine {
-        var configuration = SessionMachine.Configuration(turnTagPrefix: "x")
-        configuration.agentReportsTurns = reportsTurns
-        var session = SessionMachine(configuration: configuration, label: "Sky", voice: "sky", speed: 1, now: start)
-        _ = session.handle(.agentSpawned, now: start)
-        _ = session.handle(.bridgeAttached(bridge, reportsHandshake: true), now: start)
-        _ = session.handle(.bridge(.agentReady, from: bridge), now: start)
-        return session
+        readyMachine(bridge: bridge, at: start) { $0.agentReportsTurns = reportsTurns }
     }
 
     func typed(_ actions: [Action]) -> [String] {
@@ -124,14 +118,10 @@ struct SessionReplyTests {
     let bridge = UUID()
 
     func readySession(_ speak: AgentProfile.SpeakReplies = .brief) -> SessionMachine {
-        var configuration = SessionMachine.Configuration(turnTagPrefix: "x")
-        configuration.agentReportsTurns = true
-        configuration.speakReplies = speak
-        var session = SessionMachine(configuration: configuration, label: "Sky", voice: "sky", speed: 1, now: start)
-        _ = session.handle(.agentSpawned, now: start)
-        _ = session.handle(.bridgeAttached(bridge, reportsHandshake: true), now: start)
-        _ = session.handle(.bridge(.agentReady, from: bridge), now: start)
-        return session
+        readyMachine(bridge: bridge, at: start) {
+            $0.agentReportsTurns = true
+            $0.speakReplies = speak
+        }
     }
 
     func spoken(_ actions: [Action]) -> [String] {
