@@ -484,6 +484,19 @@ def is_quiet(ui):
     return not st.get("queue") and not st.get("recording") and not st.get("playing") and not waiting
 
 
+def wait_quiet(ui, ms):
+    """Waits until the page has been quiet (is_quiet) for `ms` without a break."""
+    since = []
+
+    def settled():
+        if not is_quiet(ui):
+            since.clear()
+            return False
+        since.append(ui.page.evaluate("performance.now()"))
+        return since[-1] - since[0] >= ms
+    ui.wait_until(settled, 3 * ANSWER, lambda: f"a quiet page for {ms} ms (queue {ui.state().get('queue')}, recording {ui.state().get('recording')})")
+
+
 def hands_free(ui, args):
     """(h) Hands-free with two agents: every turn is heard one at a time (never two voices at once),
     each after its agent's name in its voice when another agent spoke last; each question's answer
@@ -525,15 +538,7 @@ def hands_free(ui, args):
         said[s] = ui.wait_until(lambda: you_said(s), 2 * ANSWER, lambda: f"'You said: {args.expect}' from {s}")
 
     # Then all is quiet: nothing heard, queued or recorded for three seconds.
-    quiet_since = []
-
-    def settled():
-        if not is_quiet(ui):
-            quiet_since.clear()
-            return False
-        quiet_since.append(ui.page.evaluate("performance.now()"))
-        return quiet_since[-1] - quiet_since[0] >= 3000
-    ui.wait_until(settled, 3 * ANSWER, lambda: f"a quiet page (queue {ui.state().get('queue')}, recording {ui.state().get('recording')})")
+    wait_quiet(ui, 3000)
 
     # Both agents end a turn without converse at the same moment (the test sends their Stop
     # hooks): the hub reads both replies out; they are heard one after the other, each after
@@ -546,8 +551,7 @@ def hands_free(ui, args):
         ended = {e.get("session") for _, e in ui.matching("play-end", after=mark) if e.get("kind") == "report"}
         return ended >= {a, b}
     ui.wait_until(reports_heard, 2 * ANSWER, lambda: f"both reports heard (log tail {ui.entries[-8:]})")
-    quiet_since.clear()
-    ui.wait_until(settled, 3 * ANSWER, lambda: f"a quiet page after the reports (queue {ui.state().get('queue')})")
+    wait_quiet(ui, 3000)
     ui.shot("reports-heard")
 
     ui.poll()
@@ -631,15 +635,7 @@ def priority(ui, args):
         return all(ui.matching("recording-sent", s) for s in (a, b))
     ui.wait_until(answered_both, FIRST_SPEECH + 2 * ANSWER,
                   lambda: f"both greetings answered (log tail {ui.entries[-6:]})")
-    quiet_since = []
-
-    def settled():
-        if not is_quiet(ui):
-            quiet_since.clear()
-            return False
-        quiet_since.append(ui.page.evaluate("performance.now()"))
-        return quiet_since[-1] - quiet_since[0] >= 2000
-    ui.wait_until(settled, 3 * ANSWER, lambda: f"a quiet page (queue {ui.state().get('queue')})")
+    wait_quiet(ui, 2000)
 
     mark = ui.last_index()
     sync("report", session=a)
