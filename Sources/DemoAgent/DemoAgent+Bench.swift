@@ -17,17 +17,39 @@ extension DemoAgent {
         public var statusCalls: Int
         /// The agent's "thinking" between turns (zero: back to back, the hub saturated).
         public var pause: Duration
+        /// A person's voice answers (the latency benchmark): the agent says these, in turn, and
+        /// checks each answer against `expected` (most of its words, as speech-to-text hears them).
+        public var messages: [String]
+        public var expected: String?
 
-        public init(turns: Int, report: String, startSignal: String? = nil, statusCalls: Int = 0, pause: Duration = .zero) {
+        public init(turns: Int, report: String, startSignal: String? = nil, statusCalls: Int = 0, pause: Duration = .zero,
+                    messages: [String] = [], expected: String? = nil) {
             self.turns = turns
             self.report = report
             self.startSignal = startSignal
             self.statusCalls = statusCalls
             self.pause = pause
+            self.messages = messages
+            self.expected = expected
         }
 
         /// What the benchmark's browser answers to `message`.
         public static func answer(to message: String) -> String { "echo: " + message }
+
+        func message(turn: Int, nonce: Substring) -> String {
+            messages.isEmpty ? "bench \(nonce) turn \(turn)" : messages[(turn - 1) % messages.count]
+        }
+
+        func isRight(_ heard: String, to message: String) -> Bool {
+            guard let expected else { return heard == Self.answer(to: message) }
+            let wanted = Self.words(expected)
+            let got = Set(Self.words(heard))
+            return !wanted.isEmpty && Double(wanted.filter(got.contains).count) >= 0.8 * Double(wanted.count)
+        }
+
+        static func words(_ text: String) -> [String] {
+            text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        }
     }
 
     func runBench(_ bench: Bench, client: MCPStdioClient) async throws {
@@ -54,7 +76,8 @@ extension DemoAgent {
             if bench.pause > .zero {
                 try await Task.sleep(for: bench.pause * (turn == 1 ? Double.random(in: 0...1) : Double.random(in: 0...2)))
             }
-            let message = "bench \(nonce) turn \(turn)"
+            let message = bench.message(turn: turn, nonce: nonce)
+            let calledAt = Date().timeIntervalSince1970
             let started = ContinuousClock.now
             let heard: String
             do {
@@ -64,7 +87,7 @@ extension DemoAgent {
             }
             let took = ContinuousClock.now - started
             let line = JSONValue.object([
-                "turn": .int(turn), "ok": .bool(heard == Bench.answer(to: message)),
+                "turn": .int(turn), "ok": .bool(bench.isRight(heard, to: message)), "called_at": .double(calledAt),
                 "ms": .double(Self.milliseconds(took)),
                 "heard": .string(String(heard.prefix(200))), "at": .double(Date().timeIntervalSince1970),
             ])

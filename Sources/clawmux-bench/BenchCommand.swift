@@ -6,8 +6,8 @@ import Foundation
 struct ClawmuxBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clawmux-bench",
-        abstract: "Benchmark the hub (turns, the default) or the piper plugin (piper).",
-        subcommands: [TurnsCommand.self, PiperCommand.self],
+        abstract: "Benchmark the hub (turns, the default), the latency a person feels (voice) or the piper plugin (piper).",
+        subcommands: [TurnsCommand.self, PiperCommand.self, VoiceCommand.self],
         defaultSubcommand: TurnsCommand.self)
 }
 

@@ -37,6 +37,12 @@ struct DemoAgentCommand: AsyncParsableCommand {
     @Option(help: "Benchmark mode: mean milliseconds the agent pauses between turns (random, 0 to twice this).")
     var benchPauseMs: Int = 0
 
+    @Option(help: "Benchmark mode with a person's voice: the agent says these (in turn, repeated) instead of its checkable nonce.")
+    var benchMessage: [String] = []
+
+    @Option(help: "Benchmark mode with a person's voice: the words every answer should hold (a turn is right when 80% of them were heard).")
+    var benchExpect: String?
+
     @Option(name: .long, help: "The MCP config to read (default: $CLAWMUX_MCP_CONFIG, which the hub sets, else ./.mcp.json).")
     var mcpConfig: String?
 
@@ -47,7 +53,8 @@ struct DemoAgentCommand: AsyncParsableCommand {
         var options = DemoAgent.Options(turns: turns, askFirst: ask)
         if let greeting { options.greeting = greeting }
         options.stay = stay
-        if let benchTurns { options.bench = .init(turns: benchTurns, report: benchReport, startSignal: benchStart, statusCalls: benchStatusCalls, pause: .milliseconds(max(0, benchPauseMs))) }
+        if let benchTurns { options.bench = .init(turns: benchTurns, report: benchReport, startSignal: benchStart, statusCalls: benchStatusCalls, pause: .milliseconds(max(0, benchPauseMs)),
+                                                        messages: benchMessage, expected: benchExpect) }
         options.mutedPause = .milliseconds(Int64(max(0, mutedPause) * 1000))
         try await DemoAgent(options: options, logger: logger).run(configPath: mcpConfig ?? ProcessInfo.processInfo.environment["CLAWMUX_MCP_CONFIG"] ?? ".mcp.json")
     }

@@ -1,7 +1,11 @@
 // One stretch of a turn's audio in one encoding. Chunks may arrive before, during or after
 // playback starts; each segment plays gaplessly what it has and what still comes, and calls
 // onended once it was told it is complete and has played everything.
+import { wallNow } from './log.js';
 import { concatBytes, pcmToWav } from './util.js';
+
+// When the output device will play what is scheduled now, in seconds.
+const outputDelay = (context) => (context && (context.outputLatency || context.baseLatency)) || 0;
 
 // audio/pcm;rate=N (16-bit little-endian mono): scheduled back to back on a WebAudio clock.
 export class PcmSegment {
@@ -17,6 +21,8 @@ export class PcmSegment {
     this.finished = false;
     this.paused = false;
     this.onerror = null;
+    this.onsound = null;   // (wall-clock ms) when its first sample will be heard
+    this.sounded = false;
   }
 
   push(bytes) {
@@ -77,6 +83,10 @@ export class PcmSegment {
     source.connect(this.context.destination);
     const at = Math.max(this.nextTime, this.context.currentTime + 0.01);
     source.start(at);
+    if (!this.sounded) {
+      this.sounded = true;
+      if (this.onsound) this.onsound(wallNow() + (at - this.context.currentTime + outputDelay(this.context)) * 1000);
+    }
     this.nextTime = at + buffer.duration;
     this.sources.add(source);
     source.onended = () => { this.sources.delete(source); this.checkEnd(); };
@@ -92,11 +102,14 @@ export class PcmSegment {
   pause() { this.paused = true; if (this.context) this.context.suspend(); }
   resume() { this.paused = false; if (this.context) this.context.resume(); }
 
+  // Returns when (wall-clock ms) the output falls silent.
   stop() {
     this.finished = true;
     for (const source of this.sources) { source.onended = null; try { source.stop(); } catch { /* not started */ } }
     this.sources.clear();
+    const silentAt = wallNow() + outputDelay(this.context) * 1000;
     this.close();
+    return silentAt;
   }
 
   close() {
@@ -110,6 +123,15 @@ export class PcmSegment {
 function play(audio, onError) {
   const playing = audio.play();
   if (playing) playing.catch((error) => { if (error.name !== 'AbortError') onError(error); });
+}
+
+// The element's first 'playing': its sound starts (onsound, once).
+function watchSound(segment, audio) {
+  audio.addEventListener('playing', () => {
+    if (segment.sounded || !segment.onsound) return;
+    segment.sounded = true;
+    segment.onsound(wallNow());
+  });
 }
 
 function releaseElement(audio, url) {
@@ -149,6 +171,7 @@ export class MseSegment {
   start() {
     const source = new MediaSource();
     this.audio = new Audio();
+    watchSound(this, this.audio);
     this.url = URL.createObjectURL(source);
     this.audio.src = this.url;
     source.addEventListener('sourceopen', () => {
@@ -195,6 +218,7 @@ export class MseSegment {
   stop() {
     this.finished = true;
     this.release();
+    return wallNow();
   }
 
   release() { releaseElement(this.audio, this.url); }
@@ -230,6 +254,7 @@ export class BlobSegment {
   play() {
     this.url = URL.createObjectURL(this.blob());
     this.audio = new Audio(this.url);
+    watchSound(this, this.audio);
     this.audio.onended = () => this.end(null);
     this.audio.onerror = () => this.end(new Error('the browser could not decode the audio'));
     play(this.audio, (error) => this.end(error));
@@ -252,6 +277,7 @@ export class BlobSegment {
   stop() {
     this.finished = true;
     this.release();
+    return wallNow();
   }
 
   release() { releaseElement(this.audio, this.url); }

@@ -3,7 +3,7 @@
 // what is heard and when, mic.js records.
 import { ASKS, forgetSession, pump, turnHeard } from './floor.js';
 import * as Hub from './hub-link.js';
-import { note } from './log.js';
+import { note, wallNow } from './log.js';
 import { answerMuted, cancelRecording } from './mic.js';
 import * as Players from './players.js';
 import { echoed } from './prompts.js';
@@ -30,12 +30,14 @@ export function onSessionEvent(message) {
   const front = id === state.selected;
   switch (message.type) {
     case 'assistant_text':
+      note('assistant-text', { session: id, turn: message.turn, kind: message.kind, chars: (message.text || '').length });
       startTurn(s, message.kind);
       addEntry(s, 'agent', message.text);
       s.thinking = false;
       if (!front) s.unread = true;
       break;
     case 'user_text':
+      note('user-text', { session: id, turn: message.turn, at: Math.round(wallNow()), ...(message.timing ? { timing: message.timing } : {}) });
       // A typed answer's bubble is there already (its prompt_status came first).
       if (!echoed(s, message.text)) addEntry(s, 'user', message.text);
       s.lastAnswer = null;   // the hub has it

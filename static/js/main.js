@@ -8,7 +8,7 @@ import { cuesEnabled, setCuesEnabled, unlockCues } from './cues.js';
 import { endWordOf } from './end-word.js';
 import { canSkip, pump, replay, selectSession, setHandsFree, skip } from './floor.js';
 import { useHub } from './hub-link.js';
-import { log, note } from './log.js';
+import { log, note, origin as logOrigin } from './log.js';
 import { answerRefused, micHint, micMode, onMicTap, releaseMic, setMuted } from './mic.js';
 import { bindNewSession, openNewSession } from './new-session.js';
 import { askNotificationsOnce, bindNotifications } from './notify.js';
@@ -309,7 +309,7 @@ function registerWorker() {
 window.addEventListener('load', registerWorker);
 
 // For the browser tests: plain data (state, log) and the socket.
-window.clawmux = { state, log, get ws() { return hub.socket; } };
+window.clawmux = { state, log, logOrigin, get ws() { return hub.socket; } };
 
 render();
 hub.connect();

@@ -6,7 +6,7 @@ import { cue, unlockCues } from './cues.js';
 import { endWordOf, watchEndWord } from './end-word.js';
 import { ASKS, heardNow, interruptHeard, pump, stopReplay } from './floor.js';
 import * as Hub from './hub-link.js';
-import { note } from './log.js';
+import { note, wallNow } from './log.js';
 import * as Players from './players.js';
 import { promptRecorded } from './prompts.js';
 import { Recorder } from './recorder.js';
@@ -28,6 +28,7 @@ const endWord = () => endWordOf(state.endWord);
 // A tap, Space, or the start of a hold. Returns the recording it started (push-to-talk stops it
 // on release), or null.
 export function onMicTap() {
+  note('mic-tap', { at: Math.round(wallNow()) });
   unlockCues();
   if (recorder) {
     recorder.stop(recorder.phase === 'recording' ? 'tap' : 'cancel');
@@ -109,7 +110,7 @@ async function begin(rec) {
 
 async function finishRecording(rec, { blob, mimeType, reason }) {
   clearInterval(recordingTicker);
-  note('record-stop', { session: rec.sessionId, reason, purpose: rec.purpose });
+  note('record-stop', { session: rec.sessionId, reason, purpose: rec.purpose, decided: Math.round(rec.stoppedAt || 0), at: Math.round(wallNow()) });
   if (recorder === rec) { recorder = null; state.recording = null; }
   const s = state.sessions[rec.sessionId];
   try {
@@ -143,7 +144,7 @@ async function sendAnswer(s, rec, blob, mimeType) {
   Hub.send(message);
   // Kept until the hub shows it has it (user_text or done): a dying socket may eat it.
   s.lastAnswer = { message, epoch: Hub.epoch() };
-  note('recording-sent', { session: rec.sessionId, bytes: blob.size });
+  note('recording-sent', { session: rec.sessionId, bytes: blob.size, at: Math.round(wallNow()) });
   s.pendingListen = false;
   s.answered = true;
   s.answeredAt = Date.now();

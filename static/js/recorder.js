@@ -2,6 +2,7 @@
 // microphone → MediaRecorder, with the level watched for voice-activity detection. stop(reason)
 // ends it; onfinish({blob, mimeType, reason}) follows. onpause() tells each pause after speech
 // (the end word's check); a listening window (`listenMs`) ends with 'silence' if nobody spoke.
+import { wallNow } from './log.js';
 import { VoiceActivity } from './vad.js';
 
 const MAX_RECORDING_MS = 120000;
@@ -104,6 +105,7 @@ export class Recorder {
     const wasRecording = this.phase === 'recording';
     this.phase = 'stopping';
     this.reason = reason;
+    this.stoppedAt = wallNow();   // when it was decided (the encoder may take a moment more)
     clearTimeout(this.limit);
     clearInterval(this.ticker);
     if (wasRecording && this.media && this.media.state !== 'inactive') this.media.stop(); // → finished

@@ -2,6 +2,7 @@
 // played in order once started (gapless within an encoding), paused when the tab goes away,
 // stopped at once on barge-in. onended(error|null) fires once everything has played.
 import { BlobSegment, MseSegment, PcmSegment } from './audio-segments.js';
+import { note } from './log.js';
 import { parseFormat } from './util.js';
 
 export class TurnPlayer {
@@ -49,6 +50,7 @@ export class TurnPlayer {
       if (segment) segment.finish();
       segment = TurnPlayer.makeSegment(parseFormat(format));
       segment.format = format;
+      if (!this.segments.length) segment.onsound = (at) => note('audio-start', { session: this.sessionId, turn: this.turn, kind: this.kind, at: Math.round(at) });
       this.segments.push(segment);
     }
     segment.push(bytes);
@@ -108,8 +110,10 @@ export class TurnPlayer {
 
   stop() {
     if (this.over) return;
+    const heard = this.state === 'playing';
     this.state = 'stopped';
-    for (const segment of this.segments) segment.stop();
+    const silentAt = Math.max(0, ...this.segments.map((segment) => segment.stop() || 0));
+    if (heard) note('audio-stop', { session: this.sessionId, turn: this.turn, at: Math.round(silentAt) });
   }
 
   end() {
