@@ -18,7 +18,8 @@ import WireJSON
 /// `flaky` fails while `POST /control/{key}/down` is in force (until `POST /control/{key}/up`) and
 /// speaks `FLAKY[voice]:input`; `gated` streams `PART1[voice]:` and holds the rest (and `blocking`
 /// holds any input containing `BLOCK`) until `POST /control/{key}/open`. Every speech request is
-/// counted at `GET /control/{key}/count`. `/inference` is whisper.cpp's own server.
+/// counted at `GET /control/{key}/count`, and so are the transcriptions of `wav` (which answers
+/// a WAV's data as text after 200 ms: tests stream ASCII as samples). `/inference` is whisper.cpp's own server.
 public struct FakeSpeechServer: Sendable {
     public struct Settings: Sendable {
         public enum Speech: Sendable {
@@ -188,7 +189,14 @@ public struct FakeSpeechServer: Sendable {
             let mode = context.parameters.get("mode") ?? ""
             let body = String(buffer: try await request.body.collect(upTo: 32 << 20))
             if mode == "fail" || (mode == "flaky" && state(key).down) { return failure("STT") }
-            return transcript("\(mode.uppercased()):\(uploadedFile(in: body, contentType: request.headers[.contentType] ?? ""))")
+            let file = uploadedFile(in: body, contentType: request.headers[.contentType] ?? "")
+            if mode == "wav" {
+                // A WAV's samples as text (tests stream ASCII "samples"), each request counted.
+                update(key) { $0.count += 1 }
+                try await Task.sleep(for: .milliseconds(200))
+                return transcript(String(file.components(separatedBy: "data").dropFirst().joined(separator: "data").dropFirst(4)))
+            }
+            return transcript("\(mode.uppercased()):\(file)")
         }
     }
 

@@ -61,6 +61,11 @@ public enum BrowserEvent: Sendable, Equatable {
     case sessionUpdate(SessionSnapshot)
     case sessionTerminated(id: String)
     case error(sessionID: String?, message: String)
+    /// A streamed recording the hub could not take (an `error` naming it): the page sends it whole.
+    case recordingFailed(sessionID: String, recording: String, message: String)
+    /// What the user said up to the pause at `samples` ends with the page's end word: the
+    /// recording is over there (`recording_end_word`).
+    case recordingEndWord(sessionID: String, recording: String, samples: Int)
     /// A session's conversation so far, for browsers that announced `transcript`.
     case transcript(sessionID: String, entries: [JSONValue])
     /// What a session's agent does now, for browsers that announced `activity`.
@@ -140,6 +145,10 @@ public enum BrowserEvent: Sendable, Equatable {
             var fields: [String: JSONValue] = ["type": .string("error"), "message": .string(message)]
             if let sessionID { fields["session_id"] = .string(sessionID) }
             return .object(fields)
+        case .recordingEndWord(let sessionID, let recording, let samples):
+            return .object(["type": .string("recording_end_word"), "session_id": .string(sessionID), "recording": .string(recording), "samples": .int(samples)])
+        case .recordingFailed(let sessionID, let recording, let message):
+            return .object(["type": .string("error"), "session_id": .string(sessionID), "recording": .string(recording), "message": .string(message)])
         }
     }
 }

@@ -30,6 +30,11 @@ enum PromptRouting {
 
 /// A spoken end word ("over") closes a recording; it is not part of what the user said.
 enum EndWord {
+    /// Whether `text` ends with the whole word (punctuation after it aside).
+    static func ends(_ text: String, with word: String) -> Bool {
+        strip(text, word: word) != text
+    }
+
     static func strip(_ text: String, word: String?) -> String {
         guard let word, !word.isEmpty else { return text }
         var trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)

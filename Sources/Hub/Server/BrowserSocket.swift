@@ -44,17 +44,19 @@ struct BrowserSocket: Sendable {
         let limits = await sessions.browserLimits
         // Base64 grows a recording by 4/3; leave room for the JSON around it.
         let maxMessage = Self.maxMessageBytes(limits)
+        var streamed = StreamedRecordings(maxBytes: limits.maxRecordingBytes)
         do {
             for try await message in inbound.messages(maxSize: maxMessage) {
                 guard case .text(let text) = message else {
                     await browsers.send(.error(sessionID: nil, message: "expected JSON text messages"), to: client)
                     continue
                 }
-                await dispatch(text, from: client, maxRecordingBytes: limits.maxRecordingBytes)
+                await dispatch(text, from: client, maxRecordingBytes: limits.maxRecordingBytes, streamed: &streamed)
             }
         } catch {
             logger.info("browser socket closed", metadata: ["reason": "\(error)"])
         }
+        streamed.dropAll()
         await browsers.disconnect(client)
         writer.cancel()
     }
@@ -66,7 +68,7 @@ struct BrowserSocket: Sendable {
         limits.maxRecordingBytes * 2 / 3 * 4 + 64 * 1024
     }
 
-    private func dispatch(_ text: String, from client: BrowserHub.ClientID, maxRecordingBytes: Int) async {
+    private func dispatch(_ text: String, from client: BrowserHub.ClientID, maxRecordingBytes: Int, streamed: inout StreamedRecordings) async {
         let request: BrowserRequest
         do {
             request = try BrowserRequest.parse(text, maxRecordingBytes: maxRecordingBytes)
@@ -106,6 +108,55 @@ struct BrowserSocket: Sendable {
         case .promptRecording(let id, let audio, let format, let endWord):
             guard let session = await sessions.session(id) else { return await unknown(id, client) }
             await session.promptRecording(audio, format: format, endWord: endWord)
+        case .recordingChunk, .recordingPause, .recordingEnd, .recordingCancel:
+            await stream(request, from: client, into: &streamed)
+        }
+    }
+
+    /// A recording streamed while the user speaks; at its end it is taken like a whole `audio`.
+    private func stream(_ request: BrowserRequest, from client: BrowserHub.ClientID, into streamed: inout StreamedRecordings) async {
+        switch request {
+        case .recordingChunk(let id, let recording, let seq, let pcm, let rate):
+            do throws(StreamedRecordings.Failure) {
+                try streamed.append(recording, sessionID: id, seq: seq, pcm: pcm, sampleRate: rate)
+            } catch {
+                logger.warning("streamed recording refused", metadata: ["session": "\(id)", "error": "\(error)"])
+                await browsers.send(.recordingFailed(sessionID: id, recording: recording, message: error.description), to: client)
+            }
+        case .recordingPause(let id, let recording, _, let endWord):
+            // What was said up to the pause, transcribed now: if the user says no more, it is the answer.
+            guard let soFar = streamed.soFar(recording, sessionID: id), let session = await sessions.session(id) else { return }
+            let guess = await session.transcribeAhead(soFar.wav)
+            streamed.guessed(recording, samples: soFar.samples, transcript: guess)
+            if let endWord { watch(guess, for: endWord, session: id, recording: recording, samples: soFar.samples, client: client) }
+        case .recordingEnd(let id, let recording, let speechEnd, let purpose, let endWord):
+            guard let finished = streamed.finish(recording, sessionID: id, speechEnd: speechEnd) else {
+                return await browsers.send(.recordingFailed(sessionID: id, recording: recording, message: "no such streamed recording"), to: client)
+            }
+            guard let session = await sessions.session(id) else {
+                finished.transcript?.cancel()
+                return await unknown(id, client)
+            }
+            switch purpose {
+            case .answer(let turn):
+                await session.recording(finished.wav, format: .wav, turn: turn, endWord: endWord, transcript: finished.transcript)
+            case .prompt:
+                await session.promptRecording(finished.wav, format: .wav, endWord: endWord, transcript: finished.transcript)
+            }
+        case .recordingCancel(_, let recording):
+            streamed.drop(recording)
+        default:
+            return
+        }
+    }
+
+    /// The end word said before this pause ends the recording there: the page is told.
+    private func watch(_ guess: Task<String, any Error>, for word: String, session: String, recording: String, samples: Int,
+                       client: BrowserHub.ClientID) {
+        let browsers = browsers
+        Task {
+            guard let heard = try? await guess.value, EndWord.ends(heard, with: word) else { return }
+            await browsers.send(.recordingEndWord(sessionID: session, recording: recording, samples: samples), to: client)
         }
     }
 

@@ -30,7 +30,8 @@ extension Session {
                 engineTasks[turn] = engines.join(turn: turn, joiner, finished: { await self.engineFinished(turn, $0) })
             case .transcribe(let turn, let audio, let format, let voice):
                 engineTasks[turn] = engines.transcribe(
-                    turn: turn, audio, format: format, voice: voice, finished: { await self.engineFinished(turn, $0) })
+                    turn: turn, audio, format: format, voice: voice, ahead: transcriptsAhead.removeValue(forKey: audio),
+                    finished: { await self.engineFinished(turn, $0) })
             case .stopEngines(let turn?):
                 engineTasks.removeValue(forKey: turn)?.cancel()
             case .stopEngines(nil):
@@ -90,7 +91,8 @@ extension Session {
             case .announcePrompt(let prompt, let state):
                 await services.browsers.broadcast(.promptStatus(sessionID: id, prompt, state))
             case .transcribePrompt(let recording, let audio, let format, let voice):
-                promptTranscriptions[recording] = engines.transcribe(turn: recording, audio, format: format, voice: voice) { event in
+                promptTranscriptions[recording] = engines.transcribe(
+                    turn: recording, audio, format: format, voice: voice, ahead: transcriptsAhead.removeValue(forKey: audio)) { event in
                     await self.promptTranscribed(recording, event)
                 }
             case .routePrompt(let text):

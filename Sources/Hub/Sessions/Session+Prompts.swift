@@ -15,8 +15,8 @@ extension Session {
     }
 
     /// A recorded prompt: transcribed, then taken like a typed one.
-    func promptRecording(_ audio: Data, format: AudioFormat, endWord: String? = nil) async {
-        await handle(.promptRecording(audio, format, endWord: endWord))
+    func promptRecording(_ audio: Data, format: AudioFormat, endWord: String? = nil, transcript: Task<String, any Error>? = nil) async {
+        await withTranscript(transcript, of: audio) { await handle(.promptRecording(audio, format, endWord: endWord)) }
     }
 
     /// A spoken prompt goes to the agent it names, else to this one.

@@ -26,6 +26,8 @@ actor Session {
     var terminalWatcher: Task<Void, Never>?
     var engineTasks: [UInt64: Task<Void, Never>] = [:]
     var promptTranscriptions: [UInt64: Task<Void, Never>] = [:]
+    /// Transcripts of streamed recordings made during the user's pauses, by the recording's bytes.
+    var transcriptsAhead: [Data: Task<String, any Error>] = [:]
     /// The last keystrokes sent to the agent: the next ones wait for them (a paste and its
     /// Enter are never split by other keys).
     var typing: Task<Void, Never>?
@@ -120,8 +122,25 @@ actor Session {
     func handleBridge(_ request: BridgeRequest, from link: BridgeLink) async { await handle(.bridge(request, from: link.id)) }
     func playbackDone(turn: String? = nil) async { await handle(.playbackDone(turn: turn)) }
     func interrupt(turn: String? = nil) async { await handle(.interrupted(turn: turn)) }
-    func recording(_ audio: Data, format: AudioFormat, turn: String? = nil, endWord: String? = nil) async {
-        await handle(.recording(audio, format, turn: turn, endWord: endWord))
+    /// `transcript`: made while the user paused (a streamed recording); used when the machine
+    /// asks for this recording's transcription.
+    func recording(_ audio: Data, format: AudioFormat, turn: String? = nil, endWord: String? = nil,
+                   transcript: Task<String, any Error>? = nil) async {
+        await withTranscript(transcript, of: audio) { await handle(.recording(audio, format, turn: turn, endWord: endWord)) }
+    }
+
+    /// A streamed recording's words so far, transcribed with this session's speech-to-text chain.
+    func transcribeAhead(_ wav: Data) -> Task<String, any Error> {
+        engines.transcribeAhead(wav, voice: machine.voice)
+    }
+
+    /// Offers a transcript made ahead to the actions of `body` (the machine's transcribe action
+    /// for this very audio takes it); one nobody took is cancelled.
+    func withTranscript(_ transcript: Task<String, any Error>?, of audio: Data, _ body: () async -> Void) async {
+        guard let transcript else { return await body() }
+        transcriptsAhead[audio] = transcript
+        await body()
+        transcriptsAhead.removeValue(forKey: audio)?.cancel()
     }
     /// The hub refused this browser's recording: it is asked to record again.
     func recordingRefused(by client: BrowserHub.ClientID) async { await handle(.recordingRefused(by: client)) }

@@ -57,13 +57,30 @@ struct SessionEngines: Sendable {
         }
     }
 
+    /// A streamed recording's words so far (see `StreamedRecordings`).
+    func transcribeAhead(_ wav: Data, voice: String) -> Task<String, any Error> {
+        let router = router
+        return Task { try await router.transcribe(wav, format: .wav, voice: router.route(voice)) }
+    }
+
     /// A recording that could not be transcribed is kept in the session dir: nothing the user said is lost.
-    func transcribe(turn: UInt64, _ audio: Data, format: AudioFormat, voice: String, finished: @escaping Report) -> Task<Void, Never> {
+    /// `ahead`: the transcript made while the user paused (a streamed recording); if it failed,
+    /// the whole recording is transcribed now.
+    func transcribe(turn: UInt64, _ audio: Data, format: AudioFormat, voice: String, ahead: Task<String, any Error>? = nil,
+                    finished: @escaping Report) -> Task<Void, Never> {
         let router = router, logger = logger, workspace = workspace
         return Task {
+            let began = ContinuousClock.now
             do {
-                let text = try await router.transcribe(audio, format: format, voice: router.route(voice))
-                await finished(.transcribed(turn: turn, text: text))
+                var text = try? await ahead?.value
+                if ahead != nil, text == nil, !Task.isCancelled {
+                    logger.info("the transcript made during a pause failed; transcribing the whole recording")
+                }
+                let usedAhead = text != nil
+                if text == nil { text = try await router.transcribe(audio, format: format, voice: router.route(voice)) }
+                // What the user waited for the words, after the recording's end (the latency benchmark reads it).
+                logger.debug("recording transcribed", metadata: ["waited": "\(ContinuousClock.now - began)", "ahead": "\(usedAhead)"])
+                await finished(.transcribed(turn: turn, text: text ?? ""))
             } catch is CancellationError {
                 return
             } catch {
