@@ -4,7 +4,7 @@
 // touched: /api/, /ws, /hooks/, /mcp/, audio, a URL with a query (?token=) go straight to the hub.
 // The hub serves this file at /sw.js, so its scope is the whole site.
 
-const CACHE = 'clawmux-shell-v2';
+const CACHE = 'clawmux-shell-v3';
 // Every file the page loads: a module missing here breaks the offline start (the browser test
 // "cockpit" compares this list with what the page loaded).
 const SHELL = [
@@ -27,6 +27,7 @@ const SHELL = [
   '/static/js/hub-link.js',
   '/static/js/log.js',
   '/static/js/main.js',
+  '/static/js/mic-worklet.js',
   '/static/js/mic.js',
   '/static/js/new-session.js',
   '/static/js/notify.js',
@@ -38,6 +39,7 @@ const SHELL = [
   '/static/js/push-to-talk.js',
   '/static/js/queue-view.js',
   '/static/js/recorder.js',
+  '/static/js/recording-upload.js',
   '/static/js/sessions.js',
   '/static/js/toast.js',
   '/static/js/turn-phase.js',

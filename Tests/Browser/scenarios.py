@@ -2,6 +2,9 @@
 Each asserts what the browser shows; the hub-side facts (transcripts, backends) are the Swift
 test's. Timeouts are generous: real engines share two cores with the browser."""
 
+import array
+import wave
+
 from page import Failure, overlap, sync
 
 # First speech of a session: the agent starts, Piper loads its model.
@@ -722,8 +725,116 @@ def hold_and_end_word(ui, args):
     return facts
 
 
+def spoken_ms(path):
+    """How long the speech in a 16-bit mono WAV lasts, pauses included: from its first to its last
+    sample above 1% of full scale (the quiet before and after left out)."""
+    with wave.open(path) as w:
+        rate, samples = w.getframerate(), array.array("h", w.readframes(w.getnframes()))
+    loud = [i for i, s in enumerate(samples) if abs(s) > 327]
+    return round((loud[-1] - loud[0]) * 1000 / rate) if loud else 0
+
+
+def stops_of(ui, session, start):
+    """The record-stop entries after the record-start at index `start`, up to the next record-start."""
+    ui.poll()
+    following = [i for i, _ in ui.matching("record-start", session, start)]
+    until = following[0] if following else len(ui.entries)
+    return [e for i, e in ui.matching("record-stop", session, start) if i < until]
+
+
+def pauses(ui, args):
+    """(k) Pauses inside a sentence (0.8 s, then 0.6 s) do not end the answer: with the default
+    pause setting (900 ms) the recording stops once, after the last word, is streamed, and the
+    agent hears the whole sentence; twice (the agent asks again, the mic says it again).
+    --expect holds the sentence's three parts split by "|"; --wav says them with those pauses."""
+    parts = [p.strip() for p in args.expect.split("|")]
+    if len(parts) != 3:
+        raise Failure(f"--expect must be the sentence's three parts split by '|': {args.expect!r}")
+    sentence, speech_ms = " ".join(parts), spoken_ms(args.wav)
+    open_page(ui, args)
+    st = ui.state()
+    if st.get("auto") is not True or (st.get("vad") or {}).get("silenceMs") != 900:
+        raise Failure(f"not Auto mode with the default 900 ms pause: auto {st.get('auto')}, vad {st.get('vad')}")
+    a = new_session(ui, shot=False)
+
+    def whole(text):
+        return overlap(sentence, text) >= 0.8 and all(overlap(p, text) >= 0.75 for p in (parts[0], parts[-1]))
+
+    def nth(role, n, prefix=""):
+        texts = [e.get("text", "") for e in ui.session(a).get("transcript") or []
+                 if e.get("role") == role and e.get("text", "").startswith(prefix)]
+        return texts[n - 1] if len(texts) >= n else None
+
+    turns, mark = [], -1
+    for n in (1, 2):
+        start, started = ui.wait_event("record-start", a, mark, timeout=FIRST_SPEECH + ANSWER, what=f"answer {n} recording")
+        stop, stopped = ui.wait_event("record-stop", a, start, timeout=60, what=f"answer {n} stopping")
+        lasted = stopped["t"] - started["t"]
+        if stopped.get("reason") != "vad":
+            raise Failure(f"answer {n} was stopped by {stopped.get('reason')!r}, expected 'vad': {stopped}")
+        # The WAV plays from the moment the mic opens: a stop before its speech is over came in a pause.
+        if lasted < speech_ms:
+            raise Failure(f"answer {n} stopped after {lasted} ms, within the sentence ({speech_ms} ms of speech): a pause ended it")
+        _, sent = ui.wait_event("recording-sent", a, stop, timeout=10, what=f"answer {n} sent")
+        streamed = [e for _, e in ui.matching("recording-streamed", a, start)]
+        if sent.get("streamed") is not True or not streamed or not streamed[0].get("chunks"):
+            raise Failure(f"answer {n} was not streamed: recording-sent {sent}, recording-streamed {streamed}")
+        heard = ui.wait_until(lambda: nth("user", n), ANSWER, f"the user's answer {n} as a bubble")
+        if not whole(heard):
+            raise Failure(f"answer {n} did not arrive whole: {heard!r}, said {sentence!r}")
+        said = ui.wait_until(lambda: nth("agent", n, "You said"), ANSWER, f"the agent's 'You said: …' {n}")
+        if not whole(said):
+            raise Failure(f"the agent heard answer {n} cut: {said!r}, said {sentence!r}")
+        stops = stops_of(ui, a, start)
+        if len(stops) != 1:
+            raise Failure(f"answer {n}'s recording stopped {len(stops)} times: {stops}")
+        turns.append({"lasted_ms": lasted, "speech_end": streamed[0].get("speech_end"), "chunks": streamed[0].get("chunks"),
+                      "user_text": heard, "you_said": said})
+        mark = stop
+    ui.shot("heard-whole-twice")
+    return {"session": a, "speech_ms": speech_ms, "turns": turns}
+
+
+# Installed before the page's scripts: a browser without AudioWorklet, and the types of the
+# messages the page sends (to see that the answer went whole, as one `audio` message).
+NO_WORKLET = """
+delete window.AudioWorkletNode;
+window.__clawmuxSent = [];
+(() => {
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try { window.__clawmuxSent.push(JSON.parse(data).type); } catch { /* not JSON */ }
+    return send.call(this, data);
+  };
+})();
+"""
+
+
+def whole_recording(ui, args):
+    """(l) A browser without AudioWorklet: the page records with MediaRecorder, VAD stops it, the
+    answer goes whole (one `audio` message, nothing streamed) and the agent hears it."""
+    ui.page.add_init_script(NO_WORKLET)   # before open_page: it runs at each navigation
+    open_page(ui, args)
+    if ui.page.evaluate("typeof AudioWorkletNode") != "undefined":
+        raise Failure("AudioWorkletNode is still there: the fallback is not what runs")
+    a = new_session(ui, shot=False)
+    _, end, _ = played(ui, a, -1)
+    sent, heard = answer(ui, a, end, args.expect)
+    said = agent_echo(ui, args.expect)
+    ui.poll()
+    entry = ui.entries[sent]
+    if entry.get("streamed") or ui.matching("recording-streamed", a):
+        raise Failure(f"the recording was streamed without AudioWorklet: {entry}")
+    types = ui.page.evaluate("window.__clawmuxSent")
+    streamed = sorted({t for t in types if str(t).startswith("recording_")})
+    if "audio" not in types or streamed:
+        raise Failure(f"expected a whole `audio` message and no recording_*: sent {types}")
+    return {"session": a, "user_text": heard, "agent_text": said, "bytes": entry.get("bytes"), "sent_types": types}
+
+
 SCENARIOS = {
     "end-to-end": end_to_end, "mute": mute, "barge-in": barge_in, "background": background,
     "reconnect": reconnect, "voice": voice_change, "smoke": smoke, "cockpit": cockpit,
     "hands-free": hands_free, "priority": priority, "hold-and-end-word": hold_and_end_word,
+    "pauses": pauses, "whole-recording": whole_recording,
 }

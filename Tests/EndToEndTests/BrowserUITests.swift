@@ -269,4 +269,43 @@ struct BrowserUITests {
         let printed = try await #require(hook).value
         #expect(PermissionTests.decision(printed.output)?["behavior"]?.stringValue == "deny", "the hook printed: \(printed.output)")
     }
+
+    @Test("(k) Pauses of 0.8 s and 0.6 s inside a sentence do not end the answer: streamed and heard whole, twice")
+    func pausesInsideASentence() async throws {
+        // One sentence said in three parts, with the pauses exactly as long as stated between
+        // them (each part trimmed), after a second of quiet: the first samples may be lost while
+        // the mic opens. The default pause setting (900 ms) must not end it at either pause.
+        let parts = ["Please open the main file,", "then run the unit tests,", "and write a short summary."]
+        var spoken: [Data] = []
+        for part in parts { spoken.append(try await SpokenAnswer.wav(part)) }
+        let wav = try TestPaths.temporaryDirectory("pauses-mic").appendingPathComponent("mic.wav")
+        try WAVJoin.join(trimmed: spoken, lead: 1, pauses: [0.8, 0.6]).write(to: wav)
+        // Three turns: the greeting and two "You said: …", each asking again.
+        let hub = try await BrowserUI.hub("pauses", agent: ["--turns", "3", "--stay"])
+        defer { hub.stop() }
+        let facts = try await BrowserUI.drive(hub, "pauses", wav: wav.path, expect: parts.joined(separator: " | "))
+        #expect(facts["turns"]?.arrayValue?.count == 2, "\(facts)")
+        let sentence = parts.joined(separator: " ")
+        func whole(_ text: String) -> Bool {
+            Fuzzy.overlap(expected: sentence, heard: text) >= 0.8
+                && Fuzzy.overlap(expected: parts[0], heard: text) >= 0.75 && Fuzzy.overlap(expected: parts[2], heard: text) >= 0.75
+        }
+        let entries = try await BrowserUI.transcript(hub, try #require(facts["session"]?.stringValue))
+        let answers = entries.filter { $0.role == "user" }.map(\.text)
+        #expect(answers.count >= 2 && answers.prefix(2).allSatisfy(whole), "each answer whole, none cut at a pause: \(answers)")
+        let echoes = entries.filter { $0.role == "assistant" && $0.text.hasPrefix("You said") }.map(\.text)
+        #expect(echoes.count >= 2 && echoes.prefix(2).allSatisfy(whole), "\(echoes)")
+    }
+
+    @Test("(l) Without AudioWorklet the page records with MediaRecorder and sends the answer whole; the agent hears it")
+    func wholeRecording() async throws {
+        let hub = try await BrowserUI.hub("whole-recording", agent: ["--turns", "2", "--stay"])
+        defer { hub.stop() }
+        let facts = try await BrowserUI.drive(hub, "whole-recording")
+        let sent = facts["sent_types"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(sent.contains("audio") && !sent.contains { $0.hasPrefix("recording_") }, "the page sent \(sent)")
+        let entries = try await BrowserUI.transcript(hub, try #require(facts["session"]?.stringValue))
+        #expect(heard(entries, role: "user") { Fuzzy.overlap(expected: Self.sentence, heard: $0) >= 0.7 }, "\(entries)")
+        #expect(heard(entries, role: "assistant") { $0.hasPrefix("You said") && Fuzzy.overlap(expected: Self.sentence, heard: $0) >= 0.7 })
+    }
 }

@@ -142,6 +142,33 @@ enum WAVJoin {
         return header(bytes: pcm.count, sampleRate: rate) + pcm
     }
 
+    /// `files` without their quiet ends, `lead` seconds of silence before the first and exactly
+    /// `pauses[i]` after the i-th: Piper's own quiet ends would make each pause longer than stated.
+    static func join(trimmed files: [Data], lead: Double, pauses: [Double]) throws -> Data {
+        guard pauses.count == files.count - 1 else { throw TestFailure("\(files.count) files need \(files.count - 1) pauses") }
+        var pcm = Data()
+        var rate = 22050
+        for (index, file) in files.enumerated() {
+            guard let (samples, sampleRate) = pcmData(of: file) else { throw TestFailure("not a PCM WAV") }
+            rate = sampleRate
+            pcm.append(Data(count: Int((index == 0 ? lead : pauses[index - 1]) * Double(rate)) * 2))
+            pcm.append(trimmed(samples))
+        }
+        return header(bytes: pcm.count, sampleRate: rate) + pcm
+    }
+
+    /// From the first to the last sample above 1% of full scale (the level sox's `silence` is
+    /// usually given): the quiet before and after is cut.
+    static func trimmed(_ pcm: Data) -> Data {
+        let bytes = [UInt8](pcm)
+        let loud = stride(from: 0, to: bytes.count - 1, by: 2).filter { at in
+            let sample = Int16(bitPattern: UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8)
+            return sample > 327 || sample < -327
+        }
+        guard let first = loud.first, let last = loud.last else { return Data() }
+        return Data(bytes[first..<(last + 2)])
+    }
+
     /// A canonical 44-byte header: PCM, mono, 16-bit.
     private static func header(bytes: Int, sampleRate: Int) -> Data {
         func u32(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24 & 0xFF)] }

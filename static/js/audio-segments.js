@@ -40,7 +40,7 @@ export class PcmSegment {
       // A context of its own: pausing one turn (suspend) must not stop another. Its own rate:
       // WebAudio resamples the buffers, which carry the engine's rate.
       this.context = new AudioContext();
-      this.nextTime = this.context.currentTime + 0.05;
+      this.nextTime = this.context.currentTime + 0.02;   // a moment to start the clock, no more: it is heard as delay
       for (const bytes of this.chunks) this.schedule(bytes);
     } catch (error) {
       this.fail(error);

@@ -141,7 +141,7 @@ function onListening(s) {
   if (Hub.hasQueued(s.session_id, 'audio')) { Turn.transcribing(s.turn); return; }
   // The hub asks again on a newer connection than the one our answer went out on: it never
   // got it (the socket died under it). Send the same recording again: nothing said is lost.
-  if (s.lastAnswer && s.lastAnswer.epoch < Hub.epoch()) {
+  if (s.lastAnswer && s.lastAnswer.message && s.lastAnswer.epoch < Hub.epoch()) {
     s.lastAnswer.epoch = Hub.epoch();
     Hub.send(s.lastAnswer.message);
     note('recording-resent', { session: s.session_id });

@@ -1,6 +1,8 @@
 // The end word ("over"): said last, it sends the recording at once, whatever the pause setting.
-// At each pause in a recording, what was said so far is transcribed (POST /api/transcribe; one
-// at a time, never a pile); when its words end with the end word, the recording stops. The hub
+// A streamed recording's pauses are checked by the hub (recording_pause with end_word; it
+// answers recording_end_word). A recording made whole (MediaRecorder) is checked here: at each
+// pause, what was said so far is transcribed (POST /api/transcribe; one at a time, never a pile);
+// when its words end with the end word, the recording stops. The hub
 // leaves the word out of what it heard (every recording says `end_word` while the setting is on).
 import { fetchHub } from './api.js';
 import { note } from './log.js';
@@ -25,7 +27,8 @@ let unsupported = false;  // the hub has no /api/transcribe: stop asking
 export function watchEndWord(rec, word, voice) {
   if (!word) return;
   rec.onpause = async () => {
-    if (probing || unsupported || rec.phase !== 'recording') return;
+    // A streamed recording's pauses are transcribed by the hub, which says when it heard the word.
+    if (rec.streamed || probing || unsupported || rec.phase !== 'recording') return;
     const blob = rec.soFar();
     if (!blob.size) return;
     probing = true;

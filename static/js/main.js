@@ -9,7 +9,7 @@ import { endWordOf } from './end-word.js';
 import { canSkip, pump, replay, selectSession, setHandsFree, skip } from './floor.js';
 import { useHub } from './hub-link.js';
 import { log, note, origin as logOrigin } from './log.js';
-import { answerRefused, micHint, micMode, onMicTap, releaseMic, setMuted } from './mic.js';
+import { answerRefused, endWordHeard, micHint, micMode, onMicTap, releaseMic, setMuted, streamRefused } from './mic.js';
 import { bindNewSession, openNewSession } from './new-session.js';
 import { askNotificationsOnce, bindNotifications } from './notify.js';
 import { decide, onPermissionRequest, onPermissionResolved, syncPermissions } from './permissions.js';
@@ -71,6 +71,7 @@ function handleMessage(message) {
       break;
     }
     case 'error': onError(message); break;
+    case 'recording_end_word': endWordHeard(message); break;
     case 'assistant_text': case 'user_text': case 'status':
     case 'audio': case 'audio_chunk': case 'listening': case 'done':
       onSessionEvent(message);
@@ -91,6 +92,8 @@ function applySnapshot(snapshot) {
 }
 
 function onError(message) {
+  // A streamed recording the hub could not take: the page sends it whole, nobody needs to know.
+  if (message.recording) { note('hub-error', { session: message.session_id || null, recording: message.recording, message: message.message }); streamRefused(message); return; }
   const s = message.session_id && state.sessions[message.session_id];
   note('hub-error', { session: message.session_id || null, message: message.message });
   toast(message.message || 'Error from the hub');

@@ -10,6 +10,7 @@ import { note, wallNow } from './log.js';
 import * as Players from './players.js';
 import { promptRecorded } from './prompts.js';
 import { Recorder } from './recorder.js';
+import { RecordingUpload } from './recording-upload.js';
 import { addEntry, selectedSession, state } from './sessions.js';
 import { toast } from './toast.js';
 import * as Turn from './turn-phase.js';
@@ -53,6 +54,16 @@ export function onMicTap() {
   return startRecording(s, { purpose: 'prompt' });
 }
 
+// The hub heard the end word before the pause at `samples` (a streamed recording): it ends
+// there; what was said after it is not part of this answer.
+export function endWordHeard(message) {
+  const rec = recorder;
+  if (!rec || !rec.upload || rec.upload.id !== message.recording || rec.phase !== 'recording') return;
+  note('end-word-heard', { session: rec.sessionId, samples: message.samples });
+  rec.speechEnd = message.samples;
+  rec.stop('end-word');
+}
+
 // Push-to-talk let go: the recording it started is sent now.
 export function releaseMic(rec) {
   if (!rec || recorder !== rec) return;
@@ -83,6 +94,12 @@ export function startRecording(s, { purpose = 'answer', listenMs = 0 } = {}) {
   const rec = recorder = new Recorder(s.session_id, vad, { purpose, listenMs, timeslice: word ? END_WORD_SLICE_MS : 0 });
   state.recording = { session_id: s.session_id, phase: 'starting', purpose };
   rec.onfinish = (result) => finishRecording(rec, result);
+  // Streamed while the user speaks (where the browser records PCM): the hub has it at the end.
+  rec.onpcm = (pcm) => {
+    if (!rec.upload) rec.upload = new RecordingUpload(rec.sessionId, rec.sampleRate);
+    rec.upload.push(pcm);
+  };
+  rec.onsettle = (position) => { if (rec.upload) rec.upload.pause(position, endWord()); };
   watchEndWord(rec, word, s.voice);
   cue('listening', s.session_id);
   begin(rec);
@@ -127,6 +144,7 @@ async function finishRecording(rec, { blob, mimeType, reason }) {
     } else if (reason === 'silence') {
       note('hands-free-listen-end', { session: rec.sessionId, heard: false });
     }
+    if (rec.upload && !(s && SENT.has(reason) && blob.size)) rec.upload.cancel();
   } catch (error) {
     toast(`Could not send the recording: ${error.message}`);
   }
@@ -138,13 +156,42 @@ function withEndWord(message) {
   return word ? { ...message, end_word: word } : message;
 }
 
+// The end of a streamed recording (the hub has the rest); false: it must go whole.
+function endStream(rec, purpose) {
+  if (!rec.upload || !rec.upload.end({ speechEnd: rec.speechEnd, purpose, endWord: endWord() })) return false;
+  streamedRecently.set(rec.upload.id, rec);
+  if (streamedRecently.size > 4) streamedRecently.delete(streamedRecently.keys().next().value);
+  return true;
+}
+
+// Recently ended streamed recordings, by id: should the hub refuse one, it is sent whole.
+const streamedRecently = new Map();
+
+// The hub could not take a streamed recording (an `error` naming it): still recording, it will
+// go whole at its end; already ended, it goes whole now. Nothing said is lost.
+export function streamRefused(message) {
+  if (recorder && recorder.upload && recorder.upload.id === message.recording) {
+    recorder.upload.failed = true;
+    return;
+  }
+  const rec = streamedRecently.get(message.recording);
+  if (!rec) return;
+  streamedRecently.delete(message.recording);
+  const s = state.sessions[rec.sessionId];
+  if (!s || !rec.whole) return;
+  rec.upload.failed = true;
+  note('recording-resent-whole', { session: rec.sessionId });
+  if (rec.purpose === 'prompt') sendPrompt(s, rec, rec.whole.blob, rec.whole.mimeType);
+  else sendAnswer(s, rec, rec.whole.blob, rec.whole.mimeType);
+}
+
+// The page's state changes at once (a streamed answer's words may come back within
+// milliseconds); the whole recording, as base64, follows: it is sent (not streamed) or kept.
 async function sendAnswer(s, rec, blob, mimeType) {
-  const data = await blobToBase64(blob);
-  const message = withEndWord({ session_id: rec.sessionId, type: 'audio', data, mime_type: mimeType });
-  Hub.send(message);
+  rec.whole = { blob, mimeType };
+  const streamed = endStream(rec, 'answer');
   // Kept until the hub shows it has it (user_text or done): a dying socket may eat it.
-  s.lastAnswer = { message, epoch: Hub.epoch() };
-  note('recording-sent', { session: rec.sessionId, bytes: blob.size, at: Math.round(wallNow()) });
+  const kept = s.lastAnswer = { message: null, epoch: streamed ? rec.upload.epoch : Hub.epoch() };
   s.pendingListen = false;
   s.answered = true;
   s.answeredAt = Date.now();
@@ -152,12 +199,21 @@ async function sendAnswer(s, rec, blob, mimeType) {
   s.thinking = true;
   s.statusText = 'Sending…';
   cue('thinking', rec.sessionId);
+  if (streamed) note('recording-sent', { session: rec.sessionId, bytes: blob.size, at: Math.round(wallNow()), streamed: true });
+  const data = await blobToBase64(blob);
+  kept.message = withEndWord({ session_id: rec.sessionId, type: 'audio', data, mime_type: mimeType });
+  if (streamed) return;
+  Hub.send(kept.message);
+  note('recording-sent', { session: rec.sessionId, bytes: blob.size, at: Math.round(wallNow()) });
 }
 
 // A prompt: the hub transcribes it, and says where it went (prompt_status) or that nothing was heard.
 async function sendPrompt(s, rec, blob, mimeType) {
-  const data = await blobToBase64(blob);
-  Hub.send(withEndWord({ session_id: rec.sessionId, type: 'audio', data, mime_type: mimeType, purpose: 'prompt' }));
+  rec.whole = { blob, mimeType };
+  if (!endStream(rec, 'prompt')) {
+    const data = await blobToBase64(blob);
+    Hub.send(withEndWord({ session_id: rec.sessionId, type: 'audio', data, mime_type: mimeType, purpose: 'prompt' }));
+  }
   note('prompt-recording-sent', { session: rec.sessionId, bytes: blob.size });
   promptRecorded(s);
   cue('thinking', rec.sessionId);

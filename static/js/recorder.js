@@ -1,12 +1,19 @@
-// One recording of what the user says (an answer to the agent's question, or a prompt):
-// microphone → MediaRecorder, with the level watched for voice-activity detection. stop(reason)
-// ends it; onfinish({blob, mimeType, reason}) follows. onpause() tells each pause after speech
-// (the end word's check); a listening window (`listenMs`) ends with 'silence' if nobody spoke.
+// One recording of what the user says (an answer to the agent's question, or a prompt). Where
+// the browser has AudioWorklet, the microphone's samples come from the audio thread as 16-bit
+// PCM (onpcm), streamed to the hub while the user speaks, with voice-activity detection on the
+// same clock; elsewhere MediaRecorder records it whole. stop(reason) ends it;
+// onfinish({blob, mimeType, reason, streamed}) follows. onpause() tells each pause after speech
+// (the end word's check), onsettle(position) an earlier one (the hub may transcribe what it has);
+// a listening window (`listenMs`) ends with 'silence' if nobody spoke.
 import { wallNow } from './log.js';
 import { VoiceActivity } from './vad.js';
+import { concatBytes, pcmToWav } from './util.js';
 
 const MAX_RECORDING_MS = 120000;
 const PAUSE_MS = 400;   // quiet after speech that counts as a pause (a chance to check for the end word)
+const SETTLE_MS = 300;  // quiet after speech long enough to transcribe what was said so far
+const STREAM_RATE = 16000;   // what speech-to-text engines work at
+const WORKLET = new URL('./mic-worklet.js', import.meta.url).href;
 
 function recorderOptions() {
   if (!window.MediaRecorder || !MediaRecorder.isTypeSupported) return {};
@@ -32,6 +39,13 @@ export class Recorder {
     this.onfinish = null;
     this.startedAt = null;
     this.level = 0;
+    this.onpcm = null;           // (Int16Array) samples as they come, when streamed
+    this.onsettle = null;        // (position) quiet for SETTLE_MS after speech
+    this.streamed = false;       // samples from the worklet (else MediaRecorder)
+    this.sampleRate = 0;
+    this.samples = 0;            // taken so far
+    this.pcm = [];               // every sample, for the whole recording (a resend, ▶)
+    this.speechEnd = null;       // the position where the quiet that ended it began
   }
 
   // Resolves once recording (or throws: no microphone, no permission).
@@ -39,24 +53,84 @@ export class Recorder {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       throw new Error('microphone access needs HTTPS or localhost');
     }
-    if (!window.MediaRecorder) throw new Error('this browser cannot record audio (no MediaRecorder)');
+    const canStream = typeof AudioWorkletNode !== 'undefined';
+    if (!canStream && !window.MediaRecorder) throw new Error('this browser cannot record audio (no MediaRecorder)');
     this.stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     if (this.phase !== 'starting') { this.release(); return; } // cancelled while asking
     try {
-      this.media = new MediaRecorder(this.stream, recorderOptions());
-      this.media.ondataavailable = (e) => { if (e.data && e.data.size) this.chunks.push(e.data); };
-      // Also when the track ends by itself (headset unplugged, a phone call): the answer so far counts.
-      this.media.onstop = () => { if (this.phase !== 'stopping') this.stop('ended'); else this.finished(); };
-      if (this.timeslice) this.media.start(this.timeslice);
-      else this.media.start();
+      if (canStream) await this.startWorklet();
+      else this.startMediaRecorder();
     } catch (error) {
       this.release();   // never leave the microphone on
       throw error;
     }
+    if (this.phase !== 'starting') { this.release(); return; }
     this.startedAt = Date.now();
     this.phase = 'recording';
     this.limit = setTimeout(() => this.stop('limit'), MAX_RECORDING_MS);
-    this.watchLevel();
+    if (!this.streamed) this.watchLevel();
+  }
+
+  startMediaRecorder() {
+    this.media = new MediaRecorder(this.stream, recorderOptions());
+    this.media.ondataavailable = (e) => { if (e.data && e.data.size) this.chunks.push(e.data); };
+    // Also when the track ends by itself (headset unplugged, a phone call): the answer so far counts.
+    this.media.onstop = () => { if (this.phase !== 'stopping') this.stop('ended'); else this.finished(); };
+    if (this.timeslice) this.media.start(this.timeslice);
+    else this.media.start();
+  }
+
+  // 16 kHz where the browser resamples the microphone for us, else the device's own rate.
+  async startWorklet() {
+    let context;
+    let source;
+    try {
+      context = new AudioContext({ sampleRate: STREAM_RATE });
+      source = context.createMediaStreamSource(this.stream);
+    } catch {
+      if (context) context.close().catch(() => {});
+      context = new AudioContext();
+      source = context.createMediaStreamSource(this.stream);
+    }
+    this.context = context;
+    await context.audioWorklet.addModule(WORKLET);
+    const node = new AudioWorkletNode(context, 'clawmux-mic');
+    source.connect(node);
+    node.connect(context.destination);   // silent: pulls the graph
+    if (context.state !== 'running') await context.resume().catch(() => {});
+    this.streamed = true;
+    this.sampleRate = context.sampleRate;
+    const activity = this.activity = new VoiceActivity(this.vad);
+    let paused = false;
+    let settled = false;
+    node.port.onmessage = ({ data }) => {
+      if (this.phase !== 'recording') return;
+      const position = this.samples;
+      this.samples += data.pcm.length;
+      this.pcm.push(new Uint8Array(data.pcm.buffer));
+      if (this.onpcm) this.onpcm(data.pcm);
+      this.level = data.level;
+      const now = data.end * 1000;
+      const began = now - (data.pcm.length / this.sampleRate) * 1000;
+      if (activity.feed(data.level, now, position, began) && this.vad.enabled) {
+        this.speechEnd = activity.quietFrom;
+        this.stop('vad');
+        return;
+      }
+      if (this.listenMs && !activity.heardSpeech && Date.now() - this.startedAt >= this.listenMs) { this.stop('silence'); return; }
+      const quiet = activity.quietFor(now);
+      if (quiet >= SETTLE_MS && !settled) {
+        settled = true;
+        if (this.onsettle) this.onsettle(activity.quietFrom);
+      }
+      if (quiet >= PAUSE_MS && !paused) {
+        paused = true;
+        if (this.onpause) this.onpause();
+      }
+      if (quiet === 0) { paused = false; settled = false; }
+    };
+    // The track ends by itself (headset unplugged, a phone call): the answer so far counts.
+    for (const track of this.stream.getAudioTracks()) track.onended = () => { if (this.phase === 'recording') this.stop('ended'); };
   }
 
   watchLevel() {
@@ -94,6 +168,7 @@ export class Recorder {
 
   // What was said so far (with a timeslice), for a quick look before the end.
   soFar() {
+    if (this.streamed) return pcmToWav(concatBytes(this.pcm), this.sampleRate);
     const mimeType = (this.media && this.media.mimeType) || 'audio/webm';
     return new Blob(this.chunks, { type: mimeType });
   }
@@ -106,6 +181,8 @@ export class Recorder {
     this.phase = 'stopping';
     this.reason = reason;
     this.stoppedAt = wallNow();   // when it was decided (the encoder may take a moment more)
+    // Stopped in a pause (a tap, the end word): the speech ended where the quiet began.
+    if (this.speechEnd === null && this.activity && this.activity.quietSince !== null) this.speechEnd = this.activity.quietFrom;
     clearTimeout(this.limit);
     clearInterval(this.ticker);
     if (wasRecording && this.media && this.media.state !== 'inactive') this.media.stop(); // → finished
@@ -118,8 +195,13 @@ export class Recorder {
     clearTimeout(this.limit);
     clearInterval(this.ticker);
     this.release();
+    if (this.streamed) {
+      const blob = pcmToWav(concatBytes(this.pcm), this.sampleRate);
+      if (this.onfinish) this.onfinish({ blob: this.samples ? blob : new Blob([]), mimeType: 'audio/wav', reason: this.reason, streamed: true });
+      return;
+    }
     const mimeType = (this.media && this.media.mimeType) || 'audio/webm';
-    if (this.onfinish) this.onfinish({ blob: new Blob(this.chunks, { type: mimeType }), mimeType, reason: this.reason });
+    if (this.onfinish) this.onfinish({ blob: new Blob(this.chunks, { type: mimeType }), mimeType, reason: this.reason, streamed: false });
   }
 
   release() {

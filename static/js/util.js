@@ -26,6 +26,13 @@ export function blobToBase64(blob) {
   });
 }
 
+// Bytes as base64, without a FileReader round trip (for small, frequent chunks).
+export function bytesToBase64(bytes) {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
 // Browsers cannot play raw PCM (audio/pcm;rate=N) from a Blob: give it a WAV header.
 export function pcmToWav(pcm, rate) {
   const header = new DataView(new ArrayBuffer(44));
