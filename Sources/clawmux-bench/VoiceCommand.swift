@@ -25,8 +25,12 @@ struct VoiceCommand: AsyncParsableCommand {
     var repo: String = FileManager.default.currentDirectoryPath
     @Option(help: "The clawmux binary to measure (default: the one next to this benchmark).")
     var clawmux: String?
+    @Option(help: "The page to serve (default: the repository's static/), to compare another version.")
+    var staticDir: String?
     @Option(help: "Also write the JSON result to this file.")
     var json: String?
+    @Flag(help: "Launch faster-whisper-server with the model's own decoding instead of engines/whisper-tiny.en.yaml (int8, greedy): how it was before.")
+    var plainWhisper = false
     @Flag(help: "Keep the run's directory (config, hub log, WAV).")
     var keep = false
 
@@ -44,6 +48,9 @@ struct VoiceCommand: AsyncParsableCommand {
         let root = URL(fileURLWithPath: repo)
         let path = { (relative: String) in root.appendingPathComponent(relative).path }
         let binary = clawmux ?? TurnsCommand.sibling("clawmux")
+        guard FileManager.default.fileExists(atPath: path("engines/whisper-tiny.en.yaml")) else {
+            throw ValidationError("no engines/whisper-tiny.en.yaml: run scripts/setup-engines.sh (or pass --repo)")
+        }
         for (file, hint) in [(binary, "build clawmux"), (path(".venv/bin/python"), "run scripts/setup-engines.sh"),
                              (path(".venv/bin/piper"), "run scripts/setup-engines.sh"),
                              (path(".venv/bin/faster-whisper-server"), "run scripts/setup-engines.sh")]
@@ -99,7 +106,7 @@ struct VoiceCommand: AsyncParsableCommand {
         let quoted = { (items: [String]) in "[" + items.map { JSONValue.string($0).encodedText() }.joined(separator: ", ") + "]" }
         let voice = tts == "piper" ? "[piper]" : "[{backend: kokoro, voice: af_sky}]"
         return """
-            server: {host: 127.0.0.1, port: 0, static_dir: \(JSONValue.string(path("static")).encodedText())}
+            server: {host: 127.0.0.1, port: 0, static_dir: \(JSONValue.string(staticDir ?? path("static")).encodedText())}
             sessions:
               spawner: pty
               command: \(quoted(agent))
@@ -113,7 +120,7 @@ struct VoiceCommand: AsyncParsableCommand {
                 plugin: whisper-http
                 url: http://127.0.0.1:\(sttPort)
                 launch:
-                  argv: \(quoted([path(".venv/bin/faster-whisper-server"), path("engines/whisper-tiny.en"), "--host", "127.0.0.1", "--port", "\(sttPort)"]))
+                  argv: \(quoted([path(".venv/bin/faster-whisper-server")] + (plainWhisper ? [path("engines/whisper-tiny.en")] : ["--config", path("engines/whisper-tiny.en.yaml")]) + ["--host", "127.0.0.1", "--port", "\(sttPort)"]))
                   env: {HF_HUB_OFFLINE: "1"}
                   health: http://127.0.0.1:\(sttPort)/health
                   start: startup

@@ -184,17 +184,29 @@ def agent_turn(report, turn, timeout=120):
     raise Failure(f"the agent never finished turn {turn}")
 
 
-def stt_times(log_path):
-    """Seconds each transcription took, in order (the hub's debug line 'transcribed … took=…')."""
+def first_audio_times(log_path):
+    """Seconds from a turn's converse to its first audio at the hub (debug 'first audio after=…'), in order."""
     times = []
     with open(log_path, errors="replace") as log:
         for line in log:
-            if "transcribed" in line:
-                found = re.search(r"took=([0-9.]+) (seconds|milliseconds|ms|s)\b", line)
-                if found:
-                    value = float(found.group(1))
-                    times.append(value / 1000 if found.group(2) in ("milliseconds", "ms") else value)
+            found = re.search(r"after=([0-9.e-]+) seconds", line)
+            if found and "first audio" in line:
+                times.append(float(found.group(1)))
     return times
+
+
+def stt_times(log_path):
+    """Seconds each recording's transcription kept the user waiting, in order: the hub's debug line
+    'recording transcribed … waited=…' (older hubs: 'transcribed … took=…', the whole STT)."""
+    waited, took = [], []
+    with open(log_path, errors="replace") as log:
+        for line in log:
+            found = re.search(r"(waited|took)=([0-9.e-]+) (seconds|milliseconds|ms|s)\b", line)
+            if not found or "transcribed" not in line:
+                continue
+            value = float(found.group(2)) / (1000 if found.group(3) in ("milliseconds", "ms") else 1)
+            (waited if found.group(1) == "waited" else took).append(value)
+    return waited or took
 
 
 def run_turns(ui, args, onset_offset, speech_length):
@@ -228,8 +240,7 @@ def run_turns(ui, args, onset_offset, speech_length):
             "speech_end_to_agent_ms": agent["at"] * 1000 - speech_end,
             "detect_ms": stopped["decided"] - speech_end,
             "finish_ms": sent["at"] - stopped["decided"],
-            "hub_ms": heard["at"] - sent["at"],
-            "to_agent_ms": agent["at"] * 1000 - heard["at"],
+            "hub_ms": agent["at"] * 1000 - sent["at"],
             "mic_open_to_onset_ms": mic["onset"] - mic["opened"],
         })
         turns.append(turn)
@@ -249,26 +260,27 @@ def describe(values):
             "min": round(min(values), 1), "max": round(max(values), 1)} if values else None
 
 
-def summary(turns, stt):
+def summary(turns, stt, first_audio):
     measured = [t for t in turns if t["turn"] > 1]   # the first turn warms Piper and Whisper
     pick = lambda key, rows=measured: [t[key] for t in rows if key in t]  # noqa: E731
     result = {key: describe(pick(key)) for key in (
-        "converse_to_sound_ms", "speech_end_to_agent_ms", "detect_ms", "finish_ms", "hub_ms", "to_agent_ms",
+        "converse_to_sound_ms", "speech_end_to_agent_ms", "detect_ms", "finish_ms", "hub_ms",
         "tap_to_silence_ms")}
     # The transcriptions of the measured turns (one per turn; the warm-up's is the first).
     result["stt_ms"] = describe([s * 1000 for s in stt[1:len(turns)]])
+    result["tts_first_audio_ms"] = describe([s * 1000 for s in first_audio[1:len(turns)]])
     result["wrong"] = sum(not t["ok"] for t in turns)
     return result
 
 
 def table(s):
     rows = [("(a) converse → first sound", "converse_to_sound_ms"),
+            ("    of which converse → first audio at the hub (TTS)", "tts_first_audio_ms"),
             ("(b) speech end → agent has the text", "speech_end_to_agent_ms"),
             ("    end-of-speech detection", "detect_ms"),
             ("    recording finished and sent", "finish_ms"),
-            ("    hub: decode + STT + reply", "hub_ms"),
-            ("      of which STT (hub log)", "stt_ms"),
-            ("    hub → agent", "to_agent_ms"),
+            ("    sent → the agent has it (upload, decoding, STT, hub, bridge)", "hub_ms"),
+            ("      of which waiting for STT (hub log)", "stt_ms"),
             ("(c) tap during speech → silence", "tap_to_silence_ms")]
     lines = ["| stage | n | median ms | p90 ms | min | max |", "|---|---|---|---|---|---|"]
     for label, key in rows:
@@ -304,7 +316,7 @@ def main():
                 raise Failure("the page is not in Auto mode")
             release_agent(args.start_fifo)
             turns = run_turns(ui, args, onset_offset, speech_length)
-            s = summary(turns, stt_times(args.hub_log))
+            s = summary(turns, stt_times(args.hub_log), first_audio_times(args.hub_log))
             result = {"ok": s["wrong"] == 0, "speech_s": round(speech_length, 3), "pause_s": args.pause,
                       "turns": turns, "summary": s, "table": table(s),
                       "page_errors": [c for c in console if c.startswith("pageerror")]}
