@@ -94,7 +94,7 @@ struct VoiceCommand: AsyncParsableCommand {
         }
         print("voice latency, \(tts == "piper" ? "Piper" : "Kokoro \(kokoroFormat)") + faster-whisper-server tiny.en, \(turns - 1) turns after a warm-up")
         print(result["table"]?.stringValue ?? "")
-        print(line)
+        if json == nil { print(line) }
         if !keep { try? FileManager.default.removeItem(at: directory) }
     }
 
