@@ -21,6 +21,8 @@ struct VoiceCommand: AsyncParsableCommand {
     var kokoroFormat: String = "mp3"
     @Option(help: "Seconds of silence inside the spoken answer.")
     var pause: Double = 0.7
+    @Option(help: "The page's pause that ends an answer in ms, as if set in ⚙ (default: the page's own).")
+    var vadSilenceMs: Int?
     @Option(help: "The repository (its .venv, engines/, static/ and Tests/Browser/).")
     var repo: String = FileManager.default.currentDirectoryPath
     @Option(help: "The clawmux binary to measure (default: the one next to this benchmark).")
@@ -78,6 +80,7 @@ struct VoiceCommand: AsyncParsableCommand {
                         "--piper", path(".venv/bin/piper"), "--piper-model", path("engines/piper/en_US-joe-medium.onnx"),
                         "--workdir", directory.appendingPathComponent("browser").path]
             for part in Self.answer { argv += ["--answer", part] }
+            if let vadSilenceMs { argv += ["--vad-silence", "\(vadSilenceMs)"] }
             output = try await Self.capture(argv)
         } catch {
             _ = await hub.closeInputAndWait(limit: .seconds(30))

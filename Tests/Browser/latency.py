@@ -92,6 +92,7 @@ def arguments():
     parser.add_argument("--pause", type=float, default=0.7, help="seconds of silence between the parts")
     parser.add_argument("--tap-every", type=int, default=2, help="turns whose number is a multiple of this are interrupted by a tap")
     parser.add_argument("--tap-after", type=float, default=1.0, help="seconds of the agent's speech before the tap")
+    parser.add_argument("--vad-silence", type=int, default=0, help="the page's pause that ends an answer, ms (0: its default)")
     parser.add_argument("--piper", required=True)
     parser.add_argument("--piper-model", required=True)
     parser.add_argument("--chromium", default=os.environ.get("CLAWMUX_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -304,6 +305,9 @@ def main():
             context = browser.new_context(viewport={"width": 1280, "height": 800})
             context.grant_permissions(["microphone"], origin=args.url)
             context.add_init_script(ONSET_DETECTOR)
+            if args.vad_silence:
+                # As if the user had set it in ⚙ (the page reads it at load).
+                context.add_init_script(f"localStorage.setItem('clawmux.vad.silence', '{args.vad_silence}')")
             page = context.new_page()
             page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
             page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
