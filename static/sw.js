@@ -39,6 +39,7 @@ const SHELL = [
   '/static/js/push-to-talk.js',
   '/static/js/queue-view.js',
   '/static/js/recorder.js',
+  '/static/js/recording-send.js',
   '/static/js/recording-upload.js',
   '/static/js/sessions.js',
   '/static/js/toast.js',

@@ -8,13 +8,12 @@ import { ASKS, heardNow, interruptHeard, pump, stopReplay } from './floor.js';
 import * as Hub from './hub-link.js';
 import { note, wallNow } from './log.js';
 import * as Players from './players.js';
-import { promptRecorded } from './prompts.js';
 import { Recorder } from './recorder.js';
+import { resendWhole, sendAnswer, sendPrompt } from './recording-send.js';
 import { RecordingUpload } from './recording-upload.js';
 import { addEntry, selectedSession, state } from './sessions.js';
 import { toast } from './toast.js';
 import * as Turn from './turn-phase.js';
-import { blobToBase64 } from './util.js';
 import { render, renderControls } from './view.js';
 
 const SENT = new Set(['vad', 'tap', 'release', 'end-word', 'limit', 'ended']);
@@ -151,72 +150,14 @@ async function finishRecording(rec, { blob, mimeType, reason }) {
   pump();
 }
 
-function withEndWord(message) {
-  const word = endWord();
-  return word ? { ...message, end_word: word } : message;
-}
-
-// The end of a streamed recording (the hub has the rest); false: it must go whole.
-function endStream(rec, purpose) {
-  if (!rec.upload || !rec.upload.end({ speechEnd: rec.speechEnd, purpose, endWord: endWord() })) return false;
-  streamedRecently.set(rec.upload.id, rec);
-  if (streamedRecently.size > 4) streamedRecently.delete(streamedRecently.keys().next().value);
-  return true;
-}
-
-// Recently ended streamed recordings, by id: should the hub refuse one, it is sent whole.
-const streamedRecently = new Map();
-
-// The hub could not take a streamed recording (an `error` naming it): still recording, it will
-// go whole at its end; already ended, it goes whole now. Nothing said is lost.
+// The hub could not take a streamed recording (an `error` naming it): still recording, it goes
+// whole at its end; already ended, it goes whole now (recording-send.js).
 export function streamRefused(message) {
   if (recorder && recorder.upload && recorder.upload.id === message.recording) {
     recorder.upload.failed = true;
     return;
   }
-  const rec = streamedRecently.get(message.recording);
-  if (!rec) return;
-  streamedRecently.delete(message.recording);
-  const s = state.sessions[rec.sessionId];
-  if (!s || !rec.whole) return;
-  rec.upload.failed = true;
-  note('recording-resent-whole', { session: rec.sessionId });
-  if (rec.purpose === 'prompt') sendPrompt(s, rec, rec.whole.blob, rec.whole.mimeType);
-  else sendAnswer(s, rec, rec.whole.blob, rec.whole.mimeType);
-}
-
-// The page's state changes at once (a streamed answer's words may come back within
-// milliseconds); the whole recording, as base64, follows: it is sent (not streamed) or kept.
-async function sendAnswer(s, rec, blob, mimeType) {
-  rec.whole = { blob, mimeType };
-  const streamed = endStream(rec, 'answer');
-  // Kept until the hub shows it has it (user_text or done): a dying socket may eat it.
-  const kept = s.lastAnswer = { message: null, epoch: streamed ? rec.upload.epoch : Hub.epoch() };
-  s.pendingListen = false;
-  s.answered = true;
-  s.answeredAt = Date.now();
-  Turn.transcribing(s.turn);
-  s.thinking = true;
-  s.statusText = 'Sending…';
-  cue('thinking', rec.sessionId);
-  if (streamed) note('recording-sent', { session: rec.sessionId, bytes: blob.size, at: Math.round(wallNow()), streamed: true });
-  const data = await blobToBase64(blob);
-  kept.message = withEndWord({ session_id: rec.sessionId, type: 'audio', data, mime_type: mimeType });
-  if (streamed) return;
-  Hub.send(kept.message);
-  note('recording-sent', { session: rec.sessionId, bytes: blob.size, at: Math.round(wallNow()) });
-}
-
-// A prompt: the hub transcribes it, and says where it went (prompt_status) or that nothing was heard.
-async function sendPrompt(s, rec, blob, mimeType) {
-  rec.whole = { blob, mimeType };
-  if (!endStream(rec, 'prompt')) {
-    const data = await blobToBase64(blob);
-    Hub.send(withEndWord({ session_id: rec.sessionId, type: 'audio', data, mime_type: mimeType, purpose: 'prompt' }));
-  }
-  note('prompt-recording-sent', { session: rec.sessionId, bytes: blob.size });
-  promptRecorded(s);
-  cue('thinking', rec.sessionId);
+  resendWhole(message.recording);
 }
 
 // The recording of a session stops unsent (the session ended; `answer`: its turn ended without it).
