@@ -90,6 +90,7 @@ public actor BackendHealth {
                 "last_checked": state.lastChecked.map { .number($0.timeIntervalSince1970) } ?? .null,
                 "last_used": state.lastUsed.map { .number($0.timeIntervalSince1970) } ?? .null,
             ]
+            if let pool = instance.pool { fields["endpoints"] = pool.report() }
             if let supervisor = supervisors.supervisor(instance.name) {
                 let snapshot = await supervisor.snapshot
                 fields["launched"] = .object([

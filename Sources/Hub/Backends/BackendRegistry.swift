@@ -11,6 +11,8 @@ public struct BackendRegistry: Sendable {
         public let engine: PluginInstance
         /// Set when the hub starts this engine itself.
         public let launch: LaunchSpec?
+        /// Set for a backend of several endpoints (`urls:` / `uris:`).
+        let pool: EndpointPool?
 
         /// Every instance can say whether it is there and answering.
         public var probe: any HealthProbe {
@@ -36,11 +38,15 @@ public struct BackendRegistry: Sendable {
             var pluginLogger = logger
             pluginLogger[metadataKey: "backend"] = "\(declaration.name)"
             let context = PluginContext(instanceName: declaration.name, logger: pluginLogger, baseDirectory: baseDirectory)
+            if let endpoints = try EndpointList.parse(declaration.options) {
+                built.append(try Self.pooled(declaration, endpoints, plugin: plugin, context: context))
+                continue
+            }
             let engine = try plugin.make(declaration.options, context)
             if declaration.launch != nil, engine.kind == .spawner {
                 throw ConfigError(at: declaration.pluginLocation, "'launch' is for speech engines, not spawners")
             }
-            built.append(Instance(name: declaration.name, plugin: plugin.name, engine: engine, launch: declaration.launch))
+            built.append(Instance(name: declaration.name, plugin: plugin.name, engine: engine, launch: declaration.launch, pool: nil))
         }
         // A spawner named by plugin needs no declaration: `spawner: pty` just works.
         let spawnerName = config.sessions.spawner
@@ -49,10 +55,31 @@ public struct BackendRegistry: Sendable {
             let options = ConfigNode.emptyMapping(at: ConfigLocation(file: config.file, line: 0, column: 0, keyPath: "sessions.spawner"))
             built.append(Instance(name: spawnerName, plugin: plugin.name,
                                   engine: try plugin.make(options, PluginContext(instanceName: spawnerName, logger: logger)),
-                                  launch: nil))
+                                  launch: nil, pool: nil))
         }
         self.instances = built
         try validateReferences(config)
+    }
+
+    /// One engine instance per endpoint, used as one backend.
+    private static func pooled(_ declaration: BackendDeclaration, _ endpoints: EndpointList, plugin: PluginDescriptor,
+                               context: PluginContext) throws -> Instance {
+        guard declaration.launch == nil else {
+            throw ConfigError(at: declaration.pluginLocation, "'launch' starts one engine: it cannot have several endpoints")
+        }
+        let engines = try endpoints.options.map { try plugin.make($0, context) }
+        let pool = EndpointPool(name: declaration.name, addresses: endpoints.addresses)
+        let tts = engines.compactMap { if case .tts(let engine) = $0 { engine } else { nil } }
+        let stt = engines.compactMap { if case .stt(let engine) = $0 { engine } else { nil } }
+        let engine: PluginInstance
+        if tts.count == engines.count {
+            engine = .tts(PooledTTSEngine(pool: pool, engines: tts))
+        } else if stt.count == engines.count {
+            engine = .stt(PooledSTTEngine(pool: pool, engines: stt))
+        } else {
+            throw ConfigError(at: declaration.pluginLocation, "several endpoints are for speech engines, not spawners")
+        }
+        return Instance(name: declaration.name, plugin: plugin.name, engine: engine, launch: nil, pool: pool)
     }
 
     /// Lets engines with subprocesses of their own (Piper) end them.
