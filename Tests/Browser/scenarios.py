@@ -832,9 +832,39 @@ def whole_recording(ui, args):
     return {"session": a, "user_text": heard, "agent_text": said, "bytes": entry.get("bytes"), "sent_types": types}
 
 
+def close_mid_answer(ui, args):
+    """(m) Closing the page while the user answers is not "send": that recording is dropped (the
+    hub hears nothing half-said), and a page opened next answers the same question whole."""
+    from page import Page
+    open_page(ui, args)
+    a = new_session(ui, shot=False)
+    start, _ = ui.wait_event("record-start", a, timeout=FIRST_SPEECH)
+    # The fake mic says a long answer (the test's WAV: ~7 s of speech from its start): 2 s in,
+    # the user is mid-sentence when the page closes.
+    ui.page.wait_for_timeout(2000)
+    context = ui.page.context
+    ui.page.close()
+    again = Page(context.new_page(), ui.shots_dir, ui.scale)
+    again.page.goto(f"{args.url}/?token={args.token}", wait_until="load")
+    again.wait_conn("connected", 20)
+    again.wait_until(lambda: again.state().get("selected") == a, 20, "the session selected again")
+    # The hub still waits for the answer: the new page is told to listen, and Auto records it.
+    rec, _ = again.wait_event("record-start", a, timeout=ANSWER)
+    _, stopped = again.wait_event("record-stop", a, rec, timeout=40)
+    if stopped.get("reason") != "vad":
+        raise Failure(f"the new page's recording stopped by {stopped.get('reason')!r}: {stopped}")
+    heard = again.wait_bubble("user", lambda text: overlap(args.expect, text) >= 0.7, ANSWER,
+                              lambda: f"the whole answer as a user bubble (have {again.bubbles('user')})")
+    said = again.wait_bubble("agent", lambda t: t.startswith("You said") and overlap(args.expect, t) >= 0.7, ANSWER,
+                             lambda: f"the agent's echo of the whole answer (have {again.bubbles('agent')})")
+    ui.page = again.page   # failure dumps and screenshots from the page still open
+    ui.entries = again.entries
+    return {"session": a, "user_text": heard, "agent_text": said, "user_bubbles": again.bubbles("user")}
+
+
 SCENARIOS = {
     "end-to-end": end_to_end, "mute": mute, "barge-in": barge_in, "background": background,
     "reconnect": reconnect, "voice": voice_change, "smoke": smoke, "cockpit": cockpit,
     "hands-free": hands_free, "priority": priority, "hold-and-end-word": hold_and_end_word,
-    "pauses": pauses, "whole-recording": whole_recording,
+    "pauses": pauses, "whole-recording": whole_recording, "close-mid-answer": close_mid_answer,
 }

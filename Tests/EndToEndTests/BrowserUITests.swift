@@ -308,4 +308,18 @@ struct BrowserUITests {
         #expect(heard(entries, role: "user") { Fuzzy.overlap(expected: Self.sentence, heard: $0) >= 0.7 }, "\(entries)")
         #expect(heard(entries, role: "assistant") { $0.hasPrefix("You said") && Fuzzy.overlap(expected: Self.sentence, heard: $0) >= 0.7 })
     }
+
+    @Test("(m) Closing the page mid-answer sends nothing half-said; the next page answers the same question whole")
+    func closeMidAnswer() async throws {
+        let answer = "Please run the unit tests in the parser module first. Then update the snapshot files. After that, commit everything with a short message."
+        let wav = try TestPaths.temporaryDirectory("close-mid-answer-mic").appendingPathComponent("answer.wav")
+        try await SpokenAnswer.wav(answer).write(to: wav)
+        let hub = try await BrowserUI.hub("close-mid-answer", agent: ["--turns", "2", "--stay"])
+        defer { hub.stop() }
+        let facts = try await BrowserUI.drive(hub, "close-mid-answer", wav: wav.path, expect: answer)
+        let entries = try await BrowserUI.transcript(hub, try #require(facts["session"]?.stringValue))
+        let answers = entries.filter { $0.role == "user" }.map(\.text)
+        #expect(answers.count == 1 && Fuzzy.overlap(expected: answer, heard: answers[0]) >= 0.7,
+                "one answer, the whole one from the second page: \(answers)")
+    }
 }

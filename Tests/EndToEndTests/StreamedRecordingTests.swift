@@ -119,9 +119,11 @@ struct StreamedRecordingTests {
     func badMessages() async throws {
         let (stream, listening) = try await Self.listening("bad")
         defer { stream.hub.stop() }
-        try await stream.send("recording_chunk", ["seq": .int(0), "mime_type": .string("audio/webm"), "data": .string("AAAA")])
+        try await stream.send("recording_chunk", ["seq": .int(0), "mime_type": .string("audio/webm"), "data": .string("AAAA")], recording: "webm")
         let (first, webm) = try await stream.browser.next("error", after: listening)
         #expect(webm["message"]?.stringValue == "missing or invalid field 'mime_type'", "\(webm)")
+        #expect(webm["recording"]?.stringValue == "webm" && webm["session_id"]?.stringValue == stream.session,
+                "names the recording, so the page sends it whole: \(webm)")
         try await stream.browser.send(.object(["type": .string("recording_pause"), "session_id": .string(stream.session)]))
         let (_, missing) = try await stream.browser.next("error", after: first + 1)
         #expect(missing["message"]?.stringValue == "missing or invalid field 'recording'", "\(missing)")

@@ -9,7 +9,7 @@ import { endWordOf } from './end-word.js';
 import { canSkip, pump, replay, selectSession, setHandsFree, skip } from './floor.js';
 import { useHub } from './hub-link.js';
 import { log, note, origin as logOrigin } from './log.js';
-import { answerRefused, endWordHeard, micHint, micMode, onMicTap, releaseMic, setMuted, streamRefused } from './mic.js';
+import { answerRefused, dropRecording, endWordHeard, micHint, micMode, onMicTap, releaseMic, setMuted, streamRefused } from './mic.js';
 import { bindNewSession, openNewSession } from './new-session.js';
 import { askNotificationsOnce, bindNotifications } from './notify.js';
 import { decide, onPermissionRequest, onPermissionResolved, syncPermissions } from './permissions.js';
@@ -299,6 +299,7 @@ document.addEventListener('keydown', (e) => {
 });
 
 document.addEventListener('keyup', (e) => { if (e.code === 'Space') pushToTalk.keyup(); });
+window.addEventListener('pagehide', dropRecording);
 
 setInterval(() => { if (state.connection === 'connected') loadBackends(); }, BACKENDS_EVERY_MS);
 

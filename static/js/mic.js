@@ -160,6 +160,12 @@ export function streamRefused(message) {
   resendWhole(message.recording);
 }
 
+// The page is closing: closing is not "send". What is being recorded is dropped, never sent
+// half-said; the hub asks again when a page comes back.
+export function dropRecording() {
+  if (recorder) recorder.stop('cancel');
+}
+
 // The recording of a session stops unsent (the session ended; `answer`: its turn ended without it).
 export function cancelRecording(id, purpose = null) {
   if (recorder && recorder.sessionId === id && (!purpose || recorder.purpose === purpose)) recorder.stop('cancel');

@@ -168,12 +168,14 @@ function renderTranscript() {
     box.replaceChildren(placeholder(s.status === 'starting' ? 'Starting the agent…' : 'No messages yet.'));
     return;
   }
+  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   if (transcriptView.count === s.transcript.length) {
     refreshReplayButtons();
     refreshPromptStates();
+    // A ▶ that appeared under the last bubble must not push it out of view.
+    if (nearBottom) box.scrollTop = box.scrollHeight;
     return;
   }
-  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   const empty = box.querySelector('.empty');
   if (empty) empty.remove();
   for (const entry of s.transcript.slice(transcriptView.count)) box.appendChild(entryElement(s, entry));

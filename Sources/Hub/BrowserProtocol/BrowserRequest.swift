@@ -117,6 +117,13 @@ public enum BrowserRequest: Sendable, Equatable {
         }
     }
 
+    /// The session and recording a streamed-recording message names, when it names both.
+    static func streamedRecording(in text: String) -> (sessionID: String, recording: String)? {
+        guard let json = JSONValue.decode(text), json["type"]?.stringValue?.hasPrefix("recording_") == true,
+              let session = json["session_id"]?.stringValue, let recording = json["recording"]?.stringValue else { return nil }
+        return (session, recording)
+    }
+
     /// The `session_id` of a message that could not be used otherwise.
     static func sessionID(in text: String) -> String? {
         JSONValue.decode(text)?["session_id"]?.stringValue

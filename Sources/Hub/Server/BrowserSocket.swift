@@ -74,6 +74,11 @@ struct BrowserSocket: Sendable {
             request = try BrowserRequest.parse(text, maxRecordingBytes: maxRecordingBytes)
         } catch {
             logger.warning("bad browser message", metadata: ["error": "\(error)"])
+            // A streamed recording's message the hub cannot take: the page sends that recording whole.
+            if let named = BrowserRequest.streamedRecording(in: text) {
+                streamed.drop(named.recording)
+                return await browsers.send(.recordingFailed(sessionID: named.sessionID, recording: named.recording, message: error.description), to: client)
+            }
             await browsers.send(.error(sessionID: nil, message: error.description), to: client)
             // A refused recording: nothing was heard, so the tab is asked to record again.
             switch error {
