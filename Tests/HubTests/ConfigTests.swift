@@ -43,7 +43,7 @@ struct ConfigTests {
         #expect(error.line == TestConfig.validLines.count + 1)
         #expect(error.keyPath == "bogus")
         #expect(error.message.contains("unknown key 'bogus'"))
-        #expect(error.message.contains("agents, backends, health, limits, projects, server, sessions, stt, voices"))
+        #expect(error.message.contains("agents, backends, health, hosts, limits, projects, server, sessions, stt, voices"))
     }
 
     @Test func nonIntegerPortNamesTheValueLineAndKeyPath() throws {

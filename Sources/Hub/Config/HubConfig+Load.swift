@@ -12,7 +12,7 @@ extension HubConfig {
 
     public static func parse(yaml: String, file: String, environment: [String: String]) throws -> HubConfig {
         let root = try YAMLConfigReader(file: file, expansion: EnvironmentExpansion(environment: environment)).read(yaml)
-        try root.rejectUnknownKeys(allowed: ["server", "sessions", "agents", "projects", "backends", "voices", "stt", "limits", "health"])
+        try root.rejectUnknownKeys(allowed: ["server", "sessions", "agents", "projects", "hosts", "backends", "voices", "stt", "limits", "health"])
         let baseDirectory = URL(fileURLWithPath: file).deletingLastPathComponent().path
         var config = HubConfig(
             file: file,
@@ -35,6 +35,9 @@ extension HubConfig {
         } else if config.agents.contains(where: { $0.id == AgentProfile.legacyID }) {
             // A config that still names its agent in `sessions.command` means that one.
             config.sessions.agent = AgentProfile.legacyID
+        }
+        config.hosts = try (root.optional("hosts")?.entries() ?? []).map {
+            try SSHHost(name: $0.key, node: $0.value, baseDirectory: baseDirectory)
         }
         if let projects = try root.optional("projects") {
             for item in try projects.items() {

@@ -10,6 +10,8 @@ public struct HubConfig: Sendable {
     public var agents: [AgentProfile] = AgentProfile.builtIn
     /// Folders the page offers for new sessions (`projects:`), besides recent ones.
     public var projects: [String] = []
+    /// Machines reached over SSH (`hosts:`).
+    public var hosts: [SSHHost] = []
     public var backends: [BackendDeclaration]
     public var voices: [VoiceRoute]
     public var stt: SpeechToTextSettings

@@ -13,6 +13,8 @@ public struct HubServer: Sendable {
     public let sessions: SessionManager
     let browsers: BrowserHub
     let speech: SpeechStack
+    /// The master SSH connection to each configured host.
+    public let hosts: HostLinks
     /// Agents' names in their voices (hands-free announcements), shared by both listeners.
     let names = NameAudio()
     let access: AccessPolicy
@@ -31,6 +33,7 @@ public struct HubServer: Sendable {
             allowedOrigins: Set(config.server.allowedOrigins), secureCookie: false)
         self.sessions = try SessionManager(
             config: config, speech: speech, browsers: browsers, bridgeExecutable: bridgeExecutable, logger: logger)
+        self.hosts = HostLinks(hosts: config.hosts, stateDirectory: config.server.stateDirectory, logger: logger)
     }
 
     /// The HTTP routes and the WebSocket routes, guarded by `access`.
@@ -38,7 +41,7 @@ public struct HubServer: Sendable {
         let router = Router(context: HubRequestContext.self)
         // Before the routes: middleware applies to the routes added after it.
         router.add(middleware: AccessMiddleware(policy: access))
-        RESTRoutes(sessions: sessions, speech: speech).register(on: router)
+        RESTRoutes(sessions: sessions, speech: speech, hosts: hosts).register(on: router)
         StaticFiles(directory: config.server.staticDirectory).register(on: router)
         let sockets = Router(context: HubRequestContext.self)
         BrowserSocket(sessions: sessions, browsers: browsers, access: access, logger: logger).register(on: sockets)
@@ -102,6 +105,7 @@ public struct HubServer: Sendable {
         }
         services += [
             .init(service: SpeechService(speech: speech), serviceName: "speech"),
+            .init(service: HostsService(hosts: hosts), serviceName: "hosts"),
             .init(service: SessionsService(sessions: sessions, browsers: browsers), serviceName: "sessions"),
             .init(service: ShutdownSignalService(orStdinClose: exitOnStdinClose, logger: logger),
                   successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "signals"),

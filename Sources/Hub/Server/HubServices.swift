@@ -34,6 +34,17 @@ struct SessionsService: Service {
     }
 }
 
+/// Keeps a master SSH connection to every host while the hub runs; closes them at shutdown.
+struct HostsService: Service {
+    let hosts: HostLinks
+
+    func run() async {
+        await hosts.start()
+        await cancelWhenGracefulShutdown { while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) } }
+        await hosts.stop()
+    }
+}
+
 /// Probes the engines while the hub runs; at shutdown stops the ones it launched.
 struct SpeechService: Service {
     let speech: SpeechStack

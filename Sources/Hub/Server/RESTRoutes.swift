@@ -7,6 +7,7 @@ import WireJSON
 struct RESTRoutes: Sendable {
     let sessions: SessionManager
     let speech: SpeechStack
+    let hosts: HostLinks
 
     func register(on router: Router<HubRequestContext>) {
         router.get("/api/sessions") { _, _ in
@@ -76,6 +77,9 @@ struct RESTRoutes: Sendable {
         }
         router.get("/api/voices") { _, _ in
             JSONResponse.make(await speech.router.voicesReport())
+        }
+        router.get("/api/hosts") { _, _ in
+            JSONResponse.make(await hosts.report())
         }
         router.get("/api/backends") { _, _ in
             JSONResponse.make(await speech.health.report())

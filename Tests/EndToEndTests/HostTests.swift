@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import ClawMuxTesting
+import WireJSON
+
+/// Hosts reached over SSH (`hosts:`), each a network namespace with its own sshd (NamespaceHost):
+/// the hub keeps one master connection per host and says why one is down, in ssh's words.
+@Suite("SSH hosts", .serialized, .enabled(if: NamespaceHost.available, "needs root, ip and openssh-server (scripts/test.sh)"))
+struct HostTests {
+    static func hub(_ name: String, hosts: [String]) async throws -> HubProcess {
+        try await HubProcess.start(name: name, ttsURL: "http://127.0.0.1:9", sttURL: "http://127.0.0.1:9",
+                                   topLevelLines: ["hosts:"] + hosts)
+    }
+
+    static func entry(_ host: NamespaceHost, name: String, key: String, port: Int? = nil) -> [String] {
+        let options = host.sshOptions.map { "\"\($0)\"" }.joined(separator: ", ")
+        return ["  \(name):", "    destination: root@\(host.address)", "    identity: \(key)", "    options: [\(options)]"]
+            + (port.map { ["    port: \($0)"] } ?? [])
+    }
+
+    /// Polls `GET /api/hosts` until `check` holds for the host named `name`.
+    static func host(_ hub: HubProcess, _ name: String, within limit: Duration = .seconds(30), _ what: String,
+                     _ check: (JSONValue) -> Bool) async throws -> JSONValue {
+        let deadline = ContinuousClock.now + limit
+        var last = JSONValue.null
+        while ContinuousClock.now < deadline {
+            last = (try await hub.rest.get("/api/hosts").json?.arrayValue ?? []).first { $0["name"]?.stringValue == name } ?? .null
+            if check(last) { return last }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("host \(name) never became \(what): \(last.encodedText())\n\(hub.log)")
+    }
+
+    @Test("a host is connected; a refused key and a closed port are down, in ssh's own words")
+    func connectedOrWhyNot() async throws {
+        let remote = try await NamespaceHost.start("connect")
+        defer { remote.stop() }
+        let hub = try await Self.hub("hosts", hosts: Self.entry(remote, name: "box", key: remote.key)
+            + Self.entry(remote, name: "wrongkey", key: remote.wrongKey)
+            + Self.entry(remote, name: "closed", key: remote.key, port: 2222))
+        defer { hub.stop() }
+        _ = try await Self.host(hub, "box", "connected") { $0["status"]?.stringValue == "connected" }
+        let refused = try await Self.host(hub, "wrongkey", "down") { $0["status"]?.stringValue == "down" }
+        #expect(refused["last_error"]?.stringValue?.contains("Permission denied") == true, "\(refused)")
+        let closed = try await Self.host(hub, "closed", "down") { $0["status"]?.stringValue == "down" }
+        #expect(closed["last_error"]?.stringValue?.contains("Connection refused") == true, "\(closed)")
+    }
+
+    @Test("the link to a host is cut: it is down within seconds, and connected again once the link is back")
+    func reconnects() async throws {
+        let remote = try await NamespaceHost.start("cut")
+        defer { remote.stop() }
+        let hub = try await Self.hub("hosts-cut", hosts: Self.entry(remote, name: "box", key: remote.key))
+        defer { hub.stop() }
+        _ = try await Self.host(hub, "box", "connected") { $0["status"]?.stringValue == "connected" }
+        try remote.link(up: false)
+        let down = try await Self.host(hub, "box", within: .seconds(20), "down after the cut") { $0["status"]?.stringValue == "down" }
+        #expect(down["last_error"]?.stringValue?.isEmpty == false, "\(down)")
+        try remote.link(up: true)
+        _ = try await Self.host(hub, "box", within: .seconds(60), "connected again") { $0["status"]?.stringValue == "connected" }
+    }
+}
