@@ -1,4 +1,6 @@
 import Foundation
+import Hub
+import Logging
 import Testing
 import ClawMuxTesting
 import WireJSON
@@ -58,5 +60,31 @@ struct HostTests {
         #expect(down["last_error"]?.stringValue?.isEmpty == false, "\(down)")
         try remote.link(up: true)
         _ = try await Self.host(hub, "box", within: .seconds(60), "connected again") { $0["status"]?.stringValue == "connected" }
+    }
+
+    @Test("a command runs on the host through the master connection, its argv intact; a host that is down says so")
+    func runsOnTheHost() async throws {
+        let remote = try await NamespaceHost.start("run")
+        defer { remote.stop() }
+        let config = try HubConfig.parse(yaml: (["hosts:"] + Self.entry(remote, name: "box", key: remote.key) + [
+            "backends: {tts: {plugin: kokoro-http, url: http://127.0.0.1:9}, stt: {plugin: whisper-http, url: http://127.0.0.1:9}}",
+            "voices: {sky: {backend: tts}}", "stt: {backend: stt}",
+        ]).joined(separator: "\n"), file: remote.directory.appendingPathComponent("config.yaml").path, environment: [:])
+        let links = HostLinks(hosts: config.hosts,
+                              stateDirectory: remote.directory.appendingPathComponent("state").path, logger: Logger(label: "test"))
+        await links.start()
+        defer { Task { await links.stop() } }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (await links.report().arrayValue?.first?["status"]?.stringValue) != "connected" {
+            guard ContinuousClock.now < deadline else { throw TestFailure("never connected: \(await links.report().encodedText())") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        // The namespace's own view: its address, and the argument with a space and a quote as one.
+        let output = try await links.run(["sh", "-c", "ip -br addr; printf '%s|' \"$1\"", "sh", "it's one argument"], on: "box")
+        #expect(output.succeeded && output.standardOutput.contains(remote.address), "\(output)")
+        #expect(output.standardOutput.hasSuffix("it's one argument|"), "\(output.standardOutput)")
+        await #expect(throws: HostLinks.HostError.unknown("elsewhere")) { _ = try await links.run(["true"], on: "elsewhere") }
+        await links.stop()
+        await #expect(throws: HostLinks.HostError.self) { _ = try await links.run(["true"], on: "box") }
     }
 }

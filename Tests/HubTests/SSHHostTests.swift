@@ -1,6 +1,7 @@
 import Foundation
 @testable import Hub
 import PluginAPI
+import PluginRuntime
 import Testing
 
 /// `hosts:` as configured, the ssh argv built from it, and the master connection's machine.
@@ -61,7 +62,7 @@ struct HostLinkMachineTests {
         // Connected once: the next drop starts over from the shortest pause.
         #expect(machine.handle(.ended(reason: "link down"), now: now).last == .retry(after: .seconds(1)))
         _ = machine.handle(.stop, now: now)
-        #expect(machine.handle(.retryDue, now: now).isEmpty, "stopped: nothing more")
+        #expect(machine.state == .down && machine.handle(.retryDue, now: now).isEmpty, "stopped: down, nothing more")
     }
 
     @Test func thePauseStopsGrowingAtThirtySeconds() {
@@ -72,5 +73,16 @@ struct HostLinkMachineTests {
             last = machine.handle(.ended(reason: "down"), now: Date()).last
         }
         #expect(last == .retry(after: .seconds(30)))
+    }
+}
+
+struct RemoteCommandTests {
+    @Test func everyArgumentArrivesAsItIsThroughAShell() async throws {
+        let argv = ["printf", "%s|", "two words", "it's", "$(touch /tmp/never)", "`id`", "a\nb", "", "*", "\\"]
+        // What a POSIX shell makes of the line is the argv again (sh here stands for the login shell).
+        let output = try await ChildProcess.run(["/bin/sh", "-c", RemoteCommand.line(argv)])
+        #expect(output.standardOutput == "two words|it's|$(touch /tmp/never)|`id`|a\nb||*|\\|")
+        #expect(RemoteCommand.quoted("it's") == #"'it'\''s'"#)
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never"), "nothing in an argument ran")
     }
 }

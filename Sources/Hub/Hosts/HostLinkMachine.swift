@@ -56,6 +56,7 @@ struct HostLinkMachine: Sendable, Equatable {
             return [.log("host \(host): \(reason); trying again in \(wait)"), .retry(after: wait)]
         case .stop:
             stopped = true
+            change(to: .down, now: now)
             return []
         }
     }

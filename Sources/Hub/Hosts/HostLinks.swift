@@ -104,6 +104,27 @@ public actor HostLinks {
         handle(.ended(reason: reason), for: host)
     }
 
+    public enum HostError: Error, CustomStringConvertible, Equatable {
+        case unknown(String)
+        case notConnected(host: String, reason: String?)
+
+        public var description: String {
+            switch self {
+            case .unknown(let host): "no host '\(host)' in the config"
+            case .notConnected(let host, let reason): "host \(host) is not connected" + (reason.map { ": \($0)" } ?? "")
+            }
+        }
+    }
+
+    /// Runs `argv` on the host over its master connection: what it printed and how it ended.
+    public func run(_ argv: [String], on name: String) async throws -> ChildProcess.Output {
+        guard let host = hosts.first(where: { $0.name == name }) else { throw HostError.unknown(name) }
+        guard let machine = machines[name], machine.state == .connected else {
+            throw HostError.notConnected(host: name, reason: machines[name]?.lastError)
+        }
+        return try await ChildProcess.run(host.runCommand(controlPath: controlPath(host), argv))
+    }
+
     /// `GET /api/hosts`.
     public func report() -> JSONValue {
         .array(hosts.map { host in

@@ -58,6 +58,11 @@ public struct SSHHost: Sendable, Equatable {
         ["ssh", "-O", "exit"] + arguments(controlPath: controlPath) + ["--", destination]
     }
 
+    /// `argv` run on the host through the master connection (no new login).
+    func runCommand(controlPath: String, _ argv: [String]) -> [String] {
+        ["ssh"] + arguments(controlPath: controlPath) + ["--", destination, RemoteCommand.line(argv)]
+    }
+
     /// Whether the master answers on its control socket.
     func checkCommand(controlPath: String) -> [String] {
         ["ssh", "-O", "check"] + arguments(controlPath: controlPath) + ["--", destination]
