@@ -84,6 +84,17 @@ struct HostTests {
         #expect(output.succeeded && output.standardOutput.contains(remote.address), "\(output)")
         #expect(output.standardOutput.hasSuffix("it's one argument|"), "\(output.standardOutput)")
         await #expect(throws: HostLinks.HostError.unknown("elsewhere")) { _ = try await links.run(["true"], on: "elsewhere") }
+
+        // A port on the host's loopback that leads to one on ours: the way back for a bridge.
+        let engines = try await FakeSpeechServer.shared()
+        let port = try await links.forward(to: engines.port, on: "box")
+        let fetched = try await links.run(["python3", "-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
+                                           "http://127.0.0.1:\(port)/v1/models"], on: "box")
+        #expect(fetched.succeeded && fetched.standardOutput.contains("fake"), "\(fetched)")
+        // And only there: the namespace's own address does not offer it.
+        let outside = try await links.run(["python3", "-c", "import socket, sys; s = socket.socket(); print(s.connect_ex((sys.argv[1], int(sys.argv[2]))))",
+                                           remote.address, "\(port)"], on: "box")
+        #expect(outside.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) != "0", "the forward listens on loopback only: \(outside)")
         await links.stop()
         await #expect(throws: HostLinks.HostError.self) { _ = try await links.run(["true"], on: "box") }
     }

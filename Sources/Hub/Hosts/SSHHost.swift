@@ -63,6 +63,12 @@ public struct SSHHost: Sendable, Equatable {
         ["ssh"] + arguments(controlPath: controlPath) + ["--", destination, RemoteCommand.line(argv)]
     }
 
+    /// Asks the master for a port on the host's loopback that leads to `localPort` on ours (the
+    /// host picks the port; ssh prints it). Nothing listens beyond loopback on either side.
+    func forwardCommand(controlPath: String, to localPort: Int) -> [String] {
+        ["ssh", "-O", "forward", "-R", "127.0.0.1:0:127.0.0.1:\(localPort)"] + arguments(controlPath: controlPath) + ["--", destination]
+    }
+
     /// Whether the master answers on its control socket.
     func checkCommand(controlPath: String) -> [String] {
         ["ssh", "-O", "check"] + arguments(controlPath: controlPath) + ["--", destination]
