@@ -46,6 +46,9 @@ export class Recorder {
     this.samples = 0;            // taken so far
     this.pcm = [];               // every sample, for the whole recording (a resend, ▶)
     this.speechEnd = null;       // the position where the quiet that ended it began
+    this.activity = null;        // its VoiceActivity, once the level is watched
+    this.pauseSeen = false;      // the current pause was told (onpause)
+    this.settleSeen = false;     // … and onsettle
   }
 
   // Resolves once recording (or throws: no microphone, no permission).
@@ -100,34 +103,15 @@ export class Recorder {
     if (context.state !== 'running') await context.resume().catch(() => {});
     this.streamed = true;
     this.sampleRate = context.sampleRate;
-    const activity = this.activity = new VoiceActivity(this.vad);
-    let paused = false;
-    let settled = false;
+    this.activity = new VoiceActivity(this.vad);
     node.port.onmessage = ({ data }) => {
       if (this.phase !== 'recording') return;
       const position = this.samples;
       this.samples += data.pcm.length;
       this.pcm.push(new Uint8Array(data.pcm.buffer));
       if (this.onpcm) this.onpcm(data.pcm);
-      this.level = data.level;
       const now = data.end * 1000;
-      const began = now - (data.pcm.length / this.sampleRate) * 1000;
-      if (activity.feed(data.level, now, position, began) && this.vad.enabled) {
-        this.speechEnd = activity.quietFrom;
-        this.stop('vad');
-        return;
-      }
-      if (this.listenMs && !activity.heardSpeech && Date.now() - this.startedAt >= this.listenMs) { this.stop('silence'); return; }
-      const quiet = activity.quietFor(now);
-      if (quiet >= SETTLE_MS && !settled) {
-        settled = true;
-        if (this.onsettle) this.onsettle(activity.quietFrom);
-      }
-      if (quiet >= PAUSE_MS && !paused) {
-        paused = true;
-        if (this.onpause) this.onpause();
-      }
-      if (quiet === 0) { paused = false; settled = false; }
+      this.heard(data.level, now, position, now - (data.pcm.length / this.sampleRate) * 1000);
     };
     // The track ends by itself (headset unplugged, a phone call): the answer so far counts.
     for (const track of this.stream.getAudioTracks()) track.onended = () => { if (this.phase === 'recording') this.stop('ended'); };
@@ -140,29 +124,41 @@ export class Recorder {
       analyser.fftSize = 1024;
       this.context.createMediaStreamSource(this.stream).connect(analyser);
       const samples = new Float32Array(analyser.fftSize);
-      const activity = new VoiceActivity(this.vad);
-      let paused = false;
+      this.activity = new VoiceActivity(this.vad);
       // A timer, not requestAnimationFrame: it keeps running in a background window.
       this.ticker = setInterval(() => {
         analyser.getFloatTimeDomainData(samples);
         let sum = 0;
         for (const s of samples) sum += s * s;
-        this.level = Math.sqrt(sum / samples.length);
-        const now = performance.now();
-        if (activity.feed(this.level, now) && this.vad.enabled) { this.stop('vad'); return; }
-        // Nobody spoke in the listening window: nothing to send.
-        if (this.listenMs && !activity.heardSpeech && Date.now() - this.startedAt >= this.listenMs) { this.stop('silence'); return; }
-        const quiet = activity.quietFor(now);
-        if (quiet >= PAUSE_MS && !paused) {
-          paused = true;
-          if (this.onpause) this.onpause();
-        } else if (quiet === 0) {
-          paused = false;
-        }
+        this.heard(Math.sqrt(sum / samples.length), performance.now());
       }, 50);
     } catch {
       // No level meter: tap to stop still works; a listening window cannot tell speech, so it ends.
       if (this.listenMs) this.stop('silence');
+    }
+  }
+
+  // The microphone's level at `now` (ms; a frame from `began`, at sample `position` when streamed):
+  // the end of the answer, an empty listening window, a pause worth a look.
+  heard(level, now, position = null, began = now) {
+    this.level = level;
+    const activity = this.activity;
+    if (activity.feed(level, now, position, began) && this.vad.enabled) {
+      this.speechEnd = activity.quietFrom;
+      this.stop('vad');
+      return;
+    }
+    // Nobody spoke in the listening window: nothing to send.
+    if (this.listenMs && !activity.heardSpeech && Date.now() - this.startedAt >= this.listenMs) { this.stop('silence'); return; }
+    const quiet = activity.quietFor(now);
+    if (quiet === 0) { this.pauseSeen = this.settleSeen = false; return; }
+    if (quiet >= SETTLE_MS && !this.settleSeen) {
+      this.settleSeen = true;
+      if (this.onsettle) this.onsettle(activity.quietFrom);
+    }
+    if (quiet >= PAUSE_MS && !this.pauseSeen) {
+      this.pauseSeen = true;
+      if (this.onpause) this.onpause();
     }
   }
 
