@@ -102,7 +102,7 @@ struct VoiceCommand: AsyncParsableCommand {
     }
 
     private func config(binary: String, path: (String) -> String, directory: URL) throws -> String {
-        let sttPort = try Self.freePort()
+        let sttPort = try FreePort.pick()
         var agent = [binary, "demo-agent", "--bench-turns", "\(turns)", "--bench-report", "{work_dir}/bench.jsonl",
                      "--bench-start", "{work_dir}/bench.go", "--bench-expect", Self.answer.joined(separator: " ")]
         for turn in 1...2 { agent += ["--bench-message", turn % 2 == 1 ? Self.question : Self.longMessage] }
@@ -144,22 +144,5 @@ struct VoiceCommand: AsyncParsableCommand {
         let data = await Task.detached { pipe.fileHandleForReading.readDataToEndOfFile() }.value
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// A loopback port nobody listens on now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BenchFailure("socket(): errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw BenchFailure("bind(): errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -73,7 +73,7 @@ struct BrowserUITests {
 
     @Test("(e) The hub is killed and restarted: the page reconnects and the pending converse completes")
     func reconnect() async throws {
-        let port = try LaunchedEngineTests.freePort()
+        let port = try FreePort.pick()
         let first = try await BrowserUI.hub("reconnect", agent: ["--turns", "2", "--stay"], arguments: ["--port", "\(port)"])
         defer { first.stop() }
         var second: HubProcess?

@@ -25,7 +25,7 @@ struct DefaultConfigTests {
         defer { try? FileManager.default.removeItem(at: state) }
         let environment = [
             "KOKORO_URL": "http://127.0.0.1:9", "WHISPER_URL": "http://127.0.0.1:9",
-            "CLAWMUX_LOCAL_WHISPER_PORT": "\(try LaunchedEngineTests.freePort())",
+            "CLAWMUX_LOCAL_WHISPER_PORT": "\(try FreePort.pick())",
             "CLAWMUX_SPAWNER": "pty", "CLAWMUX_WORK_ROOT": state.appendingPathComponent("sessions").path,
             "CLAWMUX_STATE_DIR": state.path,
         ]

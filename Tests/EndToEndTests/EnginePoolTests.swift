@@ -9,7 +9,7 @@ import WireJSON
 struct EnginePoolTests {
     /// A forwarding engine on a free port, answering once it listens.
     static func forwarder(to target: String) async throws -> (process: Process, url: String) {
-        let port = try LaunchedEngineTests.freePort()
+        let port = try FreePort.pick()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", TestPaths.packageRoot.appendingPathComponent("Tests/Fixtures/forward.py").path, "\(port)", target]

@@ -11,26 +11,6 @@ import ClawMuxTesting
 /// they die, stopped when the hub exits, their output in a log file.
 @Suite("Launched engines")
 struct LaunchedEngineTests {
-    /// A port that is free now, below the kernel's ephemeral range (32768 and up here): a port
-    /// a test frees and binds again (a restarted hub, a relaunched engine) must not be taken
-    /// meanwhile as the source port of one of the suite's many outgoing connections.
-    static func freePort() throws -> Int {
-        for _ in 0..<200 {
-            let port = UInt16.random(in: 20_000..<32_000)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-            }
-            if bound { return Int(port) }
-        }
-        throw TestFailure("no free port")
-    }
-
     func launched(_ hub: HubProcess) async throws -> JSONValue? {
         let backends = try await hub.rest.get("/api/backends").json?.arrayValue ?? []
         return backends.first { $0["name"]?.stringValue == "side" }?["launched"]
@@ -48,7 +28,7 @@ struct LaunchedEngineTests {
     @Test("started with the hub, restarted after being killed, stopped when the hub exits; output in its log")
     func lifecycle() async throws {
         let engines = try await FakeSpeechServer.shared()
-        let port = try Self.freePort()
+        let port = try FreePort.pick()
         let logFile = try TestPaths.temporaryDirectory("launch-log").appendingPathComponent("side.log").path
         // A stand-in engine: Python's HTTP server, healthy once its port answers.
         let hub = try await HubProcess.start(name: "launch", speechLines: [
@@ -88,7 +68,7 @@ struct LaunchedEngineTests {
     @Test("an engine left running by a hub that was killed is stopped by the next hub, which starts its own")
     func leftover() async throws {
         let engines = try await FakeSpeechServer.shared()
-        let port = try Self.freePort()
+        let port = try FreePort.pick()
         let first = try await HubProcess.start(name: "launch-leftover", speechLines: [
             "  tts: {plugin: kokoro-http, url: \"\(engines.url)\"}",
             "  stt: {plugin: whisper-http, url: \"\(engines.url)\"}",
@@ -118,7 +98,7 @@ struct LaunchedEngineTests {
     @Test("start: first_use waits until a voice needs it; the converse then waits for it to come up")
     func firstUse() async throws {
         let engines = try await FakeSpeechServer.shared()
-        let port = try Self.freePort()
+        let port = try FreePort.pick()
         // The fake engines stand behind a small forwarding engine that the hub launches on first use.
         let hub = try await HubProcess.start(name: "firstuse", speechLines: [
             "  stt: {plugin: whisper-http, url: \"\(engines.url)\"}",
@@ -145,7 +125,7 @@ struct LaunchedEngineTests {
     @Test("clawmux say while the hub runs uses the hub's engine: never kills or forgets it, so the next hub still ends it as a leftover")
     func sayWhileTheHubRuns() async throws {
         let engines = try await FakeSpeechServer.shared()
-        let port = try Self.freePort()
+        let port = try FreePort.pick()
         let hub = try await HubProcess.start(name: "launch-shared", speechLines: [
             "  stt: {plugin: whisper-http, url: \"\(engines.url)\"}",
             "  side:",

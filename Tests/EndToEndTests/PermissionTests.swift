@@ -134,7 +134,7 @@ struct PermissionTests {
     @Test("the hub is killed while a request waits: the hook asks the restarted hub, which never allows on its own")
     func hubRestart() async throws {
         let engines = try await FakeSpeechServer.shared()
-        let port = try LaunchedEngineTests.freePort()
+        let port = try FreePort.pick()
         let first = try await HubProcess.start(name: "permission-restart", ttsURL: engines.url, sttURL: engines.url, arguments: ["--port", "\(port)"])
         defer { first.stop() }
         let id = try #require(try await first.rest.post("/api/sessions").json?["session_id"]?.stringValue)
@@ -160,7 +160,7 @@ struct PermissionTests {
     func noHub() async throws {
         let directory = try TestPaths.temporaryDirectory("permission-no-hub")
         let config = directory.appendingPathComponent("mcp.json").path
-        let port = try LaunchedEngineTests.freePort()
+        let port = try FreePort.pick()
         try #"{"mcpServers":{"voice-hub":{"command":"x","env":{"VOICE_HUB_SESSION_ID":"voice-1-a","VOICE_CHAT_HUB_PORT":"\#(port)","VOICE_HUB_SESSION_TOKEN":"s"}}}}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
         let started = ContinuousClock.now

@@ -174,7 +174,7 @@ struct PromptTests {
 
     @Test("a prompt held for a working agent survives a hub killed and restarted: the new hub types it")
     func heldAcrossARestart() async throws {
-        let port = try LaunchedEngineTests.freePort()
+        let port = try FreePort.pick()
         let agent = try await Self.agent("prompt-restart", arguments: ["--port", "\(port)"])
         defer { agent.hub.stop(); agent.bridge.stop() }
         try await agent.report("UserPromptSubmit")

@@ -15,7 +15,7 @@ struct RestartTests {
     @Test("SIGKILL, restart: the live session is adopted and converses on; the dead one is cleaned up", arguments: ["tmux", "pty"])
     func adopt(spawner: String) async throws {
         let engines = try await FakeSpeechServer.shared()
-        let port = try LaunchedEngineTests.freePort()
+        let port = try FreePort.pick()
         let first = try await HubProcess.start(name: "restart-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner, arguments: ["--port", "\(port)"])
         defer { first.stop() }
         let browser = try await BrowserClient.connect(to: first)
@@ -88,7 +88,7 @@ struct RestartTests {
           arguments: ["tmux", "pty"])
     func adoptedAgentEndsWhileStarting(spawner: String) async throws {
         let engines = try await FakeSpeechServer.shared()
-        let port = try LaunchedEngineTests.freePort()
+        let port = try FreePort.pick()
         // An agent that never starts a bridge: its session stays `starting`.
         let first = try await HubProcess.start(
             name: "adopt-starting-\(spawner)", ttsURL: engines.url, sttURL: engines.url, spawner: spawner, command: ["sleep", "120"],

@@ -28,7 +28,7 @@ struct TLSTests {
                                         "-days", "1", "-subj", "/CN=127.0.0.1"])
         }
         #expect(made?.status == 0, "\(made?.output ?? "")")
-        let port = try LaunchedEngineTests.freePort()
+        let port = try FreePort.pick()
         let hub = try await HubProcess.start(
             name: "tls", ttsURL: "http://127.0.0.1:9", sttURL: "http://127.0.0.1:9",
             serverLines: ["tls: {cert: \"\(cert)\", key: \"\(key)\", port: \(port)}"])
