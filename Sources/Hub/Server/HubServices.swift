@@ -40,7 +40,7 @@ struct HostsService: Service {
 
     func run() async {
         await hosts.start()
-        await cancelWhenGracefulShutdown { while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) } }
+        try? await gracefulShutdown()
         await hosts.stop()
     }
 }
