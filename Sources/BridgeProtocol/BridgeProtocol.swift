@@ -15,6 +15,12 @@ public enum BridgeProtocol {
         public static let reconnectSeconds = "VOICE_HUB_RECONNECT_SECONDS"
         /// Our addition: how often a waiting converse sends the agent a progress notification.
         public static let progressSeconds = "VOICE_HUB_PROGRESS_SECONDS"
+        /// Our addition: a UNIX socket that leads to the hub, used instead of host and port (a
+        /// session on another host: the SSH connection's forward).
+        public static let socket = "VOICE_HUB_SOCKET"
+        /// Our addition: how often a bridge checks that its hub still answers (a WebSocket
+        /// ping); three without an answer end the connection, and it reconnects.
+        public static let pingSeconds = "VOICE_HUB_PING_SECONDS"
     }
 
     /// Message `type`s: the original's, and ours (`agent_ready`, `error`).

@@ -79,10 +79,9 @@ public enum HookSender {
 
     /// One `POST` of the payload; `waitForAnswer`: the answer may take as long as the user does.
     static func exchange(_ payload: [UInt8], with environment: BridgeEnvironment, timeoutSeconds: Int = 2, waitForAnswer: Bool = false) -> Exchange {
-        guard let fd = try? HubSocket.openTCP(host: environment.host, port: environment.port, timeoutSeconds: timeoutSeconds) else { return .unreachable }
+        guard let fd = try? HubSocket.open(environment, timeoutSeconds: timeoutSeconds) else { return .unreachable }
         defer { close(fd) }
-        let host = environment.host.contains(":") ? "[\(environment.host)]:\(environment.port)" : "\(environment.host):\(environment.port)"
-        var head = "POST \(environment.hookPath) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/json\r\n"
+        var head = "POST \(environment.hookPath) HTTP/1.1\r\nHost: \(environment.hostHeader)\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(payload.count)\r\nConnection: close\r\n"
         if let token = environment.token { head += "Authorization: Bearer \(token)\r\n" }
         head += "\r\n"

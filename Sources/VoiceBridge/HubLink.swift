@@ -64,8 +64,7 @@ final class HubLink: Sendable {
         var backoff: Duration = .milliseconds(50)
         while !state.withLock({ $0.stopped }) {
             do {
-                let socket = try HubSocket.connect(
-                    host: environment.host, port: environment.port, path: environment.path, token: environment.token)
+                let socket = try HubSocket.connect(environment)
                 let since = ContinuousClock.now
                 connected(socket)
                 var heard = false

@@ -29,22 +29,28 @@ final class HubSocket: Sendable {
     private let writing = Mutex(())
     /// Bytes read past the last frame; only the reading thread touches it.
     private let pending = Mutex<[UInt8]>([])
+    /// When the hub was last heard, and how quiet it may be: a connection whose far end
+    /// vanished (an SSH link cut, a host asleep) is noticed, not waited on for ever.
+    private let lastHeard = Mutex(ContinuousClock.now)
+    private let pingInterval: Duration
     private static let maxMessage = 16 << 20
 
-    private init(fd: Int32) { self.fd = fd }
+    private init(fd: Int32, pingInterval: Duration) {
+        self.fd = fd
+        self.pingInterval = pingInterval
+    }
 
     deinit { Glibc.close(fd) }
 
-    static func connect(host: String, port: Int, path: String, token: String?) throws -> HubSocket {
-        let fd = try openTCP(host: host, port: port)
-        let socket = HubSocket(fd: fd)
+    static func connect(_ environment: BridgeEnvironment) throws -> HubSocket {
+        let fd = try open(environment)
+        let socket = HubSocket(fd: fd, pingInterval: environment.pingInterval)
         var key = [UInt8](repeating: 0, count: 16)
         var random = SystemRandomNumberGenerator()
         for index in key.indices { key[index] = UInt8.random(in: 0...255, using: &random) }
-        let hostHeader = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-        var request = "GET \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        var request = "GET \(environment.path) HTTP/1.1\r\nHost: \(environment.hostHeader)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: \(Data(key).base64EncodedString())\r\nSec-WebSocket-Version: 13\r\n"
-        if let token { request += "Authorization: Bearer \(token)\r\n" }
+        if let token = environment.token { request += "Authorization: Bearer \(token)\r\n" }
         // This bridge says when its agent has finished the MCP handshake (`agent_ready`): the
         // hub waits for that, not for the connection, before it calls the session ready.
         request += "\(BridgeProtocol.handshakeHeader): 1\r\n\r\n"
@@ -53,13 +59,47 @@ final class HubSocket: Sendable {
         var head: [UInt8] = []
         let end: [UInt8] = [13, 10, 13, 10]
         while !(head.count >= 4 && Array(head.suffix(4)) == end) {
-            guard head.count < 16_384, let byte = socket.readExact(1)?.first else { throw Failure.connect("no answer to the upgrade") }
+            guard head.count < 16_384, let byte = socket.readExact(1, handshake: true)?.first else { throw Failure.connect("no answer to the upgrade") }
             head.append(byte)
         }
         let status = String(decoding: head.prefix { $0 != 13 }, as: UTF8.self)
         guard status.split(separator: " ").dropFirst().first == "101" else { throw Failure.refused(status) }
-        socket.clearTimeouts()   // from now on a read waits as long as the hub is quiet
+        socket.keepAlive()
         return socket
+    }
+
+    /// The connection to the hub the environment names: its UNIX socket, or host and port.
+    static func open(_ environment: BridgeEnvironment, timeoutSeconds: Int = 5) throws -> Int32 {
+        if let path = environment.socketPath { return try openUnix(path: path, timeoutSeconds: timeoutSeconds) }
+        return try openTCP(host: environment.host, port: environment.port, timeoutSeconds: timeoutSeconds)
+    }
+
+    static func openUnix(path: String, timeoutSeconds: Int) throws -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw Failure.connect("socket path too long: \(path)") }
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in bytes.enumerated() { buffer[index] = byte }
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw Failure.connect(String(cString: strerror(errno))) }
+        setTimeouts(fd, seconds: timeoutSeconds)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(fd)
+            throw Failure.connect("\(path): \(reason)")
+        }
+        return fd
+    }
+
+    private static func setTimeouts(_ fd: Int32, seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// A TCP connection with Nagle off (small messages go out at once) and bounded connect time.
@@ -77,9 +117,7 @@ final class HubSocket: Sendable {
             candidate = info.pointee.ai_next
             let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), info.pointee.ai_protocol)
             guard fd >= 0 else { continue }
-            var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            setTimeouts(fd, seconds: timeoutSeconds)
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return fd }
@@ -89,12 +127,16 @@ final class HubSocket: Sendable {
         throw Failure.connect(lastError)
     }
 
-    /// The connect-time timeouts end with the handshake: a write that times out later would
-    /// leave half a frame on the wire.
-    private func clearTimeouts() {
+    /// After the handshake: writes wait as long as they must (one that timed out would leave
+    /// half a frame on the wire); a read wakes each ping interval, so a quiet hub is pinged and
+    /// a silent one noticed.
+    private func keepAlive() {
         var none = timeval(tv_sec: 0, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
+        let micros = pingInterval.components.seconds * 1_000_000 + pingInterval.components.attoseconds / 1_000_000_000_000
+        var wake = timeval(tv_sec: Int(micros / 1_000_000), tv_usec: Int(micros % 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wake, socklen_t(MemoryLayout<timeval>.size))
+        lastHeard.withLock { $0 = .now }
     }
 
     // MARK: Frames
@@ -175,13 +217,21 @@ final class HubSocket: Sendable {
         }
     }
 
-    private func readExact(_ count: Int) -> [UInt8]? {
+    /// `handshake`: a read timeout is the end (the connect-time limit); afterwards it is a
+    /// quiet interval: the hub is pinged, and after three silent ones the connection is over.
+    private func readExact(_ count: Int, handshake: Bool = false) -> [UInt8]? {
         pending.withLock { buffer -> [UInt8]? in
             var chunk = [UInt8](repeating: 0, count: 16_384)
             while buffer.count < count {
                 let received = recv(fd, &chunk, chunk.count, 0)
                 if received < 0 && errno == EINTR { continue }
+                if received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !handshake {
+                    guard ContinuousClock.now - lastHeard.withLock({ $0 }) < pingInterval * 3 else { return nil }
+                    guard send(opcode: 0x9, payload: []) else { return nil }
+                    continue
+                }
                 guard received > 0 else { return nil }
+                lastHeard.withLock { $0 = .now }
                 buffer += chunk[0..<received]
             }
             let result = Array(buffer[0..<count])

@@ -30,7 +30,7 @@ struct MCPRequests: Sendable {
             channel.write(Self.result(id: id, .object([
                 "protocolVersion": .string(VoiceBridge.protocolVersions.contains(asked) ? asked : VoiceBridge.protocolVersions[0]),
                 "capabilities": .object(["tools": .object(["listChanged": .bool(false)])]),
-                "serverInfo": .object(["name": .string("voice-hub"), "version": .string("1.0.0")]),
+                "serverInfo": .object(["name": .string("voice-hub"), "version": .string(BridgeVersion.current)]),
                 "instructions": .string("Voice mode through the ClawMux hub: use the converse tool in a loop to speak with the user."),
             ])))
         case "ping":

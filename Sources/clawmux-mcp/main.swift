@@ -21,6 +21,11 @@ LoggingSystem.bootstrap { label in
 let logger = Logger(label: "clawmux.mcp")
 // `clawmux-mcp hook <.mcp.json>`: an agent's hook reporting to the hub (see HookSender).
 let arguments = CommandLine.arguments
+// `clawmux-mcp --version`: the hub runs it once on a host before agents there start it.
+if arguments.count == 2, arguments[1] == "--version" {
+    print("clawmux-mcp \(BridgeVersion.current)")
+    exit(0)
+}
 if (3...4).contains(arguments.count), arguments[1] == "hook" {
     HookSender.run(mcpConfigPath: arguments[2], payload: arguments.count == 4 ? arguments[3] : nil)
     exit(0)

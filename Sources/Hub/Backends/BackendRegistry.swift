@@ -111,6 +111,16 @@ public struct BackendRegistry: Sendable {
         return nil
     }
 
+    /// The spawner for sessions on hosts: `preferred` when it reaches hosts, else the first
+    /// declared one that does.
+    public func hostSpawner(preferring preferred: String) -> (name: String, spawner: any Spawner)? {
+        if let spawner = spawner(preferred), spawner.reachesHosts { return (preferred, spawner) }
+        for instance in instances {
+            if case .spawner(let spawner) = instance.engine, spawner.reachesHosts { return (instance.name, spawner) }
+        }
+        return nil
+    }
+
     private func validateReferences(_ config: HubConfig) throws {
         func location(_ keyPath: String) -> ConfigLocation {
             config.referenceLocations[keyPath] ?? ConfigLocation(file: config.file, line: 1, column: 1, keyPath: keyPath)

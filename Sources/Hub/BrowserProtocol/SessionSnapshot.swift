@@ -27,6 +27,8 @@ public struct SessionSnapshot: Sendable, Equatable {
     public var permissions: [PermissionRequest] = []
     /// What the user said to the agent that waits for its turn to end.
     public var queuedPrompts: [Prompt] = []
+    /// The host (of `hosts:`) the agent runs on; nil: the hub's own machine.
+    public var host: String?
 
     public struct Attention: Sendable, Equatable {
         public var reason: String
@@ -53,6 +55,7 @@ public struct SessionSnapshot: Sendable, Equatable {
             fields["cwd"] = .string(projectDirectory)
             fields["project"] = .string(projectDirectory.split(separator: "/").last.map(String.init) ?? projectDirectory)
         }
+        if let host { fields["host"] = .string(host) }
         if let activity { fields["activity"] = activity.json }
         fields["permissions"] = .array(permissions.map(\.json))
         fields["queued_prompts"] = .array(queuedPrompts.map(\.json))

@@ -11,14 +11,69 @@ public actor HostLinks {
     public let hosts: [SSHHost]
     private let directory: String
     private let logger: Logger
+    /// Names this hub's places on the hosts (`<state_dir>/hub-id`, made once).
+    let hubID: String
     private var machines: [String: HostLinkMachine] = [:]
     private var masters: [String: ChildProcess] = [:]
+    /// Each connected host's place, found when its link came up.
+    private var places: [String: RemotePlace] = [:]
+    /// The bridge on each connected host, once installed (checked again after a reconnect).
+    private var bridges: [String: String] = [:]
+    /// Why the last preparation of a host failed: ssh's reason is then ours.
+    private var preparationFailures: [String: String] = [:]
+    /// The port bridges reach the hub on, once it listens.
+    private var hubPort: Int?
+    private var portWaiters: [CheckedContinuation<Int?, Never>] = []
+    private var connectedWaiters: [String: [CheckedContinuation<Bool, Never>]] = [:]
+    private var stopped = false
 
     public init(hosts: [SSHHost], stateDirectory: String, logger: Logger) {
         self.hosts = hosts
         self.directory = URL(fileURLWithPath: stateDirectory).appendingPathComponent("ssh").path
         self.logger = logger
+        self.hubID = HubIdentity.load(stateDirectory: stateDirectory)
         for host in hosts { machines[host.name] = HostLinkMachine(host: host.name) }
+    }
+
+    /// Known once the server listens (it may have asked for port 0); forwards wait for it.
+    public func serverStarted(port: Int) {
+        hubPort = port
+        for waiter in portWaiters { waiter.resume(returning: port) }
+        portWaiters.removeAll()
+    }
+
+    private func listeningPort() async -> Int? {
+        if let hubPort { return hubPort }
+        if stopped { return nil }
+        return await withCheckedContinuation { portWaiters.append($0) }
+    }
+
+    /// Returns once `name` is connected (true), or the links stopped (false).
+    func waitUntilConnected(_ name: String) async -> Bool {
+        if machines[name]?.state == .connected { return true }
+        if stopped || machines[name] == nil { return false }
+        return await withCheckedContinuation { connectedWaiters[name, default: []].append($0) }
+    }
+
+    /// The host's place, when it is connected.
+    func place(of name: String) throws -> RemotePlace {
+        guard hosts.contains(where: { $0.name == name }) else { throw HostError.unknown(name) }
+        guard machines[name]?.state == .connected, let place = places[name] else {
+            throw HostError.notConnected(host: name, reason: machines[name]?.lastError)
+        }
+        return place
+    }
+
+    func host(named name: String) -> SSHHost? { hosts.first { $0.name == name } }
+
+    /// The `clawmux-mcp` agents on the host start (`RemoteBridge`), installed on first use.
+    func bridgeCommand(on name: String, localBinary: String) async throws -> String {
+        if let known = bridges[name] { return known }
+        let place = try place(of: name)
+        guard let host = host(named: name) else { throw HostError.unknown(name) }
+        let path = try await RemoteBridge.install(on: host, place: place, localBinary: localBinary, links: self)
+        if places[name] == place { bridges[name] = path }
+        return path
     }
 
     func controlPath(_ host: SSHHost) -> String { "\(directory)/\(host.name).sock" }
@@ -38,7 +93,12 @@ public actor HostLinks {
     }
 
     public func stop() async {
+        stopped = true
         for host in hosts { _ = machines[host.name]?.handle(.stop, now: Date()) }
+        for waiter in portWaiters { waiter.resume(returning: nil) }
+        portWaiters.removeAll()
+        for waiters in connectedWaiters.values { for waiter in waiters { waiter.resume(returning: false) } }
+        connectedWaiters.removeAll()
         let running = masters.values
         masters.removeAll()
         for master in running { _ = await master.terminate(grace: .seconds(2)) }
@@ -48,6 +108,13 @@ public actor HostLinks {
         guard var machine = machines[host.name] else { return }
         let actions = machine.handle(event, now: Date())
         machines[host.name] = machine
+        if machine.state == .connected, let waiters = connectedWaiters.removeValue(forKey: host.name) {
+            for waiter in waiters { waiter.resume(returning: true) }
+        }
+        if machine.state != .connected {
+            places[host.name] = nil
+            bridges[host.name] = nil
+        }
         for action in actions { perform(action, for: host) }
     }
 
@@ -83,19 +150,59 @@ public actor HostLinks {
             let ended = await master.waitForExit()
             // Let the reader take ssh's last words before they are reported.
             try? await Task.sleep(for: .milliseconds(50))
-            self.masterEnded(host, master, reason: said.line ?? "ssh \(ended)")
+            let failure = self.takePreparationFailure(host)
+            self.masterEnded(host, master, reason: failure ?? said.line ?? "ssh \(ended)")
         }
     }
 
-    /// Asks the control socket until the master answers (or ends).
+    private func takePreparationFailure(_ host: SSHHost) -> String? {
+        preparationFailures.removeValue(forKey: host.name)
+    }
+
+    /// Asks the control socket until the master answers (or ends), then prepares the host: a
+    /// link is up once the way back to the hub is.
     private func watchReady(_ host: SSHHost, _ master: ChildProcess) async {
         while master.termination == nil, masters[host.name] === master {
             if let check = try? await ChildProcess.run(host.checkCommand(controlPath: controlPath(host))), check.succeeded {
                 guard masters[host.name] === master else { return }
-                return handle(.ready, for: host)
+                do {
+                    let place = try await prepare(host)
+                    guard masters[host.name] === master else { return }
+                    places[host.name] = place
+                    return handle(.ready, for: host)
+                } catch {
+                    // The master goes; its end reports this reason and the machine retries.
+                    guard masters[host.name] === master else { return }
+                    preparationFailures[host.name] = "\(error)"
+                    master.signalGroup(SIGTERM)
+                    return
+                }
             }
             try? await Task.sleep(for: .milliseconds(100))
         }
+    }
+
+    /// On a fresh connection: finds the host's home, makes the hub's place there, and forwards
+    /// its socket to the hub (after removing the one a dead connection left).
+    private func prepare(_ host: SSHHost) async throws -> RemotePlace {
+        let control = controlPath(host)
+        let home = try await ChildProcess.run(host.runCommand(controlPath: control, ["sh", "-lc", RemotePlace.homeScript]))
+        let homePath = home.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard home.succeeded, homePath.hasPrefix("/") else {
+            throw HostError.preparation(host: host.name, "cannot find the home folder: \(home.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        let place = RemotePlace(home: homePath, hubID: hubID, hostName: host.name)
+        guard place.fitsSocketPath else { throw HostError.preparation(host: host.name, "the socket path \(place.socket) is too long") }
+        let made = try await ChildProcess.run(host.runCommand(controlPath: control, ["sh", "-c", RemotePlace.prepareScript, "sh", place.base, place.socket]))
+        guard made.succeeded else {
+            throw HostError.preparation(host: host.name, "cannot make \(place.base): \(made.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        guard let port = await listeningPort() else { throw HostError.notConnected(host: host.name, reason: "the hub is stopping") }
+        let forwarded = try await ChildProcess.run(host.forwardSocketCommand(controlPath: control, remoteSocket: place.socket, to: port))
+        guard forwarded.succeeded else {
+            throw HostError.preparation(host: host.name, "cannot forward \(place.socket) to the hub: \(forwarded.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return place
     }
 
     private func masterEnded(_ host: SSHHost, _ master: ChildProcess, reason: String) {
@@ -107,22 +214,29 @@ public actor HostLinks {
     public enum HostError: Error, CustomStringConvertible, Equatable {
         case unknown(String)
         case notConnected(host: String, reason: String?)
+        case preparation(host: String, String)
 
         public var description: String {
             switch self {
             case .unknown(let host): "no host '\(host)' in the config"
             case .notConnected(let host, let reason): "host \(host) is not connected" + (reason.map { ": \($0)" } ?? "")
+            case .preparation(let host, let detail): "host \(host): \(detail)"
             }
         }
     }
 
     /// Runs `argv` on the host over its master connection: what it printed and how it ended.
-    public func run(_ argv: [String], on name: String) async throws -> ChildProcess.Output {
+    /// Off the actor once started: commands to one host run side by side.
+    public func run(_ argv: [String], on name: String, input: Data? = nil) async throws -> ChildProcess.Output {
         guard let host = hosts.first(where: { $0.name == name }) else { throw HostError.unknown(name) }
         guard let machine = machines[name], machine.state == .connected else {
             throw HostError.notConnected(host: name, reason: machines[name]?.lastError)
         }
-        return try await ChildProcess.run(host.runCommand(controlPath: controlPath(host), argv))
+        return try await Self.execute(host.runCommand(controlPath: controlPath(host), argv), input: input)
+    }
+
+    private nonisolated static func execute(_ argv: [String], input: Data?) async throws -> ChildProcess.Output {
+        try await ChildProcess.run(argv, input: input)
     }
 
     /// A port on the host's loopback that reaches `localPort` on ours, through the master

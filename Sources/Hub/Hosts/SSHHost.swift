@@ -11,9 +11,13 @@ public struct SSHHost: Sendable, Equatable {
     public var identity: String?
     /// More `-o` options, e.g. `StrictHostKeyChecking=accept-new`.
     public var options: [String]
+    /// The `clawmux-mcp` to run on the host; nil: the hub copies its own there (same system).
+    public var bridge: String?
+    /// Folders on the host that New Session offers.
+    public var projects: [String]
 
     init(name: String, node: ConfigNode, baseDirectory: String) throws {
-        try node.rejectUnknownKeys(allowed: ["destination", "port", "identity", "options"])
+        try node.rejectUnknownKeys(allowed: ["destination", "port", "identity", "options", "bridge", "projects"])
         // It names the control socket's file.
         guard !name.isEmpty, name.count <= 32, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
             throw ConfigError(at: node.location, "a host's name is letters, digits, - and _ (at most 32)")
@@ -33,6 +37,19 @@ public struct SSHHost: Sendable, Equatable {
         options = try node.optional("options")?.stringList() ?? []
         for (index, option) in options.enumerated() where !option.contains("=") || option.hasPrefix("-") {
             throw ConfigError(at: try node.required("options").items()[index].location, "expected an ssh option as Name=value")
+        }
+        bridge = try node.optional("bridge").map { path in
+            let text = try path.stringValue()
+            guard text.hasPrefix("/") else { throw ConfigError(at: path.location, "expected the absolute path of clawmux-mcp on the host") }
+            return text
+        }
+        // Paths on the host: `~/…` is the host's home, resolved there.
+        projects = try (node.optional("projects")?.items() ?? []).map { item in
+            let text = try item.stringValue()
+            guard text.hasPrefix("/") || text.hasPrefix("~/") || text == "~" else {
+                throw ConfigError(at: item.location, "expected an absolute path on the host (or ~/...)")
+            }
+            return text
         }
     }
 
@@ -67,6 +84,12 @@ public struct SSHHost: Sendable, Equatable {
     /// host picks the port; ssh prints it). Nothing listens beyond loopback on either side.
     func forwardCommand(controlPath: String, to localPort: Int) -> [String] {
         ["ssh", "-O", "forward", "-R", "127.0.0.1:0:127.0.0.1:\(localPort)"] + arguments(controlPath: controlPath) + ["--", destination]
+    }
+
+    /// Asks the master for a UNIX socket on the host (mode 0600: only the user's) that leads to
+    /// `localPort` on our loopback: how the bridges on the host reach the hub.
+    func forwardSocketCommand(controlPath: String, remoteSocket: String, to localPort: Int) -> [String] {
+        ["ssh", "-O", "forward", "-R", "\(remoteSocket):127.0.0.1:\(localPort)"] + arguments(controlPath: controlPath) + ["--", destination]
     }
 
     /// Whether the master answers on its control socket.

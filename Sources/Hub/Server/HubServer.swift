@@ -31,9 +31,9 @@ public struct HubServer: Sendable {
         self.access = AccessPolicy(
             token: config.server.auth == .none ? nil : try AccessToken.resolve(settings: config.server),
             allowedOrigins: Set(config.server.allowedOrigins), secureCookie: false)
-        self.sessions = try SessionManager(
-            config: config, speech: speech, browsers: browsers, bridgeExecutable: bridgeExecutable, logger: logger)
         self.hosts = HostLinks(hosts: config.hosts, stateDirectory: config.server.stateDirectory, logger: logger)
+        self.sessions = try SessionManager(
+            config: config, speech: speech, browsers: browsers, hosts: hosts, bridgeExecutable: bridgeExecutable, logger: logger)
     }
 
     /// The HTTP routes and the WebSocket routes, guarded by `access`.
@@ -70,6 +70,7 @@ public struct HubServer: Sendable {
         let sessions = self.sessions
         let browsers = self.browsers
         let speech = self.speech
+        let hosts = self.hosts
         let logger = self.logger
         let (router, sockets) = routers(access: access)
         // Recordings arrive as one base64 text frame; the default 16 KiB frame limit would refuse them.
@@ -81,6 +82,7 @@ public struct HubServer: Sendable {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 await sessions.serverStarted(port: port)
+                await hosts.serverStarted(port: port)
                 onListening(port)
             },
             logger: logger)

@@ -72,8 +72,12 @@ struct RESTRoutes: Sendable {
         router.get("/api/agents") { _, _ in
             JSONResponse.make(await sessions.agentsReport())
         }
-        router.get("/api/projects") { _, _ in
-            JSONResponse.make(await sessions.projectsReport())
+        router.get("/api/projects") { request, _ in
+            do throws(SessionError) {
+                return JSONResponse.make(try await sessions.projectsReport(host: request.uri.queryParameters["host"].map(String.init)))
+            } catch {
+                return JSONResponse.error(error)
+            }
         }
         router.get("/api/voices") { _, _ in
             JSONResponse.make(await speech.router.voicesReport())
@@ -95,12 +99,13 @@ struct RESTRoutes: Sendable {
         var voice = request.uri.queryParameters["voice"].map(String.init)
         var agent = request.uri.queryParameters["agent"].map(String.init)
         var cwd = request.uri.queryParameters["cwd"].map(String.init)
+        var host = request.uri.queryParameters["host"].map(String.init)
         let wait = request.uri.queryParameters["wait"].map { $0 != "false" && $0 != "0" } ?? true
         if request.headers[.contentLength].map({ $0 != "0" }) ?? false || request.headers[.transferEncoding] != nil {
             guard let body = await jsonBody(request), case .object = body else {
                 return JSONResponse.error("expected a JSON object body like {\"label\": \"...\", \"voice\": \"...\"}", status: .badRequest)
             }
-            for field in ["label", "voice", "agent", "cwd"] {
+            for field in ["label", "voice", "agent", "cwd", "host"] {
                 if let value = body[field], value.stringValue == nil, value != .null {
                     return JSONResponse.error("\(field) must be a string", status: .badRequest)
                 }
@@ -109,9 +114,10 @@ struct RESTRoutes: Sendable {
             voice = body["voice"]?.stringValue ?? voice
             agent = body["agent"]?.stringValue ?? agent
             cwd = body["cwd"]?.stringValue ?? cwd
+            host = body["host"]?.stringValue ?? host
         }
         do throws(SessionError) {
-            let session = try await sessions.create(label: label, voice: voice, agent: agent, cwd: cwd, wait: wait)
+            let session = try await sessions.create(label: label, voice: voice, agent: agent, cwd: cwd, host: host, wait: wait)
             return JSONResponse.make(session.json, status: wait ? .ok : .accepted)
         } catch {
             return JSONResponse.error(error)

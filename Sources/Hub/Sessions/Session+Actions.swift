@@ -19,8 +19,7 @@ extension Session {
                     logger.error("could not write the transcript line")
                 }
             case .saveRecord:
-                workspace.save(Self.record(machine, id: id, spawnerName: spawnerName, secret: secret, createdAt: createdAt,
-                                           profile: profile, projectDirectory: projectDirectory))
+                workspace.save(record)
 
             case .synthesize(let turn, let text, let voice, let speed):
                 engineTasks[turn] = engines.synthesize(
@@ -77,6 +76,8 @@ extension Session {
                 removal = reason
             case .removeWorkspace:
                 workspace.remove()
+                // Off the session's end: a host that is slow or down must not hold it up.
+                if let remote { Task { await remote.remove() } }
                 transcript?.close()
             case .announceActivity(let activity):
                 await services.browsers.broadcast(.sessionActivity(id: id, activity))

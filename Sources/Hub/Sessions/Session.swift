@@ -17,6 +17,8 @@ actor Session {
     nonisolated let profile: AgentProfile
     /// The user's project folder the agent works in; nil: the session's own scratch folder.
     nonisolated let projectDirectory: String?
+    /// Where the agent's files are when it runs on another host; nil: on this machine.
+    nonisolated let remote: RemoteWorkspace?
 
     // Internal, not private: `Session+Actions.swift` executes the machine's actions on them.
     var machine: SessionMachine
@@ -46,10 +48,11 @@ actor Session {
 
     init(
         id: String, label: String, voice: String, speed: Double = 1.0, workspace: SessionWorkspace, secret: String,
-        spawnerName: String, profile: AgentProfile, projectDirectory: String?, createdAt: Date = Date(), adopted: Bool = false,
-        heldPrompts: [String] = [], services: SessionServices
+        spawnerName: String, profile: AgentProfile, projectDirectory: String?, remote: RemoteWorkspace? = nil,
+        createdAt: Date = Date(), adopted: Bool = false, heldPrompts: [String] = [], services: SessionServices
     ) {
         (self.id, self.profile, self.projectDirectory, self.spawnerName) = (id, profile, projectDirectory, spawnerName)
+        self.remote = remote
         (self.createdAt, self.workspace, self.secret, self.services) = (createdAt, workspace, secret, services)
         var logger = services.logger
         logger[metadataKey: "session"] = "\(id)"
@@ -70,16 +73,22 @@ actor Session {
             transcript = nil
         }
         workspace.save(Self.record(machine, id: id, spawnerName: spawnerName, secret: secret, createdAt: createdAt,
-                                   profile: profile, projectDirectory: projectDirectory))
+                                   profile: profile, projectDirectory: projectDirectory, host: remote?.hostName))
+    }
+
+    /// What a restarted hub needs to take this session over.
+    var record: SessionWorkspace.Record {
+        Self.record(machine, id: id, spawnerName: spawnerName, secret: secret, createdAt: createdAt,
+                    profile: profile, projectDirectory: projectDirectory, host: remote?.hostName)
     }
 
     static func record(
         _ machine: SessionMachine, id: String, spawnerName: String, secret: String, createdAt: Date, profile: AgentProfile,
-        projectDirectory: String?
+        projectDirectory: String?, host: String?
     ) -> SessionWorkspace.Record {
         .init(id: id, label: machine.label, voice: machine.voice, speed: machine.speed, spawner: spawnerName, secret: secret,
               createdAt: createdAt, agent: profile.id, projectDirectory: projectDirectory,
-              heldPrompts: machine.heldPromptTexts.isEmpty ? nil : machine.heldPromptTexts)
+              heldPrompts: machine.heldPromptTexts.isEmpty ? nil : machine.heldPromptTexts, host: host)
     }
 
     var status: SessionStatus { machine.status }
@@ -96,7 +105,7 @@ actor Session {
             createdAt: createdAt, lastActivity: shown.lastActivity, bridgeConnected: shown.bridgeConnected,
             terminal: agent?.debugDescription ?? "", workDirectory: workspace.directory,
             agent: profile.id, agentLabel: profile.label, projectDirectory: projectDirectory, attention: shown.attention,
-            activity: shown.activity, permissions: shown.permissions, queuedPrompts: shown.queuedPrompts)
+            activity: shown.activity, permissions: shown.permissions, queuedPrompts: shown.queuedPrompts, host: remote?.hostName)
     }
 
     // MARK: Events in

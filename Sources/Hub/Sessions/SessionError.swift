@@ -5,6 +5,7 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidLabel(String)
     case invalidSpeed(Double)
     case unknownAgent(String, valid: [String])
+    case unknownHost(String, valid: [String])
     /// `cwd` is not a folder the agent can work in.
     case invalidDirectory(String)
     case invalidKeys(String)
@@ -20,7 +21,7 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     public var httpStatus: Int {
         switch self {
         case .notFound: 404
-        case .unknownVoice, .invalidLabel, .invalidSpeed, .unknownAgent, .invalidDirectory, .invalidKeys, .invalidPrompt: 400
+        case .unknownVoice, .invalidLabel, .invalidSpeed, .unknownAgent, .unknownHost, .invalidDirectory, .invalidKeys, .invalidPrompt: 400
         case .conflict: 409
         case .unavailable: 503
         case .bridgeTimeout: 504
@@ -34,6 +35,8 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidLabel(let reason): "invalid label: \(reason)"
         case .invalidSpeed(let speed): "speed must be between 0.5 and 2.0, got \(speed)"
         case .unknownAgent(let agent, let valid): "unknown agent '\(agent)'; valid agents: \(valid.joined(separator: ", "))"
+        case .unknownHost(let host, let valid):
+            "unknown host '\(host)'; " + (valid.isEmpty ? "the config has no hosts: section" : "hosts: \(valid.joined(separator: ", "))")
         case .invalidDirectory(let reason): reason
         case .invalidKeys(let reason): reason
         case .invalidPrompt(let reason): reason

@@ -25,14 +25,19 @@ public actor SessionManager {
     private let defaultAgent: String
     private let configuredProjects: [String]
     private let recentProjects: RecentProjects
+    /// The hosts sessions may run on, and the spawner that starts agents there (nil: none can).
+    let hosts: HostLinks
+    let hostSpawner: (name: String, spawner: any Spawner)?
 
-    public init(config: HubConfig, speech: SpeechStack, browsers: BrowserHub, bridgeExecutable: String, logger: Logger) throws {
+    public init(config: HubConfig, speech: SpeechStack, browsers: BrowserHub, hosts: HostLinks, bridgeExecutable: String, logger: Logger) throws {
         workRootLock = try WorkRootLock(root: config.sessions.workRoot)
         guard let spawner = speech.registry.spawner(config.sessions.spawner) else {
             throw ConfigError(file: config.file, line: 0, column: 0, keyPath: "sessions.spawner", message: "spawner missing")
         }
         self.spawner = spawner
         self.spawnerName = config.sessions.spawner
+        self.hosts = hosts
+        self.hostSpawner = speech.registry.hostSpawner(preferring: config.sessions.spawner)
         self.services = SessionServices(
             router: speech.router, transcriptDirectory: config.server.stateDirectory + "/transcripts",
             browsers: browsers, settings: config.sessions, limits: config.limits, prompts: PromptRouter(), logger: logger)
@@ -71,7 +76,15 @@ public actor SessionManager {
     /// `GET /api/projects`: folders to offer in New Session: the config's, the recently used
     /// ones, and those Claude Code knows (read from `~/.claude.json`, never written).
     /// Off the actor: reading the user's folders and `~/.claude.json` must not hold up sessions.
-    public nonisolated func projectsReport() async -> JSONValue {
+    public nonisolated func projectsReport(host: String? = nil) async throws(SessionError) -> JSONValue {
+        if let host, !host.isEmpty {
+            guard hosts.hosts.contains(where: { $0.name == host }) else { throw .unknownHost(host, valid: hosts.hosts.map(\.name)) }
+            do {
+                return try await HostProjects.report(host: host, links: hosts, recent: await recentProjects.all(on: host))
+            } catch {
+                throw .unavailable("\(error)")
+            }
+        }
         var seen = Set<String>()
         var entries: [JSONValue] = []
         func add(_ path: String, source: String) {
@@ -84,7 +97,7 @@ public actor SessionManager {
             ]))
         }
         for path in configuredProjects { add(path, source: "config") }
-        for path in await recentProjects.all { add(path, source: "recent") }
+        for path in await recentProjects.all() { add(path, source: "recent") }
         for path in ClaudeKnownProjects.read(home: ProcessInfo.processInfo.environment["HOME"]) { add(path, source: "claude") }
         return .object(["projects": .array(entries)])
     }
@@ -112,14 +125,18 @@ public actor SessionManager {
     /// Spawns an agent; with `wait`, returns once its bridge connected (or fails and cleans up).
     public func create(
         label rawLabel: String?, voice requestedVoice: String?, agent requestedAgent: String? = nil,
-        cwd requestedDirectory: String? = nil, wait: Bool
+        cwd requestedDirectory: String? = nil, host requestedHost: String? = nil, wait: Bool
     ) async throws(SessionError) -> SessionSnapshot {
+        let hostName = requestedHost.flatMap { $0.isEmpty ? nil : $0 }
+        if let hostName, !hosts.hosts.contains(where: { $0.name == hostName }) {
+            throw .unknownHost(hostName, valid: hosts.hosts.map(\.name))
+        }
         let agentID = requestedAgent.flatMap { $0.isEmpty ? nil : $0 } ?? defaultAgent
         guard let profile = agents.first(where: { $0.id == agentID }) else {
             throw .unknownAgent(agentID, valid: agents.map(\.id))
         }
         var projectDirectory: String?
-        if let requestedDirectory {
+        if let requestedDirectory, hostName == nil {
             switch ProjectFolder.validated(requestedDirectory, outside: services.settings.workRoot) {
             case .success(let folder): projectDirectory = folder
             case .failure(let problem): throw .invalidDirectory(problem.description)
@@ -152,40 +169,57 @@ public actor SessionManager {
         if !["127.0.0.1", "0.0.0.0", "localhost", "::", "::1"].contains(hubHost) {
             bridgeEnvironment[BridgeProtocol.Environment.host] = hubHost
         }
-        let bridge = BridgeServer(clawmux: bridgeExecutable, environment: bridgeEnvironment)
+        let hookSettings = profile.command.contains { $0.contains("{hook_settings}") } ? services.settings.permissionTimeout : nil
+        var bridge = BridgeServer(clawmux: bridgeExecutable, environment: bridgeEnvironment)
+        var onHost: HostSessionSetup?
+        var chosenSpawner = (name: spawnerName, spawner: spawner)
+        if let hostName {
+            guard let hostSpawner else { throw .unavailable("no spawner declared here starts agents on other hosts (declare a tmux backend)") }
+            chosenSpawner = hostSpawner
+            let setup = try await HostSessionSetup.make(
+                host: hostName, id: id, secret: secret, requestedDirectory: requestedDirectory, hookSettings: hookSettings,
+                links: hosts, localBridge: RemoteBridge.localBinary(nextTo: bridgeExecutable))
+            (onHost, bridge, projectDirectory) = (setup, setup.bridge, setup.projectDirectory)
+        }
         let workspace: SessionWorkspace
         do {
-            workspace = try SessionWorkspace.create(
-                root: services.settings.workRoot, id: id, bridge: bridge,
-                hookSettings: profile.command.contains { $0.contains("{hook_settings}") } ? services.settings.permissionTimeout : nil)
+            workspace = onHost == nil
+                ? try SessionWorkspace.create(root: services.settings.workRoot, id: id, bridge: bridge, hookSettings: hookSettings)
+                : try SessionWorkspace.create(root: services.settings.workRoot, id: id)
         } catch {
+            if let onHost { await onHost.workspace.remove() }
             throw .unavailable("cannot create the session directory: \(error)")
         }
         let defaultLabel = projectDirectory.map(ProjectFolder.name(of:)) ?? route.label
         let session = Session(id: id, label: label.isEmpty ? defaultLabel : label, voice: route.id,
-                              workspace: workspace, secret: secret, spawnerName: spawnerName, profile: profile,
-                              projectDirectory: projectDirectory, services: services)
+                              workspace: workspace, secret: secret, spawnerName: chosenSpawner.name, profile: profile,
+                              projectDirectory: projectDirectory, remote: onHost?.workspace, services: services)
         sessions[id] = session
         await services.prompts.register(session)
         order.append(id)
         logger.info("starting session", metadata: [
             "session": "\(id)", "voice": "\(route.id)", "agent": "\(profile.id)", "cwd": "\(projectDirectory ?? "(scratch)")",
+            "host": "\(hostName ?? "-")",
         ])
         await services.browsers.broadcast(.sessionStatus(await session.snapshot()))
 
-        let workingDirectory = projectDirectory ?? workspace.scratchDirectory
+        // The agent's files: on its host, or here.
+        let workingDirectory = onHost?.workingDirectory ?? projectDirectory ?? workspace.scratchDirectory
         let launch = AgentLaunch(
-            profile: profile, sessionID: id, sessionDirectory: workspace.directory, workingDirectory: workingDirectory,
-            mcpConfigPath: workspace.mcpConfigPath, hookSettingsPath: workspace.hookSettingsPath,
+            profile: profile, sessionID: id, sessionDirectory: onHost?.workspace.directory ?? workspace.directory,
+            workingDirectory: workingDirectory,
+            mcpConfigPath: onHost?.workspace.mcpConfigPath ?? workspace.mcpConfigPath,
+            hookSettingsPath: onHost?.workspace.hookSettingsPath ?? workspace.hookSettingsPath,
             bridge: bridge,
             clawmux: bridgeExecutable)
         let spec = SpawnSpec(
             name: id, argv: launch.argv, environment: launch.environment,
-            workingDirectory: workingDirectory, sessionDirectory: workspace.directory, logFile: workspace.terminalLogPath)
+            workingDirectory: workingDirectory, sessionDirectory: onHost?.workspace.directory ?? workspace.directory,
+            logFile: onHost == nil ? workspace.terminalLogPath : nil, host: onHost?.shell)
         do {
-            guard await session.started(try await spawner.spawn(spec)) else { throw SessionError.notFound(id) }
+            guard await session.started(try await chosenSpawner.spawner.spawn(spec)) else { throw SessionError.notFound(id) }
             // Remembered once an agent was started there (a folder whose agent could not start is not).
-            if let projectDirectory { await recentProjects.used(projectDirectory) }
+            if let projectDirectory { await recentProjects.used(projectDirectory, on: hostName) }
         } catch let error as SessionError {
             throw error
         } catch {
@@ -245,6 +279,12 @@ public actor SessionManager {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         for name in names.sorted() where SessionIdentifier.isWellFormed(name) && sessions[name] == nil {
             let workspace = SessionWorkspace(directory: root + "/" + name)
+            if let record = workspace.loadRecord(), record.id == name, let host = record.host {
+                // Its id stays taken while the host is awaited.
+                counter = max(counter, SessionIdentifier.number(of: name) ?? 0)
+                Task { await self.adoptOnHost(record, host: host, workspace: workspace) }
+                continue
+            }
             guard let record = workspace.loadRecord(), record.id == name, record.spawner == spawnerName,
                   services.router.route(record.voice) != nil,
                   let profile = agents.first(where: { $0.id == (record.agent ?? defaultAgent) }),
@@ -267,6 +307,41 @@ public actor SessionManager {
             // A bridge that does not come back in time: the session goes like any that never got ready.
             Task { _ = try? await self.awaitReady(session) }
         }
+    }
+
+    /// A session an earlier run started on a host: once the host is connected (however long
+    /// that takes: the agent may well still run there), taken over if its agent still runs,
+    /// else cleaned up here and there.
+    private func adoptOnHost(_ record: SessionWorkspace.Record, host: String, workspace: SessionWorkspace) async {
+        guard hosts.hosts.contains(where: { $0.name == host }), let hostSpawner, record.spawner == hostSpawner.name,
+              services.router.route(record.voice) != nil,
+              let profile = agents.first(where: { $0.id == (record.agent ?? defaultAgent) }) else {
+            logger.info("cleaning up a session of an earlier run (its host or profile is gone)", metadata: ["session": "\(record.id)", "host": "\(host)"])
+            workspace.remove()
+            return
+        }
+        logger.info("waiting for host \(host) to take over a session of an earlier run", metadata: ["session": "\(record.id)"])
+        guard await hosts.waitUntilConnected(host), let place = try? await hosts.place(of: host) else { return }
+        let remote = RemoteWorkspace(hostName: host, place: place, id: record.id, links: hosts)
+        let shell = HostConnection(hostName: host, links: hosts)
+        guard sessions[record.id] == nil, let agent = await hostSpawner.spawner.adopt(name: record.id, on: shell), await agent.isAlive() else {
+            logger.info("cleaning up a session of an earlier run", metadata: ["session": "\(record.id)", "host": "\(host)"])
+            if let agent = await hostSpawner.spawner.adopt(name: record.id, on: shell) { await agent.terminate() }
+            workspace.remove()
+            await remote.remove()
+            return
+        }
+        let session = Session(
+            id: record.id, label: record.label, voice: record.voice, speed: record.speed, workspace: workspace,
+            secret: record.secret, spawnerName: hostSpawner.name, profile: profile, projectDirectory: record.projectDirectory,
+            remote: remote, createdAt: record.createdAt, adopted: true, heldPrompts: record.heldPrompts ?? [], services: services)
+        sessions[record.id] = session
+        await services.prompts.register(session)
+        order.append(record.id)
+        _ = await session.started(agent)
+        await services.browsers.broadcast(.sessionStatus(await session.snapshot()))
+        logger.notice("adopted a session of an earlier run on host \(host); waiting for its bridge", metadata: ["session": "\(record.id)"])
+        Task { _ = try? await self.awaitReady(session) }
     }
 
     // MARK: Change

@@ -24,17 +24,34 @@ struct SessionWorkspace: Sendable {
         return url.deletingLastPathComponent().appendingPathComponent(".scratch").appendingPathComponent(url.lastPathComponent).path
     }
 
-    /// Makes the directory, its scratch folder, `.mcp.json` (whose `voice-hub` entry is `bridge`,
-    /// exactly as the original names it) and the hook settings for Claude Code.
-    /// `hookSettings`: the agent's command names `{hook_settings}` (others get no such file); its
-    /// value is how long a permission request waits for the user.
+    /// Makes the directory, its scratch folder, `.mcp.json` and (with `hookSettings`) the hook
+    /// settings for Claude Code (`configFiles`).
     static func create(root: String, id: String, bridge: BridgeServer, hookSettings permissionTimeout: Duration?) throws -> SessionWorkspace {
+        let workspace = try create(root: root, id: id)
+        try FileManager.default.createDirectory(atPath: workspace.scratchDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for (path, content) in configFiles(bridge: bridge, mcpConfigPath: workspace.mcpConfigPath,
+                                           hookSettingsPath: workspace.hookSettingsPath, hookSettings: permissionTimeout) {
+            guard FileManager.default.createFile(atPath: path, contents: Data(content.encodedText().utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+        }
+        return workspace
+    }
+
+    /// Only the directory: a session on a host keeps its agent's files there.
+    static func create(root: String, id: String) throws -> SessionWorkspace {
         let files = FileManager.default
         try files.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let directory = root + "/" + id
         try files.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        let workspace = SessionWorkspace(directory: directory)
-        try files.createDirectory(atPath: workspace.scratchDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return SessionWorkspace(directory: directory)
+    }
+
+    /// The agent's `.mcp.json` (whose `voice-hub` entry is `bridge`, exactly as the original
+    /// names it) and, when `hookSettings` (how long a permission request waits for the user) is
+    /// given, the hook settings for Claude Code: their paths and contents.
+    static func configFiles(bridge: BridgeServer, mcpConfigPath: String, hookSettingsPath: String,
+                            hookSettings permissionTimeout: Duration?) -> [(path: String, content: JSONValue)] {
         let config: JSONValue = .object([
             "mcpServers": .object([
                 "voice-hub": .object([
@@ -44,17 +61,12 @@ struct SessionWorkspace: Sendable {
                 ]),
             ]),
         ])
-        var written: [(String, JSONValue)] = [(workspace.mcpConfigPath, config)]
+        var files: [(path: String, content: JSONValue)] = [(mcpConfigPath, config)]
         if let permissionTimeout {
-            written.append((workspace.hookSettingsPath, ClaudeHookSettings.json(
-                bridge: bridge, mcpConfigPath: workspace.mcpConfigPath, permissionTimeout: permissionTimeout)))
+            files.append((hookSettingsPath, ClaudeHookSettings.json(
+                bridge: bridge, mcpConfigPath: mcpConfigPath, permissionTimeout: permissionTimeout)))
         }
-        for (path, content) in written {
-            guard files.createFile(atPath: path, contents: Data(content.encodedText().utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-            }
-        }
-        return workspace
+        return files
     }
 
     var recordPath: String { directory + "/session.json" }
@@ -73,6 +85,8 @@ struct SessionWorkspace: Sendable {
         var projectDirectory: String?
         /// Prompts held until the agent's turn ends (absent in older records).
         var heldPrompts: [String]?
+        /// The host (of the config's `hosts:`) the agent runs on; absent: this machine.
+        var host: String?
     }
 
     /// Written (0600, atomically) at creation and on every change.

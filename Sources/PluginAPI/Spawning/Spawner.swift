@@ -11,10 +11,12 @@ public struct SpawnSpec: Sendable {
     public var sessionDirectory: String
     /// Where the terminal's output is logged, when the spawner keeps a log.
     public var logFile: String?
+    /// The machine to start the agent on; nil: this one. Paths and environment are the host's.
+    public var host: (any HostShell)?
 
     public init(
         name: String, argv: [String], environment: [String: String], workingDirectory: String,
-        sessionDirectory: String? = nil, logFile: String? = nil
+        sessionDirectory: String? = nil, logFile: String? = nil, host: (any HostShell)? = nil
     ) {
         self.name = name
         self.argv = argv
@@ -22,6 +24,7 @@ public struct SpawnSpec: Sendable {
         self.workingDirectory = workingDirectory
         self.sessionDirectory = sessionDirectory ?? workingDirectory
         self.logFile = logFile
+        self.host = host
     }
 }
 
@@ -31,10 +34,16 @@ public protocol Spawner: HealthProbe {
     /// The agent named `name` (whose session directory is `sessionDirectory`) that an earlier
     /// run of the hub started, if it still runs. nil: gone, or this spawner cannot.
     func adopt(name: String, sessionDirectory: String) async -> (any SpawnedAgent)?
+    /// Whether it starts agents on other hosts (`SpawnSpec.host`); one that cannot refuses them.
+    var reachesHosts: Bool { get }
+    /// The agent named `name` that an earlier run of the hub started on `host`, if it still runs.
+    func adopt(name: String, on host: any HostShell) async -> (any SpawnedAgent)?
 }
 
 extension Spawner {
     public func adopt(name: String, sessionDirectory: String) async -> (any SpawnedAgent)? { nil }
+    public var reachesHosts: Bool { false }
+    public func adopt(name: String, on host: any HostShell) async -> (any SpawnedAgent)? { nil }
 }
 
 /// A running agent in its terminal.

@@ -12,12 +12,19 @@ extension ChildProcess {
 
     /// Runs a short command (argv, no shell) to its end and collects what it printed, up to
     /// `limit` bytes of each stream (the rest is read and dropped, so the command never blocks
-    /// on a full pipe).
-    public static func run(_ argv: [String], environment: [String: String] = [:], limit: Int = 1 << 20) async throws -> Output {
-        let process = try ChildProcess(argv: argv, environment: environment, stdout: .pipe, stderr: .pipe)
+    /// on a full pipe). `input`: what it reads on stdin (else it reads nothing).
+    public static func run(_ argv: [String], environment: [String: String] = [:], input: Data? = nil, limit: Int = 1 << 20) async throws -> Output {
+        let process = try ChildProcess(argv: argv, environment: environment, stdin: input == nil ? .null : .pipe, stdout: .pipe, stderr: .pipe)
         guard let output = process.output, let errors = process.errorOutput else {
             await process.terminate()
             throw LaunchError.openFile("a pipe", errno: EBADF)
+        }
+        if let input, let pipe = process.input {
+            // Off the cooperative pool: a pipe write blocks until the child has read it.
+            Thread.detachNewThread {
+                try? pipe.write(contentsOf: input)
+                try? pipe.close()
+            }
         }
         async let printed = collect(PipeReader.chunks(of: output, name: "\(argv[0]) out"), limit: limit)
         async let complained = collect(PipeReader.chunks(of: errors, name: "\(argv[0]) err"), limit: limit)

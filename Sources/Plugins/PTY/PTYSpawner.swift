@@ -29,6 +29,7 @@ struct PTYSpawner: Spawner {
     }
 
     func spawn(_ spec: SpawnSpec) async throws -> any SpawnedAgent {
+        if let host = spec.host { throw SpawnError.unavailable("the pty spawner starts agents on this machine only, not on \(host.hostName) (use tmux)") }
         guard let command = spec.argv.first else { throw SpawnError.commandNotFound("(empty agent command)") }
         var environment = ProcessInfo.processInfo.environment
         environment.merge(spec.environment) { _, new in new }

@@ -12,7 +12,8 @@ struct TmuxAgent: SpawnedAgent {
 
     var debugDescription: String {
         let socket = tmux.socketName.map { "-L \($0) " } ?? ""
-        return "tmux \(socket)attach -t \(name)"
+        let attach = "tmux \(socket)attach -t \(name)"
+        return tmux.host.map { "on \($0.hostName): \(attach)" } ?? attach
     }
 
     /// Literal text with `-l`, keys by their tmux names; one `send-keys` per run of either.
@@ -56,6 +57,11 @@ struct TmuxAgent: SpawnedAgent {
     }
 
     func terminate() async {
+        guard tmux.host == nil else {
+            // On a host, tmux's hangup to the pane is the end we can give (its pids are not ours).
+            _ = try? await tmux.run(["kill-session", "-t", "=\(name)"])
+            return
+        }
         // Collect the tree first: once the session is killed its processes are re-parented.
         let tree = [panePID] + ProcessTree.descendants(of: panePID)
         _ = try? await tmux.run(["kill-session", "-t", "=\(name)"])

@@ -2,11 +2,25 @@ import Foundation
 import PluginAPI
 import PluginRuntime
 
-/// Runs the `tmux` client with an argv (never through a shell), on the configured server socket.
+/// Runs the `tmux` client with an argv (never through a shell), on the configured server
+/// socket: here, or on another host through its connection.
 struct TmuxCommand: Sendable {
     /// `-L name`: a separate tmux server, e.g. to keep tests apart from the user's own sessions.
     let socketName: String?
     let executable: String
+    /// Where tmux runs; nil: this machine.
+    let host: (any HostShell)?
+
+    init(socketName: String?, executable: String, host: (any HostShell)? = nil) {
+        self.socketName = socketName
+        self.executable = executable
+        self.host = host
+    }
+
+    /// The same tmux server's socket on `host` (found there by its PATH).
+    func on(_ host: any HostShell) -> TmuxCommand {
+        TmuxCommand(socketName: socketName, executable: "tmux", host: host)
+    }
 
     struct Output: Sendable {
         let succeeded: Bool
@@ -15,10 +29,15 @@ struct TmuxCommand: Sendable {
     }
 
     func run(_ arguments: [String]) async throws -> Output {
-        var argv: [String] = []
+        var argv = [executable]
         if let socketName { argv += ["-L", socketName] }
         argv += arguments
-        let result = try await ChildProcess.run([executable] + argv)
+        if let host {
+            let result = try await host.run(argv, input: nil)
+            return Output(succeeded: result.succeeded, standardOutput: result.standardOutput,
+                          standardError: result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let result = try await ChildProcess.run(argv)
         return Output(
             succeeded: result.succeeded,
             standardOutput: result.standardOutput,
@@ -30,7 +49,8 @@ struct TmuxCommand: Sendable {
     func checked(_ arguments: [String]) async throws -> String {
         let output = try await run(arguments)
         guard output.succeeded else {
-            throw SpawnError.failed("tmux \(arguments.first ?? ""): \(output.standardError)")
+            let place = host.map { " on \($0.hostName)" } ?? ""
+            throw SpawnError.failed("tmux \(arguments.first ?? "")\(place): \(output.standardError)")
         }
         return output.standardOutput
     }

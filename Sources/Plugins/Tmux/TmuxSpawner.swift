@@ -26,18 +26,34 @@ struct TmuxSpawner: Spawner {
             logger: context.logger))
     }
 
+    var reachesHosts: Bool { true }
+
     func spawn(_ spec: SpawnSpec) async throws -> any SpawnedAgent {
-        guard let tmux else { throw SpawnError.unavailable("tmux is not installed (apt-get install tmux)") }
         guard let command = spec.argv.first else { throw SpawnError.commandNotFound("(empty agent command)") }
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(spec.environment) { _, new in new }
-        guard let executable = ExecutableLookup.resolve(
-            command, searchPath: environment["PATH"], workingDirectory: spec.workingDirectory)
-        else { throw SpawnError.commandNotFound(command) }
+        let tmux: TmuxCommand
+        let executable: String
+        var sessionEnvironment = spec.environment
+        if let host = spec.host {
+            tmux = (self.tmux ?? TmuxCommand(socketName: nil, executable: "tmux")).on(host)
+            let found = try await RemoteLookup.find(command, on: host)
+            executable = found.executable
+            // The agent gets the PATH of a login on the host (where `~/.local/bin` and the like
+            // are), not that of the non-interactive command which started tmux.
+            if sessionEnvironment["PATH"] == nil, let path = found.path { sessionEnvironment["PATH"] = path }
+        } else {
+            guard let local = self.tmux else { throw SpawnError.unavailable("tmux is not installed (apt-get install tmux)") }
+            tmux = local
+            var environment = ProcessInfo.processInfo.environment
+            environment.merge(spec.environment) { _, new in new }
+            guard let resolved = ExecutableLookup.resolve(
+                command, searchPath: environment["PATH"], workingDirectory: spec.workingDirectory)
+            else { throw SpawnError.commandNotFound(command) }
+            executable = resolved
+        }
 
         var arguments = ["new-session", "-d", "-s", spec.name, "-x", "\(columns)", "-y", "\(rows)",
                          "-c", spec.workingDirectory]
-        for (key, value) in spec.environment.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in sessionEnvironment.sorted(by: { $0.key < $1.key }) {
             arguments += ["-e", "\(key)=\(value)"]
         }
         // tmux hands a single command argument to `sh -c`; with two or more it execs them directly.
@@ -46,23 +62,23 @@ struct TmuxSpawner: Spawner {
         // In the same command list, before tmux reads the agent's exit: an agent that exits at
         // once keeps its last screen (its reason) until the hub ends the session.
         arguments += [";", "set-option", "-w", "-t", "=\(spec.name):", "remain-on-exit", "on"]
-        try await startSession(arguments)
+        try await startSession(arguments, tmux: tmux)
         let panePID = try await tmux.checked(["display-message", "-p", "-t", "=\(spec.name):", "#{pane_pid}"])
         guard let pid = Int32(panePID.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw SpawnError.failed("tmux did not report the pane's pid: \(panePID)")
         }
-        logger.info("started tmux session", metadata: ["session": "\(spec.name)", "pid": "\(pid)"])
+        logger.info("started tmux session", metadata: ["session": "\(spec.name)", "pid": "\(pid)", "host": "\(spec.host?.hostName ?? "-")"])
         return TmuxAgent(name: spec.name, panePID: pid, tmux: tmux)
     }
 
     /// `new-session`, retried briefly: when the last session of a tmux server has just been
     /// killed, that server is still exiting and a client connecting now fails ("server exited
     /// unexpectedly"); the next attempt starts a fresh server.
-    private func startSession(_ arguments: [String]) async throws {
+    private func startSession(_ arguments: [String], tmux: TmuxCommand) async throws {
         var attempt = 0
         while true {
             do {
-                try await tmux?.checked(arguments)
+                try await tmux.checked(arguments)
                 return
             } catch let error as SpawnError where attempt < 3 && !"\(error)".contains("duplicate session") {
                 attempt += 1
@@ -77,6 +93,15 @@ struct TmuxSpawner: Spawner {
               let pane = try? await tmux.checked(["display-message", "-p", "-t", "=\(name):", "#{pane_pid}"]),
               let pid = Int32(pane.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
         logger.info("adopted tmux session", metadata: ["session": "\(name)", "pid": "\(pid)"])
+        return TmuxAgent(name: name, panePID: pid, tmux: tmux)
+    }
+
+    func adopt(name: String, on host: any HostShell) async -> (any SpawnedAgent)? {
+        let tmux = (self.tmux ?? TmuxCommand(socketName: nil, executable: "tmux")).on(host)
+        guard (try? await tmux.run(["has-session", "-t", "=\(name)"]))?.succeeded == true,
+              let pane = try? await tmux.checked(["display-message", "-p", "-t", "=\(name):", "#{pane_pid}"]),
+              let pid = Int32(pane.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        logger.info("adopted tmux session", metadata: ["session": "\(name)", "host": "\(host.hostName)"])
         return TmuxAgent(name: name, panePID: pid, tmux: tmux)
     }
 

@@ -50,6 +50,8 @@ final class NamespaceHost: Sendable {
             for key in ["id", "wrong", "hostkey"] { try run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", path(key)]) }
             try FileManager.default.copyItem(atPath: path("id.pub"), toPath: path("authorized_keys"))
             try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+            // Its own tmux servers: sockets are files, and the file system is shared with ours.
+            try FileManager.default.createDirectory(atPath: path("tmux"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try """
                 ListenAddress \(theirs)
                 HostKey \(path("hostkey"))
@@ -60,7 +62,7 @@ final class NamespaceHost: Sendable {
                 PermitRootLogin prohibit-password
                 PasswordAuthentication no
                 KbdInteractiveAuthentication no
-                StreamLocalBindUnlink yes
+                SetEnv TMUX_TMPDIR=\(path("tmux"))
 
                 """.write(toFile: path("sshd_config"), atomically: true, encoding: .utf8)
             // sshd forks into the background; its pid file appears once it listens.
@@ -76,6 +78,15 @@ final class NamespaceHost: Sendable {
         } catch {
             NamespaceHost(name: name, address: theirs, directory: directory, key: "", wrongKey: "").stop()
             throw error
+        }
+    }
+
+    /// Whether a process whose command line contains `text` runs inside the namespace.
+    func runs(_ text: String) -> Bool {
+        let inside = ((try? Self.run(["ip", "netns", "pids", name])) ?? "").split(whereSeparator: \.isWhitespace)
+        return inside.contains { pid in
+            let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+            return String(decoding: cmdline, as: UTF8.self).replacingOccurrences(of: "\0", with: " ").contains(text)
         }
     }
 
