@@ -48,7 +48,7 @@ fi
 # else on two cores, the engines (onnxruntime, CTranslate2) starve the test process and its
 # in-process fake engines miss their timeouts.
 # The real agents too: Claude Code and Codex each take a core while they start.
-REAL='PiperEngineTests|WyomingEngineTests|WhisperCppTests|KokoroRealTests|KokoroRealRouterTests|RealEngineTests|DefaultConfigTests|SayTranscribeTests|BrowserUITests|RealAgentTests|HostTests'
+REAL='PiperEngineTests|WyomingEngineTests|WhisperCppTests|KokoroRealTests|KokoroRealRouterTests|RealEngineTests|DefaultConfigTests|SayTranscribeTests|BrowserUITests|RealAgentTests|HostTests|SessionOnHostTests'
 swift test --skip-build --no-parallel --filter "$REAL"
 swift test --skip-build --skip "$REAL"
 # The benchmark's smallest preset, as a smoke test of the whole path (correctness only: it

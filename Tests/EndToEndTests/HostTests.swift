@@ -14,10 +14,10 @@ struct HostTests {
                                    topLevelLines: ["hosts:"] + hosts)
     }
 
-    static func entry(_ host: NamespaceHost, name: String, key: String, port: Int? = nil) -> [String] {
+    static func entry(_ host: NamespaceHost, name: String, key: String, port: Int? = nil, extra: [String] = []) -> [String] {
         let options = host.sshOptions.map { "\"\($0)\"" }.joined(separator: ", ")
         return ["  \(name):", "    destination: root@\(host.address)", "    identity: \(key)", "    options: [\(options)]"]
-            + (port.map { ["    port: \($0)"] } ?? [])
+            + (port.map { ["    port: \($0)"] } ?? []) + extra.map { "    " + $0 }
     }
 
     /// Polls `GET /api/hosts` until `check` holds for the host named `name`.

@@ -3,6 +3,7 @@ import Hub
 import MCP
 import Synchronization
 import Testing
+import ClawMuxTesting
 
 /// `clawmux mcp` as Claude Code runs it: a child over stdio, driven by the SDK's MCP client.
 @Suite("MCP bridge")
@@ -65,6 +66,40 @@ struct MCPBridgeTests {
         let ids = hub.received.compactMap { $0["request_id"]?.stringValue }
         #expect(ids.count == 2)
         #expect(Set(ids).count == 1)
+    }
+
+    @Test("a hub that falls silent (its link cut) is pinged, given up after three silent intervals, and connected to again")
+    func silentHubIsLeft() async throws {
+        let hub = try SilentHub()
+        let bridge = try await MCPClientProcess.start(
+            environment: Self.environment(port: hub.port, extra: ["VOICE_HUB_PING_SECONDS": "0.2"]))
+        defer { bridge.stop() }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while hub.connections < 2 {
+            guard ContinuousClock.now < deadline else { throw TestFailure("the bridge stayed on a silent hub: \(hub.connections) connection(s)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        // Masked frames from the client: a ping is 0x89 (FIN + opcode 9).
+        let first = hub.bytes(of: 0)
+        #expect(first.filter { $0 == 0x89 }.count >= 2, "pings before giving up: \(first.prefix(64))")
+    }
+
+    @Test("a hub that answers pings (Hummingbird's WebSocket, as the hub's) keeps its one connection while quiet")
+    func quietHubIsKept() async throws {
+        let hub = try await FakeHub.start { _, request, reply in
+            if request["type"]?.stringValue == "status_check" {
+                try await reply(.object(["type": .string("status_result"), "connected": .bool(true)]))
+            }
+            return true
+        }
+        let bridge = try await MCPClientProcess.start(
+            environment: Self.environment(port: hub.port, extra: ["VOICE_HUB_PING_SECONDS": "0.1"]))
+        defer { bridge.stop() }
+        _ = try await bridge.client.listTools()
+        // Ten ping intervals of quiet: three unanswered would have ended the connection.
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await bridge.callText("voice_chat_status").contains("a browser is listening"))
+        #expect(hub.recorder.connections.withLock { $0 } == 1)
     }
 
     @Test("an unreachable hub gives a clear error instead of a hang")

@@ -57,7 +57,8 @@ struct SessionOnHostTests {
     func conversesOnTheHost() async throws {
         let remote = try await NamespaceHost.start("session")
         defer { remote.stop() }
-        let hub = try await Self.hub("host-session", hosts: HostTests.entry(remote, name: "box", key: remote.key))
+        let hub = try await Self.hub("host-session", hosts: HostTests.entry(
+            remote, name: "box", key: remote.key, extra: ["projects: [\"~\", /no/such/folder]"]))
         defer { hub.stop() }
         try await Self.connected(hub, "box")
         let browser = try await BrowserClient.connect(to: hub)
@@ -76,6 +77,16 @@ struct SessionOnHostTests {
         #expect(mode == 0o600)
         #expect(!FileManager.default.fileExists(atPath: "\(hub.workRoot)/\(id)/.mcp.json"), "nothing of the agent's here")
         #expect(FileManager.default.fileExists(atPath: "\(hub.workRoot)/\(id)/session.json"), "the record is kept here")
+
+        // New Session's folders for the host: its config's (checked there), and the one just used.
+        let projects = try await hub.rest.get("/api/projects?host=box").json
+        let listed = (projects?["projects"]?.arrayValue ?? []).map {
+            "\($0["path"]?.stringValue ?? "")|\($0["source"]?.stringValue ?? "")|\($0["exists"]?.boolValue == true)"
+        }
+        #expect(Array(listed.prefix(3)) == ["\(NSHomeDirectory())|config|true", "/no/such/folder|config|false", "/tmp|recent|true"], "\(listed)")
+        #expect(try await hub.rest.get("/api/projects?host=nowhere").status == 400)
+        let missing = try await hub.rest.post("/api/sessions", json: .object(["host": .string("box"), "cwd": .string("/no/such/folder")]))
+        #expect(missing.status == 400 && (missing.json?["error"]?.stringValue ?? "").contains("no folder /no/such/folder on host box"), "\(missing.text)")
 
         #expect(try await hub.rest.delete("/api/sessions/\(id)").status == 200)
         let deadline = ContinuousClock.now + .seconds(15)

@@ -86,3 +86,82 @@ struct RemoteCommandTests {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never"), "nothing in an argument ran")
     }
 }
+
+/// A host's `bridge` and `projects`, the hub's place there, and the fixed scripts run there.
+struct HostPlaceTests {
+    @Test func aHostMayNameItsBridgeAndItsProjects() throws {
+        let config = try TestConfig.parse([
+            "hosts:",
+            "  box:",
+            "    destination: me@box",
+            "    bridge: /opt/clawmux/bin/clawmux-mcp",
+            "    projects: [~/src/app, /srv/repo]",
+        ] + SSHHostTests.rest)
+        #expect(config.hosts[0].bridge == "/opt/clawmux/bin/clawmux-mcp")
+        #expect(config.hosts[0].projects == ["~/src/app", "/srv/repo"])
+        let relative = try TestConfig.parseError(["hosts:", "  box: {destination: x, bridge: bin/clawmux-mcp}"] + SSHHostTests.rest)
+        #expect(relative.line == 2 && relative.message.contains("absolute path of clawmux-mcp"), "\(relative)")
+        let project = try TestConfig.parseError(["hosts:", "  box: {destination: x, projects: [src/app]}"] + SSHHostTests.rest)
+        #expect(project.message.contains("absolute path on the host"), "\(project)")
+    }
+
+    @Test func thePlaceIsNamedAfterTheHubAndTheHost() {
+        let place = RemotePlace(home: "/home/me", hubID: "0123456789ab", hostName: "box")
+        #expect(place.base == "/home/me/.cache/clawmux/0123456789ab-box")
+        #expect(place.socket == "/home/me/.cache/clawmux/0123456789ab-box/hub.sock" && place.fitsSocketPath)
+        #expect(place.sessionDirectory("voice-1-abcdef") == place.base + "/voice-1-abcdef")
+        #expect(place.scratchDirectory("voice-1-abcdef") == place.base + "/.scratch/voice-1-abcdef")
+        #expect(place.expanding("~/src") == "/home/me/src" && place.expanding("~") == "/home/me" && place.expanding("/srv") == "/srv")
+        #expect(!RemotePlace(home: "/" + String(repeating: "h", count: 80), hubID: "0123456789ab", hostName: "box").fitsSocketPath)
+        #expect(SSHHost.forwardSocketArguments(place.socket, port: 3460) == ["-R", place.socket + ":127.0.0.1:3460"])
+    }
+
+    @Test func theHubsIdentityIsMadeOnceAndKept() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hub-id-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = HubIdentity.load(stateDirectory: directory)
+        #expect(HubIdentity.isWellFormed(first))
+        #expect(HubIdentity.load(stateDirectory: directory) == first)
+        try "not an id\n".write(toFile: directory + "/hub-id", atomically: true, encoding: .utf8)
+        #expect(HubIdentity.load(stateDirectory: directory) != first, "a damaged file is replaced")
+    }
+
+    /// The scripts run on hosts, here through sh with hostile arguments: they arrive as data.
+    @Test func theScriptsTakeTheirArgumentsAsData() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("place $(touch x) \(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let socket = root + "/hub.sock"
+        let prepared = try await ChildProcess.run(["/bin/sh", "-c", RemoteCommand.line(["sh", "-c", RemotePlace.prepareScript, "sh", root, socket])])
+        #expect(prepared.succeeded, "\(prepared.standardError)")
+        let mode = try FileManager.default.attributesOfItem(atPath: root)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+        let file = root + "/voice-1-abcdef/.mcp.json"
+        let written = try await ChildProcess.run(
+            ["/bin/sh", "-c", RemoteCommand.line(["sh", "-c", RemotePlace.writeScript, "sh", root + "/voice-1-abcdef", file])],
+            input: Data("{\"a\": 1}".utf8))
+        #expect(written.succeeded, "\(written.standardError)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "{\"a\": 1}")
+        #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == 0o600)
+        let exists = try await ChildProcess.run(["/bin/sh", "-c", RemoteCommand.line(["sh", "-c", HostProjects.existsScript, "sh", root, root + "/none"])])
+        #expect(exists.standardOutput == "1\n0\n")
+        #expect(!FileManager.default.fileExists(atPath: "x"))
+    }
+
+    @Test func claudeProjectsAreReadFromTheTextOfItsFile() {
+        #expect(ClaudeKnownProjects.parse(#"{"projects": {"/srv/b": {}, "/srv/a": {}, "relative": {}}}"#) == ["/srv/a", "/srv/b"])
+        #expect(ClaudeKnownProjects.parse("not json").isEmpty)
+    }
+
+    @Test func recentProjectsAreKeptPerMachine() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recent-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let recent = RecentProjects(stateDirectory: directory)
+        await recent.used("/here")
+        await recent.used("/there", on: "box")
+        await recent.used("/there/too", on: "box")
+        let again = RecentProjects(stateDirectory: directory)
+        #expect(await again.all() == ["/here"])
+        #expect(await again.all(on: "box") == ["/there/too", "/there"])
+        #expect(await again.all(on: "gpu").isEmpty)
+    }
+}

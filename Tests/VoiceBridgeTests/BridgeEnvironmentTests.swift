@@ -108,4 +108,35 @@ struct BridgeEnvironmentTests {
         #expect(bridge.reconnectWindow == .milliseconds(2500))
         #expect(bridge.progressInterval == .milliseconds(250))
     }
+
+    @Test func aSocketReplacesHostAndPort() throws {
+        var environment = sessionOnly
+        environment["VOICE_HUB_SOCKET"] = "/home/me/.cache/clawmux/0123456789ab-box/hub.sock"
+        let parsed = try BridgeEnvironment(environment)
+        #expect(parsed.socketPath == "/home/me/.cache/clawmux/0123456789ab-box/hub.sock")
+        #expect(parsed.url == "ws+unix:///home/me/.cache/clawmux/0123456789ab-box/hub.sock:/mcp/voice-1-abcdef")
+        #expect(parsed.pingInterval == .seconds(5))
+    }
+
+    @Test(arguments: ["relative/hub.sock", "/" + String(repeating: "x", count: 107)])
+    func aSocketPathThatCannotBeUsedIsNamed(_ path: String) throws {
+        var environment = sessionOnly
+        environment["VOICE_HUB_SOCKET"] = path
+        guard case .invalid(let name, let value) = try problem(environment) else {
+            Issue.record("expected an invalid variable")
+            return
+        }
+        #expect(name == "VOICE_HUB_SOCKET" && value == path)
+    }
+
+    @Test(arguments: ["0", "fast", "-1"])
+    func aBadPingIntervalIsNamed(_ seconds: String) throws {
+        var environment = sessionOnly
+        environment["VOICE_HUB_PING_SECONDS"] = seconds
+        guard case .invalid(let name, _) = try problem(environment) else {
+            Issue.record("expected an invalid variable")
+            return
+        }
+        #expect(name == "VOICE_HUB_PING_SECONDS")
+    }
 }

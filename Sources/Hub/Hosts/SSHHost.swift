@@ -89,7 +89,11 @@ public struct SSHHost: Sendable, Equatable {
     /// Asks the master for a UNIX socket on the host (mode 0600: only the user's) that leads to
     /// `localPort` on our loopback: how the bridges on the host reach the hub.
     func forwardSocketCommand(controlPath: String, remoteSocket: String, to localPort: Int) -> [String] {
-        ["ssh", "-O", "forward", "-R", "\(remoteSocket):127.0.0.1:\(localPort)"] + arguments(controlPath: controlPath) + ["--", destination]
+        ["ssh", "-O", "forward"] + Self.forwardSocketArguments(remoteSocket, port: localPort) + arguments(controlPath: controlPath) + ["--", destination]
+    }
+
+    static func forwardSocketArguments(_ remoteSocket: String, port: Int) -> [String] {
+        ["-R", "\(remoteSocket):127.0.0.1:\(port)"]
     }
 
     /// Whether the master answers on its control socket.
