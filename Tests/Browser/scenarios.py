@@ -862,9 +862,47 @@ def close_mid_answer(ui, args):
     return {"session": a, "user_text": heard, "agent_text": said, "user_bubbles": again.bubbles("user")}
 
 
+def on_host(ui, args):
+    """New Session on a host: the Machine picker lists the hosts (one that is down, with ssh's
+    reason, cannot be picked); choosing one loads that machine's folders; the agent started there
+    speaks, hears the answer and says it back, and the page says where it runs."""
+    import os
+    open_page(ui, args)
+    ui.page.click("#new-session")
+    ui.page.wait_for_selector("#new-session-dialog[open]", timeout=5000)
+    ui.wait_until(lambda: not ui.page.eval_on_selector("#ns-host-row", "e => e.hidden"), 5, "the Machine picker")
+    hosts = ui.page.eval_on_selector_all("#ns-host option", "os => os.map(o => ({value: o.value, text: o.textContent, disabled: o.disabled}))")
+    down = [h for h in hosts if h["value"] == "wrongkey"]
+    if not down or not down[0]["disabled"] or "Permission denied" not in down[0]["text"]:
+        raise Failure(f"the host that refuses the key is not shown as down with ssh's reason: {hosts}")
+    ui.page.select_option("#ns-host", "box")
+    home = os.path.expanduser("~")
+    ui.wait_until(lambda: home in ui.page.eval_on_selector_all("#ns-folder option", "os => os.map(o => o.value)"), 20,
+                  f"the host's folder {home} in the list")
+    ui.page.select_option("#ns-folder", home)
+    ui.shot("new-session-on-host")
+    before = set((ui.state().get("sessions") or {}).keys())
+    ui.page.click("#new-session-start")
+
+    def selected_new():
+        state = ui.state()
+        fresh = set((state.get("sessions") or {}).keys()) - before
+        return state.get("selected") if state.get("selected") in fresh else None
+    session = ui.wait_until(selected_new, FIRST_SPEECH, "the new session, selected")
+    start, end, _ = played(ui, session, 0)
+    shown = ui.page.text_content("#session-project") or ""
+    if "on box" not in shown:
+        raise Failure(f"the session does not say it runs on box: {shown!r}")
+    ui.shot("session-on-host")
+    sent, heard = answer(ui, session, end, args.expect)
+    said = agent_echo(ui, args.expect)
+    return {"session": session, "hosts": hosts, "project_text": shown, "user_text": heard, "agent_text": said}
+
+
 SCENARIOS = {
     "end-to-end": end_to_end, "mute": mute, "barge-in": barge_in, "background": background,
     "reconnect": reconnect, "voice": voice_change, "smoke": smoke, "cockpit": cockpit,
     "hands-free": hands_free, "priority": priority, "hold-and-end-word": hold_and_end_word,
     "pauses": pauses, "whole-recording": whole_recording, "close-mid-answer": close_mid_answer,
+    "on-host": on_host,
 }

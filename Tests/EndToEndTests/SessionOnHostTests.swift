@@ -169,4 +169,24 @@ struct SessionOnHostTests {
         #expect(adopted["host"]?.stringValue == "box")
         #expect(remote.runs("demo-agent"))
     }
+
+    @Test("tried as a user would: New Session → Machine: the host → its folder → the agent there converses in the page",
+          .enabled(if: BrowserUI.available, "needs the real engines and Chromium (scripts/test.sh)"))
+    func newSessionInThePage() async throws {
+        let remote = try await NamespaceHost.start("page")
+        defer { remote.stop() }
+        let hub = try await BrowserUI.hub("on-host", agent: ["--turns", "2", "--stay"], topLevelLines: ["hosts:"]
+            + HostTests.entry(remote, name: "box", key: remote.key, extra: ["projects: [\"~\"]"])
+            + HostTests.entry(remote, name: "wrongkey", key: remote.wrongKey))
+        defer { hub.stop() }
+        try await Self.connected(hub, "box")
+        _ = try await HostTests.host(hub, "wrongkey", "down") { $0["status"]?.stringValue == "down" && $0["last_error"] != .null }
+        let facts = try await BrowserUI.drive(hub, "on-host")
+        let session = try #require(facts["session"]?.stringValue)
+        let snapshot = try #require(try await Self.session(hub, session))
+        #expect(snapshot["host"]?.stringValue == "box" && snapshot["cwd"]?.stringValue == NSHomeDirectory(), "\(snapshot)")
+        #expect(remote.runs("demo-agent"))
+        let entries = try await BrowserUI.transcript(hub, session)
+        #expect(entries.contains { $0.role == "assistant" && $0.text.hasPrefix("You said") }, "\(entries)")
+    }
 }

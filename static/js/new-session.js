@@ -1,13 +1,16 @@
-// New Session: the user picks the agent, the project folder and the voice. Folders come from
-// the hub (the config's `projects:`, recently used ones, Claude Code's known projects) or are
-// typed; picking one is the user's decision to trust it, and the dialog says so.
+// New Session: the user picks the machine (this one, or a host of the config's `hosts:`), the
+// agent, the project folder and the voice. Folders come from the hub, for the chosen machine
+// (the config's `projects:`, recently used ones, Claude Code's known projects) or are typed;
+// picking one is the user's decision to trust it, and the dialog says so.
 import { api } from './api.js';
 import { state } from './sessions.js';
 import { $, voiceName } from './util.js';
 
 const SCRATCH = '';
 const OTHER = '__other__';
-let starter = null;   // called with {agent, cwd, voice}
+const HERE = '';
+let starter = null;   // called with {agent, cwd, voice, host}
+let agentsReport = null;
 
 function option(value, text, { disabled = false } = {}) {
   const el = document.createElement('option');
@@ -25,18 +28,42 @@ function group(label, options) {
 }
 
 async function fill() {
-  const [agents, projects] = await Promise.all([
+  const [agents, hosts] = await Promise.all([
     api('GET', '/api/agents').catch(() => null),
-    api('GET', '/api/projects').catch(() => null),
+    api('GET', '/api/hosts').catch(() => null),
   ]);
+  agentsReport = agents;
+  const hostList = Array.isArray(hosts) ? hosts : [];
+  const hostSelect = $('ns-host');
+  // A host that is not connected is shown with ssh's reason, and cannot be picked.
+  hostSelect.replaceChildren(option(HERE, 'This machine'), ...hostList.map((h) => option(h.name,
+    h.status === 'connected' ? h.name : `${h.name} — ${h.status}${h.last_error ? `: ${h.last_error}` : ''}`,
+    { disabled: h.status !== 'connected' })));
+  hostSelect.value = HERE;
+  $('ns-host-row').hidden = hostList.length === 0;
+
+  const voiceSelect = $('ns-voice');
+  voiceSelect.replaceChildren(option('', 'A voice no other session uses'),
+    ...state.voices.map((v) => option(v.id, voiceName(v))));
+  await fillForHost(HERE);
+}
+
+// The agents and folders of the chosen machine. Whether an agent is installed is known only
+// here; on a host the hub finds out when it starts one (and says so if it is missing).
+async function fillForHost(host) {
   const agentSelect = $('ns-agent');
+  const agents = agentsReport;
   const list = (agents && Array.isArray(agents.agents)) ? agents.agents : [];
+  const installed = (a) => host !== HERE || a.available;
   agentSelect.replaceChildren(...list.map((a) => option(a.id,
-    a.available ? a.label : `${a.label} — not installed (${a.command})`, { disabled: !a.available })));
-  const preferred = list.find((a) => a.id === (agents && agents.default) && a.available) || list.find((a) => a.available);
+    installed(a) ? a.label : `${a.label} — not installed (${a.command})`, { disabled: !installed(a) })));
+  const preferred = list.find((a) => a.id === (agents && agents.default) && installed(a)) || list.find(installed);
   if (preferred) agentSelect.value = preferred.id;
 
   const folderSelect = $('ns-folder');
+  folderSelect.replaceChildren(option(SCRATCH, 'Loading folders…', { disabled: true }));
+  const projects = await api('GET', host === HERE ? '/api/projects' : `/api/projects?host=${encodeURIComponent(host)}`).catch(() => null);
+  if ($('ns-host').value !== host) return;   // the user picked another machine meanwhile
   const entries = (projects && Array.isArray(projects.projects)) ? projects.projects.filter((p) => p.exists) : [];
   const bySource = (source) => entries.filter((p) => p.source === source).map((p) => option(p.path, `${p.name} — ${p.path}`));
   const groups = [
@@ -44,10 +71,6 @@ async function fill() {
   ].filter(([, options]) => options.length).map(([label, options]) => group(label, options));
   folderSelect.replaceChildren(option(SCRATCH, 'No folder (an empty scratch folder)'), ...groups, option(OTHER, 'Another folder…'));
   folderSelect.value = entries.length ? entries[0].path : SCRATCH;
-
-  const voiceSelect = $('ns-voice');
-  voiceSelect.replaceChildren(option('', 'A voice no other session uses'),
-    ...state.voices.map((v) => option(v.id, voiceName(v))));
   syncFolder();
 }
 
@@ -63,6 +86,7 @@ function chosen() {
   const cwd = folder === OTHER ? $('ns-folder-path').value.trim() : folder;
   const request = { agent: $('ns-agent').value || undefined, voice: $('ns-voice').value || undefined };
   if (cwd) request.cwd = cwd;
+  if ($('ns-host').value) request.host = $('ns-host').value;
   return request;
 }
 
@@ -77,6 +101,7 @@ export async function openNewSession() {
 export function bindNewSession(start) {
   starter = start;
   $('ns-folder').onchange = syncFolder;
+  $('ns-host').onchange = () => fillForHost($('ns-host').value);
   $('ns-cancel').onclick = () => $('new-session-dialog').close();
   $('new-session-form').onsubmit = (e) => {
     e.preventDefault();

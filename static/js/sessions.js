@@ -30,7 +30,7 @@ export const state = {
 const removed = new Set();
 
 const HUB_FIELDS = ['session_id', 'status', 'label', 'voice', 'speed', 'terminal', 'mcp_connected', 'work_dir',
-  'agent', 'agent_label', 'cwd', 'project', 'detail', 'screen'];
+  'agent', 'agent_label', 'cwd', 'project', 'host', 'detail', 'screen'];
 
 function blankSession(id) {
   return {

@@ -63,7 +63,7 @@ function tabElement(s, index) {
   tab.tabIndex = 0;
   tab.title = `${s.session_id} (${s.status === 'needs_you' ? 'needs you' : s.status})`
     + (doing ? ` · ${doing.long}` : '') + (need ? ` · ${need.title}` : '')
-    + (s.agent_label ? ` · ${s.agent_label}` : '') + (s.cwd ? ` · ${s.cwd}` : '') + (index < 9 ? ` — key ${index + 1}` : '');
+    + (s.agent_label ? ` · ${s.agent_label}` : '') + (s.host ? ` · on ${s.host}` : '') + (s.cwd ? ` · ${s.cwd}` : '') + (index < 9 ? ` — key ${index + 1}` : '');
   tab.dataset.sessionId = s.session_id;
   if (need) tab.dataset.attention = need.need;
 
@@ -125,8 +125,8 @@ function renderSessionInfo() {
   const status = s.status === 'needs_you' ? 'needs you' : s.status;
   $('session-state').textContent = status + (s.mcp_connected === false && s.status !== 'dead' ? ' · agent not connected' : '');
   const project = $('session-project');
-  project.textContent = [s.agent_label, s.project].filter(Boolean).join(' · ');
-  project.title = s.cwd || 'no project folder: the agent works in an empty scratch folder';
+  project.textContent = [s.agent_label, s.host && `on ${s.host}`, s.project].filter(Boolean).join(' · ');
+  project.title = (s.host ? `on host ${s.host}: ` : '') + (s.cwd || 'no project folder: the agent works in an empty scratch folder');
   const terminal = $('terminal');
   terminal.textContent = s.terminal || '';
   terminal.hidden = !s.terminal;

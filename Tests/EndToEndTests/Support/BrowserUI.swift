@@ -46,9 +46,10 @@ enum BrowserUI {
     }
 
     /// A hub whose agents are the demo agent with `agent` options (tmux spawner).
-    static func hub(_ name: String, agent: [String], arguments: [String] = []) async throws -> HubProcess {
+    static func hub(_ name: String, agent: [String], arguments: [String] = [], topLevelLines: [String] = []) async throws -> HubProcess {
         try await HubProcess.start(
-            name: "ui-\(name)", command: ["clawmux", "demo-agent"] + agent, speechLines: speechLines, arguments: arguments)
+            name: "ui-\(name)", command: ["clawmux", "demo-agent"] + agent, speechLines: speechLines, arguments: arguments,
+            topLevelLines: topLevelLines)
     }
 
     /// Screenshots and failure dumps of one scenario: git-ignored, kept after the run for a look.
