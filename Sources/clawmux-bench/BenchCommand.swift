@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClawMuxTesting
 import Foundation
 
 /// `clawmux-bench`: the project's benchmark.
@@ -37,6 +38,8 @@ struct TurnsCommand: AsyncParsableCommand {
     var pauseMs: Int = 0
     @Option(help: "pty or tmux.")
     var spawner: String = "pty"
+    @Option(help: "Spread the sessions over this many SSH hosts, each a network namespace with its own sshd (needs root and openssh-server); the same run is then made on this machine with tmux first, for the SSH path's overhead.")
+    var hosts: Int = 0
     @Option(help: "The clawmux binary to measure (default: the one next to this benchmark).")
     var clawmux: String?
     @Option(help: "Also write the JSON result to this file.")
@@ -56,15 +59,38 @@ struct TurnsCommand: AsyncParsableCommand {
             throw ValidationError("no clawmux binary at \(binary): build it (swift build -c release) or pass --clawmux")
         }
         let run = BenchRun(
-            clawmux: binary, spawner: spawner, sessions: count, turns: perSession,
+            clawmux: binary, spawner: hosts > 0 ? "tmux" : spawner, sessions: count, turns: perSession,
             engines: .init(latency: .milliseconds(ttsLatencyMs), chunks: max(1, ttsChunks), sttLatency: .milliseconds(sttLatencyMs)),
             statusCalls: max(0, statusCalls), pauseMs: max(0, pauseMs), keep: keep)
-        let result = try await run.run()
+        guard hosts > 0 else {
+            let result = try await run.run()
+            try report(result)
+            if result.failed { throw ExitCode(1) }
+            return
+        }
+        guard (1...16).contains(hosts) else { throw ValidationError("--hosts is 1 to 16") }
+        guard NamespaceHost.available else { throw ValidationError("--hosts needs root, ip and openssh-server (scripts/setup-hosts-tests.sh)") }
+        // The same run here first (tmux, as on the hosts), then on the hosts: one sitting.
+        let local = try await run.run()
+        try report(local)
+        var started: [NamespaceHost] = []
+        defer { for host in started { host.stop() } }
+        for index in 1...hosts { started.append(try await NamespaceHost.start("bench\(index)")) }
+        var remote = run
+        remote.hosts = started
+        let far = try await remote.run()
+        try report(far)
+        print(String(format: "SSH path overhead per turn: round trip p50 %+.2f ms, p90 %+.2f ms; CPU %+.3f ms (hub) %+.3f ms (bridges) + %.3f ms (ssh + sshd)",
+                     far.roundTripMs.p50 - local.roundTripMs.p50, far.roundTripMs.p90 - local.roundTripMs.p90,
+                     far.hubCPUPerTurnMs - local.hubCPUPerTurnMs, far.bridgeCPUPerTurnMs - local.bridgeCPUPerTurnMs, far.sshCPUPerTurnMs))
+        if local.failed || far.failed { throw ExitCode(1) }
+    }
+
+    private func report(_ result: BenchResult) throws {
         print(result.table())
         print(result.json())
-        if let json { try result.json().write(toFile: json, atomically: true, encoding: .utf8) }
+        if let json { try result.json().write(toFile: json + (result.hosts > 0 ? ".hosts" : ""), atomically: true, encoding: .utf8) }
         if !result.errors.isEmpty { print("errors:\n" + result.errors.joined(separator: "\n")) }
-        if result.failed { throw ExitCode(1) }
     }
 
     /// A binary in the same build directory as this one.

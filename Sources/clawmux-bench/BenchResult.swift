@@ -27,6 +27,10 @@ struct BenchResult: Codable, Sendable {
     var sessions: Int
     var turnsPerSession: Int
     var spawner: String
+    /// Sessions spread over this many SSH hosts (0: all on this machine).
+    var hosts: Int = 0
+    /// The SSH path's processes: the hub's master ssh clients and the hosts' sshd (with --hosts).
+    var sshCPUPerTurnMs: Double = 0
     /// The agents' pause between turns (0: back to back).
     var pauseMs: Int
     var hubStartToListeningMs: Double
@@ -59,13 +63,15 @@ struct BenchResult: Codable, Sendable {
     func table() -> String {
         func ms(_ value: Double) -> String { String(format: "%.2f ms", value) }
         let rows: [(String, String)] = [
-            ("sessions × turns", "\(sessions) × \(turnsPerSession) (\(spawner)" + (pauseMs > 0 ? ", \(pauseMs) ms between turns)" : ", back to back)")),
+            ("sessions × turns", "\(sessions) × \(turnsPerSession) (\(spawner)" + (hosts > 0 ? " on \(hosts) SSH hosts" : "")
+                + (pauseMs > 0 ? ", \(pauseMs) ms between turns)" : ", back to back)")),
             ("hub start → listening", ms(hubStartToListeningMs)),
             ("spawn → ready p50 / max", "\(ms(spawnToReadyMs.p50)) / \(ms(spawnToReadyMs.max))"),
             ("round trip p50 / p90 / p99 / max", "\(ms(roundTripMs.p50)) / \(ms(roundTripMs.p90)) / \(ms(roundTripMs.p99)) / \(ms(roundTripMs.max))"),
             ("turns per second", String(format: "%.1f", turnsPerSecond)),
             ("CPU per turn: hub / bridges", "\(ms(hubCPUPerTurnMs)) / \(ms(bridgeCPUPerTurnMs))"),
             ("CPU per turn: agents / engines + browser", "\(ms(agentCPUPerTurnMs)) / \(ms(benchCPUPerTurnMs))"),
+        ] + (hosts > 0 ? [("CPU per turn: ssh + sshd", ms(sshCPUPerTurnMs))] : []) + [
             ("hub context switches per turn", String(format: "%.1f", hubContextSwitchesPerTurn)),
             ("peak RSS: hub / one bridge", String(format: "%.1f MB / %.1f MB", hubPeakRSSMegabytes, bridgePeakRSSMegabytes)),
             ("hub RSS after the turns (own)", String(format: "%.1f MB (%.1f MB)", hubRSSMegabytes, hubAnonymousRSSMegabytes)),

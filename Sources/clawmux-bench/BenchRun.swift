@@ -13,13 +13,15 @@ struct BenchRun: Sendable {
     var statusCalls: Int
     var pauseMs: Int
     var keep: Bool
+    /// Sessions spread round-robin over these hosts (none: all here).
+    var hosts: [NamespaceHost] = []
 
     func run() async throws -> BenchResult {
         let speech = try await FakeSpeechServer.start(.init(
             speech: .silence(bytes: engines.audioBytes, chunks: engines.chunks, latency: engines.latency), sttLatency: engines.sttLatency))
         let hub = try await HubUnderTest.start(.init(
             clawmux: clawmux, spawner: spawner, sessions: sessions, turns: turns, enginesURL: speech.url,
-            statusCalls: statusCalls, pauseMs: pauseMs))
+            statusCalls: statusCalls, pauseMs: pauseMs, hosts: hosts))
         let browser: BenchBrowser
         do {
             browser = try await BenchBrowser.connect(port: hub.port, token: hub.token)
@@ -31,7 +33,13 @@ struct BenchRun: Sendable {
         var succeeded = false
         defer {
             browser.close()
-            if succeeded && !keep { try? FileManager.default.removeItem(at: hub.directory) }
+            if succeeded && !keep {
+                // The hub's places on the hosts too (they share this file system).
+                if !hosts.isEmpty, let prefix = hub.hostPlacesPrefix {
+                    for index in 1...hosts.count { try? FileManager.default.removeItem(atPath: prefix + "host\(index)") }
+                }
+                try? FileManager.default.removeItem(at: hub.directory)
+            }
         }
         let result: BenchResult
         do {
@@ -46,12 +54,14 @@ struct BenchRun: Sendable {
     }
 
     private func measure(hub: HubUnderTest, browser: BenchBrowser) async throws -> BenchResult {
+        if !hosts.isEmpty { try await hub.waitForHosts(hosts.count) }
+        let hostCount = hosts.count
         // Spawn every session at once, as a user opening many tabs would.
         let spawned = try await withThrowingTaskGroup(of: (String, Double).self) { group in
-            for _ in 0..<sessions {
+            for index in 0..<sessions {
                 group.addTask {
                     let started = ContinuousClock.now
-                    let snapshot = try await hub.createSession()
+                    let snapshot = try await hub.createSession(host: hostCount > 0 ? "host\(index % hostCount + 1)" : nil)
                     guard let directory = snapshot["work_dir"]?.stringValue else { throw BenchFailure("no work_dir in \(snapshot)") }
                     return (directory, Self.milliseconds(ContinuousClock.now - started))
                 }
@@ -65,9 +75,15 @@ struct BenchRun: Sendable {
         try await waitUntil(timeout: .seconds(60), "every agent waits to start") {
             directories.allSatisfy { FileManager.default.fileExists(atPath: $0 + "/bench.go") }
         }
-        let bridges = ProcessStats.bridges(under: hub.workRoot)
+        // The agents work in their session's scratch folder: here, or in the hub's places on the hosts.
+        let root = hosts.isEmpty ? hub.workRoot : (hub.hostPlacesPrefix ?? hub.workRoot)
+        let bridges = ProcessStats.bridges(under: root)
         guard bridges.count == sessions else { throw BenchFailure("found \(bridges.count) bridges for \(sessions) sessions") }
-        let agents = ProcessStats.agents(under: hub.workRoot)
+        let agents = ProcessStats.agents(under: root)
+        let ssh = hosts.isEmpty ? [] : ProcessStats.children(of: hub.pid, named: "ssh") + hosts.flatMap { host in
+            host.processes.filter { ProcessStats.command($0).first?.hasPrefix("sshd") == true }
+        }
+        let sshBefore = ProcessStats.threadCPU(ssh)
         let hubBefore = ProcessStats.threadCPU([hub.pid])
         let bridgesBefore = ProcessStats.threadCPU(bridges)
         let agentsBefore = ProcessStats.threadCPU(agents)
@@ -85,6 +101,7 @@ struct BenchRun: Sendable {
         let agentsCPU = ProcessStats.delta(from: agentsBefore, to: ProcessStats.threadCPU(agents))
         let ownCPU = ProcessStats.ownCPUSeconds() - ownBefore
         let hubSwitches = ProcessStats.delta(from: switchesBefore, to: ProcessStats.threadSwitches([hub.pid]))
+        let sshCPU = ProcessStats.delta(from: sshBefore, to: ProcessStats.threadCPU(ssh))
 
         var roundTrips: [Double] = []
         var statusCallTimes: [Double] = []
@@ -109,7 +126,8 @@ struct BenchRun: Sendable {
         let total = Double(max(1, sessions * turns))
         let phase = max(0.001, lastTurnAt - go.timeIntervalSince1970)
         return BenchResult(
-            sessions: sessions, turnsPerSession: turns, spawner: spawner, pauseMs: pauseMs,
+            sessions: sessions, turnsPerSession: turns, spawner: spawner, hosts: hosts.count,
+            sshCPUPerTurnMs: sshCPU * 1000 / total, pauseMs: pauseMs,
             hubStartToListeningMs: Self.milliseconds(hub.startToListening),
             spawnToReadyMs: .init(spawned.map(\.1)),
             roundTripMs: .init(roundTrips),

@@ -14,6 +14,23 @@ final class HubUnderTest: Sendable {
     var startToListening: Duration { hub.startToListening }
     var workRoot: String { hub.workRoot }
     var pid: pid_t { hub.pid }
+    /// Where sessions on hosts keep their files (the hosts share this file system): the prefix
+    /// of the hub's places, `~/.cache/clawmux/<hub id>-`.
+    var hostPlacesPrefix: String? {
+        guard let id = try? String(contentsOfFile: directory.appendingPathComponent("state/hub-id").path, encoding: .utf8) else { return nil }
+        return (NamespaceHost.home ?? NSHomeDirectory()) + "/.cache/clawmux/" + id.trimmingCharacters(in: .whitespacesAndNewlines) + "-"
+    }
+
+    /// GET /api/hosts until every host is connected.
+    func waitForHosts(_ count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let hosts = try await hub.rest.get("/api/hosts").json?.arrayValue ?? []
+            if hosts.count == count && hosts.allSatisfy({ $0["status"]?.stringValue == "connected" }) { return }
+            guard ContinuousClock.now < deadline else { throw BenchFailure("hosts not connected: \(hosts.map { $0.encodedText() })") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
 
     struct Setup: Sendable {
         var clawmux: String
@@ -23,6 +40,8 @@ final class HubUnderTest: Sendable {
         var enginesURL: String
         var statusCalls: Int
         var pauseMs: Int
+        /// Hosts the sessions are spread over (their `hosts:` entries are named host1, host2, …).
+        var hosts: [NamespaceHost] = []
     }
 
     static func start(_ setup: Setup) async throws -> HubUnderTest {
@@ -52,7 +71,10 @@ final class HubUnderTest: Sendable {
               backend: stt
             health:
               interval: 1h
-            """
+            """ + (setup.hosts.isEmpty ? "" : "\nhosts:\n" + setup.hosts.enumerated().map { index, host in
+                let options = host.sshOptions.map { "\"\($0)\"" }.joined(separator: ", ")
+                return "  host\(index + 1): {destination: \"\(host.destination)\", identity: \"\(host.key)\", options: [\(options)]}"
+            }.joined(separator: "\n"))
         let configPath = directory.appendingPathComponent("config.yaml").path
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
         // The run's directory stays: a failed run is looked at there (BenchRun removes a good one's).
@@ -65,9 +87,9 @@ final class HubUnderTest: Sendable {
         self.hub = hub
     }
 
-    /// POST /api/sessions (waiting until ready): the snapshot, or the error text.
-    func createSession() async throws -> JSONValue {
-        let reply = try await hub.rest.post("/api/sessions", timeout: .seconds(180))
+    /// POST /api/sessions (waiting until ready), on `host` if given: the snapshot, or the error text.
+    func createSession(host: String? = nil) async throws -> JSONValue {
+        let reply = try await hub.rest.post("/api/sessions", json: host.map { .object(["host": .string($0)]) }, timeout: .seconds(180))
         guard reply.status == 200, let json = reply.json else {
             throw BenchFailure("POST /api/sessions: \(reply.status) \(reply.text)")
         }

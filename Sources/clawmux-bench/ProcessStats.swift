@@ -58,13 +58,34 @@ enum ProcessStats {
     /// The bridges (`clawmux-mcp`, or `clawmux mcp`) running in session dirs under `workRoot`.
     static func bridges(under workRoot: String) -> [pid_t] {
         processes(under: workRoot) { argv in
-            argv.first?.hasSuffix("/clawmux-mcp") == true || (argv.count >= 2 && argv[0].hasSuffix("clawmux") && argv[1] == "mcp")
+            // On a host the bridge is a copy named after its build: clawmux-mcp-<fingerprint>.
+            argv.first.map { URL(fileURLWithPath: $0).lastPathComponent.hasPrefix("clawmux-mcp") } == true
+                || (argv.count >= 2 && argv[0].hasSuffix("clawmux") && argv[1] == "mcp")
         }
     }
 
     /// The demo agents (`clawmux demo-agent`) running in session dirs under `workRoot`.
     static func agents(under workRoot: String) -> [pid_t] {
         processes(under: workRoot) { argv in argv.count >= 2 && argv[0].hasSuffix("clawmux") && argv[1] == "demo-agent" }
+    }
+
+    /// A process's argv.
+    static func command(_ pid: pid_t) -> [String] {
+        guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return [] }
+        return cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The children of `parent` whose executable is `name` (the hub's master ssh clients).
+    static func children(of parent: pid_t, named name: String) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            // After "pid (comm) state ppid": the comm may hold spaces, so count from its ")".
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, pid_t(fields[1]) == parent, command(pid).first.map({ URL(fileURLWithPath: $0).lastPathComponent == name }) == true else { return nil }
+            return pid
+        }
     }
 
     static func processes(under workRoot: String, where matches: ([String]) -> Bool) -> [pid_t] {

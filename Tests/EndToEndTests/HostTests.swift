@@ -16,7 +16,7 @@ struct HostTests {
 
     static func entry(_ host: NamespaceHost, name: String, key: String, port: Int? = nil, extra: [String] = []) -> [String] {
         let options = host.sshOptions.map { "\"\($0)\"" }.joined(separator: ", ")
-        return ["  \(name):", "    destination: root@\(host.address)", "    identity: \(key)", "    options: [\(options)]"]
+        return ["  \(name):", "    destination: \(host.destination)", "    identity: \(key)", "    options: [\(options)]"]
             + (port.map { ["    port: \($0)"] } ?? []) + extra.map { "    " + $0 }
     }
 
@@ -72,6 +72,9 @@ struct HostTests {
         ]).joined(separator: "\n"), file: remote.directory.appendingPathComponent("config.yaml").path, environment: [:])
         let links = HostLinks(hosts: config.hosts,
                               stateDirectory: remote.directory.appendingPathComponent("state").path, logger: Logger(label: "test"))
+        // A link is up once the way back to the hub is: here, to the fake engines' port.
+        let engines = try await FakeSpeechServer.shared()
+        await links.serverStarted(port: engines.port)
         await links.start()
         defer { Task { await links.stop() } }
         let deadline = ContinuousClock.now + .seconds(30)
@@ -86,7 +89,6 @@ struct HostTests {
         await #expect(throws: HostLinks.HostError.unknown("elsewhere")) { _ = try await links.run(["true"], on: "elsewhere") }
 
         // A port on the host's loopback that leads to one on ours: the way back for a bridge.
-        let engines = try await FakeSpeechServer.shared()
         let port = try await links.forward(to: engines.port, on: "box")
         let fetched = try await links.run(["python3", "-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
                                            "http://127.0.0.1:\(port)/v1/models"], on: "box")

@@ -45,12 +45,24 @@ struct SessionOnHostTests {
         (try await hub.rest.get("/api/sessions").json?.arrayValue ?? []).first { $0["session_id"]?.stringValue == id }
     }
 
+    static var home: String { NamespaceHost.home ?? "/nonexistent" }
+
     /// The hub's place on the host (`~/.cache/clawmux/<hub id>-<host>`); the namespace shares
     /// our file system, so it is read here.
     static func place(_ hub: HubProcess, host: String) throws -> String {
         let id = try String(contentsOfFile: hub.directory.appendingPathComponent("state/hub-id").path, encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        return NSHomeDirectory() + "/.cache/clawmux/\(id)-\(host)"
+        return home + "/.cache/clawmux/\(id)-\(host)"
+    }
+
+    /// Removes the places a test's hub made on its hosts (their home is shared by every test).
+    static func removePlaces(_ hub: HubProcess) {
+        guard let id = try? String(contentsOfFile: hub.directory.appendingPathComponent("state/hub-id").path, encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty else { return }
+        let folder = home + "/.cache/clawmux"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(id + "-") {
+            try? FileManager.default.removeItem(atPath: folder + "/" + name)
+        }
     }
 
     @Test("a session on a host converses like a local one; its files are there, not here; ending it ends the agent there")
@@ -59,7 +71,7 @@ struct SessionOnHostTests {
         defer { remote.stop() }
         let hub = try await Self.hub("host-session", hosts: HostTests.entry(
             remote, name: "box", key: remote.key, extra: ["projects: [\"~\", /no/such/folder]"]))
-        defer { hub.stop() }
+        defer { hub.stop(); Self.removePlaces(hub) }
         try await Self.connected(hub, "box")
         let browser = try await BrowserClient.connect(to: hub)
         let created = try await hub.rest.post("/api/sessions", json: .object(["host": .string("box"), "cwd": .string("/tmp")]))
@@ -83,7 +95,7 @@ struct SessionOnHostTests {
         let listed = (projects?["projects"]?.arrayValue ?? []).map {
             "\($0["path"]?.stringValue ?? "")|\($0["source"]?.stringValue ?? "")|\($0["exists"]?.boolValue == true)"
         }
-        #expect(Array(listed.prefix(3)) == ["\(NSHomeDirectory())|config|true", "/no/such/folder|config|false", "/tmp|recent|true"], "\(listed)")
+        #expect(Array(listed.prefix(3)) == ["\(Self.home)|config|true", "/no/such/folder|config|false", "/tmp|recent|true"], "\(listed)")
         #expect(try await hub.rest.get("/api/projects?host=nowhere").status == 400)
         let missing = try await hub.rest.post("/api/sessions", json: .object(["host": .string("box"), "cwd": .string("/no/such/folder")]))
         #expect(missing.status == 400 && (missing.json?["error"]?.stringValue ?? "").contains("no folder /no/such/folder on host box"), "\(missing.text)")
@@ -101,7 +113,7 @@ struct SessionOnHostTests {
         let remote = try await NamespaceHost.start("refused")
         defer { remote.stop() }
         let hub = try await Self.hub("host-refused", hosts: HostTests.entry(remote, name: "wrongkey", key: remote.wrongKey))
-        defer { hub.stop() }
+        defer { hub.stop(); Self.removePlaces(hub) }
         _ = try await HostTests.host(hub, "wrongkey", "down") { $0["status"]?.stringValue == "down" && $0["last_error"] != .null }
         let refused = try await hub.rest.post("/api/sessions", json: .object(["host": .string("wrongkey")]))
         #expect(refused.status == 503)
@@ -117,7 +129,7 @@ struct SessionOnHostTests {
         let remote = try await NamespaceHost.start("midturn")
         defer { remote.stop() }
         let hub = try await Self.hub("host-midturn", hosts: HostTests.entry(remote, name: "box", key: remote.key))
-        defer { hub.stop() }
+        defer { hub.stop(); Self.removePlaces(hub) }
         try await Self.connected(hub, "box")
         let browser = try await BrowserClient.connect(to: hub)
         let id = try #require(try await hub.rest.post("/api/sessions", json: .object(["host": .string("box")])).json?["session_id"]?.stringValue,
@@ -152,7 +164,7 @@ struct SessionOnHostTests {
         let port = try FreePort.pick()
         let first = try await Self.hub("host-adopt", hosts: HostTests.entry(remote, name: "box", key: remote.key),
                                        arguments: ["--port", "\(port)"])
-        defer { first.stop() }
+        defer { first.stop(); Self.removePlaces(first) }
         try await Self.connected(first, "box")
         let browser = try await BrowserClient.connect(to: first)
         let id = try #require(try await first.rest.post("/api/sessions", json: .object(["host": .string("box")])).json?["session_id"]?.stringValue,
@@ -178,13 +190,13 @@ struct SessionOnHostTests {
         let hub = try await BrowserUI.hub("on-host", agent: ["--turns", "2", "--stay"], topLevelLines: ["hosts:"]
             + HostTests.entry(remote, name: "box", key: remote.key, extra: ["projects: [\"~\"]"])
             + HostTests.entry(remote, name: "wrongkey", key: remote.wrongKey))
-        defer { hub.stop() }
+        defer { hub.stop(); Self.removePlaces(hub) }
         try await Self.connected(hub, "box")
         _ = try await HostTests.host(hub, "wrongkey", "down") { $0["status"]?.stringValue == "down" && $0["last_error"] != .null }
         let facts = try await BrowserUI.drive(hub, "on-host")
         let session = try #require(facts["session"]?.stringValue)
         let snapshot = try #require(try await Self.session(hub, session))
-        #expect(snapshot["host"]?.stringValue == "box" && snapshot["cwd"]?.stringValue == NSHomeDirectory(), "\(snapshot)")
+        #expect(snapshot["host"]?.stringValue == "box" && snapshot["cwd"]?.stringValue == Self.home, "\(snapshot)")
         #expect(remote.runs("demo-agent"))
         let entries = try await BrowserUI.transcript(hub, session)
         #expect(entries.contains { $0.role == "assistant" && $0.text.hasPrefix("You said") }, "\(entries)")

@@ -19,6 +19,7 @@ public actor HostLinks {
     private var places: [String: RemotePlace] = [:]
     /// The bridge on each connected host, once installed (checked again after a reconnect).
     private var bridges: [String: String] = [:]
+    private var installs: [String: Task<String, any Error>] = [:]
     /// Why the last preparation of a host failed: ssh's reason is then ours.
     private var preparationFailures: [String: String] = [:]
     /// The port bridges reach the hub on, once it listens.
@@ -67,11 +68,17 @@ public actor HostLinks {
     func host(named name: String) -> SSHHost? { hosts.first { $0.name == name } }
 
     /// The `clawmux-mcp` agents on the host start (`RemoteBridge`), installed on first use.
+    /// Sessions started together on a host share one install (two copies at once would run a
+    /// file still being written: "Text file busy").
     func bridgeCommand(on name: String, localBinary: String) async throws -> String {
         if let known = bridges[name] { return known }
+        if let running = installs[name] { return try await running.value }
         let place = try place(of: name)
         guard let host = host(named: name) else { throw HostError.unknown(name) }
-        let path = try await RemoteBridge.install(on: host, place: place, localBinary: localBinary, links: self)
+        let install = Task { try await RemoteBridge.install(on: host, place: place, localBinary: localBinary, links: self) }
+        installs[name] = install
+        defer { installs[name] = nil }
+        let path = try await install.value
         if places[name] == place { bridges[name] = path }
         return path
     }
@@ -186,19 +193,21 @@ public actor HostLinks {
     /// its socket to the hub (after removing the one a dead connection left).
     private func prepare(_ host: SSHHost) async throws -> RemotePlace {
         let control = controlPath(host)
-        let home = try await ChildProcess.run(host.runCommand(controlPath: control, ["sh", "-lc", RemotePlace.homeScript]))
+        let home = try await ChildProcess.run(host.runCommand(controlPath: control, ["sh", "-lc", RemotePlace.homeScript]), timeout: .seconds(30))
         let homePath = home.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         guard home.succeeded, homePath.hasPrefix("/") else {
             throw HostError.preparation(host: host.name, "cannot find the home folder: \(home.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         let place = RemotePlace(home: homePath, hubID: hubID, hostName: host.name)
         guard place.fitsSocketPath else { throw HostError.preparation(host: host.name, "the socket path \(place.socket) is too long") }
-        let made = try await ChildProcess.run(host.runCommand(controlPath: control, ["sh", "-c", RemotePlace.prepareScript, "sh", place.base, place.socket]))
+        let made = try await ChildProcess.run(host.runCommand(controlPath: control, ["sh", "-c", RemotePlace.prepareScript, "sh", place.base, place.socket]),
+                                              timeout: .seconds(30))
         guard made.succeeded else {
             throw HostError.preparation(host: host.name, "cannot make \(place.base): \(made.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         guard let port = await listeningPort() else { throw HostError.notConnected(host: host.name, reason: "the hub is stopping") }
-        let forwarded = try await ChildProcess.run(host.forwardSocketCommand(controlPath: control, remoteSocket: place.socket, to: port))
+        let forwarded = try await ChildProcess.run(host.forwardSocketCommand(controlPath: control, remoteSocket: place.socket, to: port),
+                                                   timeout: .seconds(30))
         guard forwarded.succeeded else {
             throw HostError.preparation(host: host.name, "cannot forward \(place.socket) to the hub: \(forwarded.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
@@ -215,28 +224,36 @@ public actor HostLinks {
         case unknown(String)
         case notConnected(host: String, reason: String?)
         case preparation(host: String, String)
+        case timedOut(host: String, command: String, after: Duration)
 
         public var description: String {
             switch self {
             case .unknown(let host): "no host '\(host)' in the config"
             case .notConnected(let host, let reason): "host \(host) is not connected" + (reason.map { ": \($0)" } ?? "")
             case .preparation(let host, let detail): "host \(host): \(detail)"
+            case .timedOut(let host, let command, let after): "host \(host): \(command) did not finish within \(after) (is the host or its login shell stuck?)"
             }
         }
     }
 
     /// Runs `argv` on the host over its master connection: what it printed and how it ended.
-    /// Off the actor once started: commands to one host run side by side.
-    public func run(_ argv: [String], on name: String, input: Data? = nil) async throws -> ChildProcess.Output {
+    /// Off the actor once started: commands to one host run side by side. One that takes longer
+    /// than `timeout` (a host that hangs, a login shell that waits on something) is killed and
+    /// reported, so nothing of the hub waits on a host for ever.
+    public func run(_ argv: [String], on name: String, input: Data? = nil, timeout: Duration = .seconds(30)) async throws -> ChildProcess.Output {
         guard let host = hosts.first(where: { $0.name == name }) else { throw HostError.unknown(name) }
         guard let machine = machines[name], machine.state == .connected else {
             throw HostError.notConnected(host: name, reason: machines[name]?.lastError)
         }
-        return try await Self.execute(host.runCommand(controlPath: controlPath(host), argv), input: input)
+        let output = try await Self.execute(host.runCommand(controlPath: controlPath(host), argv), input: input, timeout: timeout)
+        guard output.termination != .signalled(SIGKILL) else {
+            throw HostError.timedOut(host: name, command: argv.first ?? "", after: timeout)
+        }
+        return output
     }
 
-    private nonisolated static func execute(_ argv: [String], input: Data?) async throws -> ChildProcess.Output {
-        try await ChildProcess.run(argv, input: input)
+    private nonisolated static func execute(_ argv: [String], input: Data?, timeout: Duration) async throws -> ChildProcess.Output {
+        try await ChildProcess.run(argv, input: input, timeout: timeout)
     }
 
     /// A port on the host's loopback that reaches `localPort` on ours, through the master

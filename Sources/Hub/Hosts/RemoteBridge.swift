@@ -50,7 +50,7 @@ enum RemoteBridge {
             let present = try await links.run(["test", "-x", path], on: host.name)
             if !present.succeeded {
                 let copied = try await links.run(["sh", "-c", RemotePlace.installScript, "sh", place.bridgeDirectory(), path],
-                                                 on: host.name, input: binary)
+                                                 on: host.name, input: binary, timeout: .seconds(300))
                 guard copied.succeeded else {
                     throw Problem.failed(host: host.name, "cannot copy clawmux-mcp there: \(copied.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
                 }

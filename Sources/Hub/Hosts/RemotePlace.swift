@@ -34,7 +34,7 @@ struct RemotePlace: Sendable, Equatable {
     /// (the new forward could not bind over it).
     static let prepareScript = #"umask 077 && mkdir -p -- "$1" && chmod 700 -- "$1" && rm -f -- "$2""#
     /// Writes stdin to `$2` in the directory `$1` (made, private), through a temporary file.
-    static let writeScript = #"umask 077 && mkdir -p -- "$1" && cat > "$2.tmp" && mv -f -- "$2.tmp" "$2""#
+    static let writeScript = #"umask 077 && mkdir -p -- "$1" && cat > "$2.$$" && mv -f -- "$2.$$" "$2""#
     /// As `writeScript`, and executable.
-    static let installScript = #"umask 077 && mkdir -p -- "$1" && cat > "$2.tmp" && chmod 700 -- "$2.tmp" && mv -f -- "$2.tmp" "$2""#
+    static let installScript = #"umask 077 && mkdir -p -- "$1" && cat > "$2.$$" && chmod 700 -- "$2.$$" && mv -f -- "$2.$$" "$2""#
 }

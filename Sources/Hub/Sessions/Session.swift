@@ -103,7 +103,7 @@ actor Session {
         SessionSnapshot(
             id: id, status: shown.status, label: shown.label, voice: shown.voice, speed: shown.speed,
             createdAt: createdAt, lastActivity: shown.lastActivity, bridgeConnected: shown.bridgeConnected,
-            terminal: agent?.debugDescription ?? "", workDirectory: workspace.directory,
+            terminal: agent?.debugDescription ?? "", workDirectory: remote?.directory ?? workspace.directory,
             agent: profile.id, agentLabel: profile.label, projectDirectory: projectDirectory, attention: shown.attention,
             activity: shown.activity, permissions: shown.permissions, queuedPrompts: shown.queuedPrompts, host: remote?.hostName)
     }

@@ -12,8 +12,11 @@ extension ChildProcess {
 
     /// Runs a short command (argv, no shell) to its end and collects what it printed, up to
     /// `limit` bytes of each stream (the rest is read and dropped, so the command never blocks
-    /// on a full pipe). `input`: what it reads on stdin (else it reads nothing).
-    public static func run(_ argv: [String], environment: [String: String] = [:], input: Data? = nil, limit: Int = 1 << 20) async throws -> Output {
+    /// on a full pipe). `input`: what it reads on stdin (else it reads nothing). `timeout`: it is
+    /// killed (its group) after this long, and ends `.signalled(SIGKILL)`.
+    public static func run(
+        _ argv: [String], environment: [String: String] = [:], input: Data? = nil, limit: Int = 1 << 20, timeout: Duration? = nil
+    ) async throws -> Output {
         let process = try ChildProcess(argv: argv, environment: environment, stdin: input == nil ? .null : .pipe, stdout: .pipe, stderr: .pipe)
         guard let output = process.output, let errors = process.errorOutput else {
             await process.terminate()
@@ -26,6 +29,13 @@ extension ChildProcess {
                 try? pipe.close()
             }
         }
+        let killer = timeout.map { limit in
+            Task {
+                try await Task.sleep(for: limit)
+                process.signalGroup(SIGKILL)
+            }
+        }
+        defer { killer?.cancel() }
         async let printed = collect(PipeReader.chunks(of: output, name: "\(argv[0]) out"), limit: limit)
         async let complained = collect(PipeReader.chunks(of: errors, name: "\(argv[0]) err"), limit: limit)
         let (standardOutput, standardError) = await (printed, complained)
