@@ -28,6 +28,8 @@ public final class NamespaceHost: Sendable {
     public let name: String
     /// The namespace's address (sshd listens here) and ours on the link.
     public let address: String
+    /// Our end of the link: a server the host must reach (a fake model) listens here.
+    public let ourAddress: String
     public let directory: URL
     /// A key the host accepts, and one it does not.
     public let key: String
@@ -35,8 +37,8 @@ public final class NamespaceHost: Sendable {
 
     private static let subnets = Mutex(UInt8.random(in: 1...120))
 
-    private init(name: String, address: String, directory: URL, key: String, wrongKey: String) {
-        (self.name, self.address, self.directory, self.key, self.wrongKey) = (name, address, directory, key, wrongKey)
+    private init(name: String, address: String, ourAddress: String, directory: URL, key: String, wrongKey: String) {
+        (self.name, self.address, self.ourAddress, self.directory, self.key, self.wrongKey) = (name, address, ourAddress, directory, key, wrongKey)
     }
 
     /// What a hub's `hosts:` entry names as its destination.
@@ -94,19 +96,24 @@ public final class NamespaceHost: Sendable {
                 }
                 try await Task.sleep(for: .milliseconds(20))
             }
-            return NamespaceHost(name: name, address: theirs, directory: directory, key: path("id"), wrongKey: path("wrong"))
+            return NamespaceHost(name: name, address: theirs, ourAddress: ours, directory: directory, key: path("id"), wrongKey: path("wrong"))
         } catch {
-            NamespaceHost(name: name, address: theirs, directory: directory, key: "", wrongKey: "").stop()
+            NamespaceHost(name: name, address: theirs, ourAddress: ours, directory: directory, key: "", wrongKey: "").stop()
             throw error
         }
     }
 
     /// Whether a process whose command line contains `text` runs inside the namespace.
     public func runs(_ text: String) -> Bool {
-        let inside = ((try? Self.run(["ip", "netns", "pids", name])) ?? "").split(whereSeparator: \.isWhitespace)
-        return inside.contains { pid in
+        !commands(containing: text).isEmpty
+    }
+
+    /// The command lines (arguments joined by spaces) inside the namespace that contain `text`.
+    public func commands(containing text: String) -> [String] {
+        processes.compactMap { pid in
             let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
-            return String(decoding: cmdline, as: UTF8.self).replacingOccurrences(of: "\0", with: " ").contains(text)
+            let line = String(decoding: cmdline, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
+            return line.contains(text) ? line : nil
         }
     }
 
@@ -130,7 +137,7 @@ public final class NamespaceHost: Sendable {
     }
 
     @discardableResult
-    static func run(_ argv: [String]) throws -> String {
+    public static func run(_ argv: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = argv

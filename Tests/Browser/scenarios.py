@@ -866,7 +866,6 @@ def on_host(ui, args):
     """New Session on a host: the Machine picker lists the hosts (one that is down, with ssh's
     reason, cannot be picked); choosing one loads that machine's folders; the agent started there
     speaks, hears the answer and says it back, and the page says where it runs."""
-    import os
     open_page(ui, args)
     ui.page.click("#new-session")
     ui.page.wait_for_selector("#new-session-dialog[open]", timeout=5000)
@@ -876,10 +875,11 @@ def on_host(ui, args):
     if not down or not down[0]["disabled"] or "Permission denied" not in down[0]["text"]:
         raise Failure(f"the host that refuses the key is not shown as down with ssh's reason: {hosts}")
     ui.page.select_option("#ns-host", "box")
-    home = os.path.expanduser("~")
-    ui.wait_until(lambda: home in ui.page.eval_on_selector_all("#ns-folder option", "os => os.map(o => o.value)"), 20,
-                  f"the host's folder {home} in the list")
-    ui.page.select_option("#ns-folder", home)
+    # The host's config folder (its `projects:`), found there: the first of the "Projects" group.
+    folder = ui.wait_until(lambda: (ui.page.eval_on_selector_all(
+        '#ns-folder optgroup[label="Projects"] option', "os => os.map(o => o.value)") or [None])[0], 20,
+        "the host's own folder in the list")
+    ui.page.select_option("#ns-folder", folder)
     ui.shot("new-session-on-host")
     before = set((ui.state().get("sessions") or {}).keys())
     ui.page.click("#new-session-start")
@@ -896,7 +896,7 @@ def on_host(ui, args):
     ui.shot("session-on-host")
     sent, heard = answer(ui, session, end, args.expect)
     said = agent_echo(ui, args.expect)
-    return {"session": session, "hosts": hosts, "project_text": shown, "user_text": heard, "agent_text": said}
+    return {"session": session, "hosts": hosts, "folder": folder, "project_text": shown, "user_text": heard, "agent_text": said}
 
 
 SCENARIOS = {

@@ -89,6 +89,11 @@ struct SessionOnHostTests {
         #expect(mode == 0o600)
         #expect(!FileManager.default.fileExists(atPath: "\(hub.workRoot)/\(id)/.mcp.json"), "nothing of the agent's here")
         #expect(FileManager.default.fileExists(atPath: "\(hub.workRoot)/\(id)/session.json"), "the record is kept here")
+        // The session's secret is in files only (0600), never on a command line, there or here.
+        let record = try String(contentsOfFile: "\(hub.workRoot)/\(id)/session.json", encoding: .utf8)
+        let secret = try #require(JSONValue.decode(record)?["secret"]?.stringValue)
+        #expect(remote.commands(containing: secret).isEmpty)
+        #expect(ProcessInspection.commandLines(containing: secret).isEmpty)
 
         // New Session's folders for the host: its config's (checked there), and the one just used.
         let projects = try await hub.rest.get("/api/projects?host=box").json
@@ -195,6 +200,7 @@ struct SessionOnHostTests {
         _ = try await HostTests.host(hub, "wrongkey", "down") { $0["status"]?.stringValue == "down" && $0["last_error"] != .null }
         let facts = try await BrowserUI.drive(hub, "on-host")
         let session = try #require(facts["session"]?.stringValue)
+        #expect(facts["folder"]?.stringValue == Self.home, "the host's home, from its projects: [~]")
         let snapshot = try #require(try await Self.session(hub, session))
         #expect(snapshot["host"]?.stringValue == "box" && snapshot["cwd"]?.stringValue == Self.home, "\(snapshot)")
         #expect(remote.runs("demo-agent"))

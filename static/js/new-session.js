@@ -11,6 +11,7 @@ const OTHER = '__other__';
 const HERE = '';
 let starter = null;   // called with {agent, cwd, voice, host}
 let agentsReport = null;
+let folderRequest = 0;   // the latest folder list asked for; older answers are dropped
 
 function option(value, text, { disabled = false } = {}) {
   const el = document.createElement('option');
@@ -61,9 +62,22 @@ async function fillForHost(host) {
   if (preferred) agentSelect.value = preferred.id;
 
   const folderSelect = $('ns-folder');
-  folderSelect.replaceChildren(option(SCRATCH, 'Loading folders…', { disabled: true }));
-  const projects = await api('GET', host === HERE ? '/api/projects' : `/api/projects?host=${encodeURIComponent(host)}`).catch(() => null);
-  if ($('ns-host').value !== host) return;   // the user picked another machine meanwhile
+  const request = ++folderRequest;
+  // Nothing can start while the folders load: the choice would be made for a list not shown.
+  $('new-session-start').disabled = true;
+  folderSelect.replaceChildren(option('', 'Loading folders…', { disabled: true }));
+  syncFolder();
+  let projects = null;
+  let problem = '';
+  try {
+    projects = await api('GET', host === HERE ? '/api/projects' : `/api/projects?host=${encodeURIComponent(host)}`);
+  } catch (error) {
+    problem = error.message;
+  }
+  if (request !== folderRequest) return;   // the user picked another machine meanwhile
+  $('new-session-start').disabled = false;
+  $('ns-folder-error').textContent = problem ? `Could not list the folders: ${problem}` : '';
+  $('ns-folder-error').hidden = !problem;
   const entries = (projects && Array.isArray(projects.projects)) ? projects.projects.filter((p) => p.exists) : [];
   const bySource = (source) => entries.filter((p) => p.source === source).map((p) => option(p.path, `${p.name} — ${p.path}`));
   const groups = [
@@ -76,6 +90,8 @@ async function fillForHost(host) {
 
 function syncFolder() {
   const other = $('ns-folder').value === OTHER;
+  $('ns-folder-path').placeholder = $('ns-host').value
+    ? `/absolute/path (or ~/…) on ${$('ns-host').value}` : '/absolute/path/to/your/project';
   $('ns-folder-path').hidden = !other;
   $('ns-trust').hidden = $('ns-folder').value === SCRATCH;
   if (other) $('ns-folder-path').focus();

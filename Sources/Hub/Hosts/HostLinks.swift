@@ -193,7 +193,7 @@ public actor HostLinks {
     /// its socket to the hub (after removing the one a dead connection left).
     private func prepare(_ host: SSHHost) async throws -> RemotePlace {
         let control = controlPath(host)
-        let home = try await ChildProcess.run(host.runCommand(controlPath: control, ["sh", "-lc", RemotePlace.homeScript]), timeout: .seconds(30))
+        let home = try await ChildProcess.run(host.runCommand(controlPath: control, ["sh", "-c", RemotePlace.homeScript]), timeout: .seconds(30))
         let homePath = home.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         guard home.succeeded, homePath.hasPrefix("/") else {
             throw HostError.preparation(host: host.name, "cannot find the home folder: \(home.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
@@ -240,21 +240,26 @@ public actor HostLinks {
     /// Off the actor once started: commands to one host run side by side. One that takes longer
     /// than `timeout` (a host that hangs, a login shell that waits on something) is killed and
     /// reported, so nothing of the hub waits on a host for ever.
-    public func run(_ argv: [String], on name: String, input: Data? = nil, timeout: Duration = .seconds(30)) async throws -> ChildProcess.Output {
+    public func run(
+        _ argv: [String], on name: String, input: Data? = nil, timeout: Duration = .seconds(30), limit: Int = 1 << 20
+    ) async throws -> ChildProcess.Output {
         guard let host = hosts.first(where: { $0.name == name }) else { throw HostError.unknown(name) }
         guard let machine = machines[name], machine.state == .connected else {
             throw HostError.notConnected(host: name, reason: machines[name]?.lastError)
         }
-        let output = try await Self.execute(host.runCommand(controlPath: controlPath(host), argv), input: input, timeout: timeout)
+        let output = try await Self.execute(host.runCommand(controlPath: controlPath(host), argv), input: input, timeout: timeout, limit: limit)
         guard output.termination != .signalled(SIGKILL) else {
             throw HostError.timedOut(host: name, command: argv.first ?? "", after: timeout)
         }
         return output
     }
 
-    private nonisolated static func execute(_ argv: [String], input: Data?, timeout: Duration) async throws -> ChildProcess.Output {
-        try await ChildProcess.run(argv, input: input, timeout: timeout)
+    private nonisolated static func execute(_ argv: [String], input: Data?, timeout: Duration, limit: Int) async throws -> ChildProcess.Output {
+        try await ChildProcess.run(argv, input: input, limit: limit, timeout: timeout)
     }
+
+    /// Whether the host's link is up now.
+    func isConnected(_ name: String) -> Bool { machines[name]?.state == .connected }
 
     /// A port on the host's loopback that reaches `localPort` on ours, through the master
     /// connection (how a bridge on the host will reach the hub).

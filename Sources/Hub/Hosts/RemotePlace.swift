@@ -28,7 +28,7 @@ struct RemotePlace: Sendable, Equatable {
 
     // Fixed scripts; their data arrives as positional arguments, never spliced in.
 
-    /// Prints `$HOME` (of a login on the host).
+    /// Prints `$HOME` (sshd sets it; no login profile, whose output would be mixed in).
     static let homeScript = #"printf '%s' "$HOME""#
     /// Makes `$1` (and its parents) private, and removes a socket a dead connection left at `$2`
     /// (the new forward could not bind over it).

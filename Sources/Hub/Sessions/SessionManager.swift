@@ -28,6 +28,8 @@ public actor SessionManager {
     /// The hosts sessions may run on, and the spawner that starts agents there (nil: none can).
     let hosts: HostLinks
     let hostSpawner: (name: String, spawner: any Spawner)?
+    /// Sessions being set up (id → voice), not yet listed.
+    private var settingUp: [String: String] = [:]
 
     public init(config: HubConfig, speech: SpeechStack, browsers: BrowserHub, hosts: HostLinks, bridgeExecutable: String, logger: Logger) throws {
         workRootLock = try WorkRootLock(root: config.sessions.workRoot)
@@ -149,17 +151,21 @@ public actor SessionManager {
             }
             route = known
         } else {
-            var used = Set<String>()
+            var used = Set(settingUp.values)
             for session in sessions.values { used.insert(await session.voice) }
             route = services.router.distinctVoice(avoiding: used)
         }
         let label = try SessionLabel.validated(rawLabel ?? "")
-        guard sessions.count < services.settings.maxSessions else {
+        guard sessions.count + settingUp.count < services.settings.maxSessions else {
             throw .unavailable("the hub already runs \(sessions.count) sessions (sessions.max_sessions)")
         }
 
         counter += 1
         let id = SessionIdentifier.make(number: counter)
+        // Held from here until the session is listed (a host's setup takes a while): others
+        // created meanwhile count it, and take another voice.
+        settingUp[id] = route.id
+        defer { settingUp[id] = nil }
         let secret = RandomToken.hex(bytes: 32)
         var bridgeEnvironment = [
             BridgeProtocol.Environment.sessionID: id,
@@ -195,6 +201,7 @@ public actor SessionManager {
                               workspace: workspace, secret: secret, spawnerName: chosenSpawner.name, profile: profile,
                               projectDirectory: projectDirectory, remote: onHost?.workspace, services: services)
         sessions[id] = session
+        settingUp[id] = nil
         await services.prompts.register(session)
         order.append(id)
         logger.info("starting session", metadata: [
@@ -321,16 +328,28 @@ public actor SessionManager {
             return
         }
         logger.info("waiting for host \(host) to take over a session of an earlier run", metadata: ["session": "\(record.id)"])
-        guard await hosts.waitUntilConnected(host), let place = try? await hosts.place(of: host) else { return }
-        let remote = RemoteWorkspace(hostName: host, place: place, id: record.id, links: hosts)
         let shell = HostConnection(hostName: host, links: hosts)
-        guard sessions[record.id] == nil, let agent = await hostSpawner.spawner.adopt(name: record.id, on: shell), await agent.isAlive() else {
-            logger.info("cleaning up a session of an earlier run", metadata: ["session": "\(record.id)", "host": "\(host)"])
-            if let agent = await hostSpawner.spawner.adopt(name: record.id, on: shell) { await agent.terminate() }
-            workspace.remove()
-            await remote.remove()
-            return
+        var found: (agent: any SpawnedAgent, place: RemotePlace)?
+        // A link that drops while the agent is looked for tells nothing: wait for it again.
+        while found == nil {
+            guard await hosts.waitUntilConnected(host) else { return }
+            do {
+                let place = try await hosts.place(of: host)
+                guard let agent = try await hostSpawner.spawner.adopt(name: record.id, on: shell), await agent.isAlive() else {
+                    logger.info("cleaning up a session of an earlier run", metadata: ["session": "\(record.id)", "host": "\(host)"])
+                    if let agent = try? await hostSpawner.spawner.adopt(name: record.id, on: shell) { await agent.terminate() }
+                    workspace.remove()
+                    await RemoteWorkspace(hostName: host, place: place, id: record.id, links: hosts).remove()
+                    return
+                }
+                found = (agent, place)
+            } catch {
+                logger.info("host \(host) went away while a session of an earlier run was looked for; waiting", metadata: ["session": "\(record.id)", "error": "\(error)"])
+                if await hosts.isConnected(host) { try? await Task.sleep(for: .seconds(5)) }
+            }
         }
+        guard let (agent, place) = found, sessions[record.id] == nil else { return }
+        let remote = RemoteWorkspace(hostName: host, place: place, id: record.id, links: hosts)
         let session = Session(
             id: record.id, label: record.label, voice: record.voice, speed: record.speed, workspace: workspace,
             secret: record.secret, spawnerName: hostSpawner.name, profile: profile, projectDirectory: record.projectDirectory,

@@ -7,7 +7,8 @@ public protocol HostShell: Sendable {
     /// The host's name in the config, for messages.
     var hostName: String { get }
     /// Runs `argv` on the host, `input` on its stdin; what it printed and whether it succeeded.
-    /// Throws when the host cannot be reached (its connection is down).
+    /// Throws when the host cannot be reached (its connection is down): then nothing is known
+    /// of what runs there.
     func run(_ argv: [String], input: Data?) async throws -> HostCommandResult
 }
 

@@ -36,14 +36,15 @@ public protocol Spawner: HealthProbe {
     func adopt(name: String, sessionDirectory: String) async -> (any SpawnedAgent)?
     /// Whether it starts agents on other hosts (`SpawnSpec.host`); one that cannot refuses them.
     var reachesHosts: Bool { get }
-    /// The agent named `name` that an earlier run of the hub started on `host`, if it still runs.
-    func adopt(name: String, on host: any HostShell) async -> (any SpawnedAgent)?
+    /// The agent named `name` that an earlier run of the hub started on `host`; nil when it is
+    /// gone. Throws when the host cannot be reached (nothing is known then).
+    func adopt(name: String, on host: any HostShell) async throws -> (any SpawnedAgent)?
 }
 
 extension Spawner {
     public func adopt(name: String, sessionDirectory: String) async -> (any SpawnedAgent)? { nil }
     public var reachesHosts: Bool { false }
-    public func adopt(name: String, on host: any HostShell) async -> (any SpawnedAgent)? { nil }
+    public func adopt(name: String, on host: any HostShell) async throws -> (any SpawnedAgent)? { nil }
 }
 
 /// A running agent in its terminal.

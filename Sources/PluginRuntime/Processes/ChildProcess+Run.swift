@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension ChildProcess {
     /// What a short command printed, and how it ended.
@@ -29,20 +30,25 @@ extension ChildProcess {
                 try? pipe.close()
             }
         }
+        let timedOut = TimeoutFlag()
         let killer = timeout.map { limit in
             Task {
                 try await Task.sleep(for: limit)
+                timedOut.set()
                 process.signalGroup(SIGKILL)
             }
         }
-        defer { killer?.cancel() }
-        async let printed = collect(PipeReader.chunks(of: output, name: "\(argv[0]) out"), limit: limit)
-        async let complained = collect(PipeReader.chunks(of: errors, name: "\(argv[0]) err"), limit: limit)
-        let (standardOutput, standardError) = await (printed, complained)
+        let printed = Task { await collect(PipeReader.chunks(of: output, name: "\(argv[0]) out"), limit: limit) }
+        let complained = Task { await collect(PipeReader.chunks(of: errors, name: "\(argv[0]) err"), limit: limit) }
+        let termination = await process.waitForExit()
+        killer?.cancel()
+        // Killed for its time: what it handed its pipes to (ssh passes its stdio to the master
+        // connection) may hold them open for long; its output is not waited for.
+        guard !timedOut.isSet else { return Output(termination: termination, standardOutput: "", standardError: "") }
         return Output(
-            termination: await process.waitForExit(),
-            standardOutput: String(decoding: standardOutput, as: UTF8.self),
-            standardError: String(decoding: standardError, as: UTF8.self))
+            termination: termination,
+            standardOutput: String(decoding: await printed.value, as: UTF8.self),
+            standardError: String(decoding: await complained.value, as: UTF8.self))
     }
 
     private static func collect(_ chunks: AsyncStream<Data>, limit: Int) async -> Data {
@@ -50,4 +56,11 @@ extension ChildProcess {
         for await chunk in chunks where all.count < limit { all.append(chunk.prefix(limit - all.count)) }
         return all
     }
+}
+
+/// Set once a command was killed for taking too long.
+private final class TimeoutFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }

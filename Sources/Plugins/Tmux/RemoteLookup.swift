@@ -8,8 +8,10 @@ enum RemoteLookup {
         let path: String?
     }
 
-    /// A fixed script; the command arrives as `$1`, never spliced into it.
-    static let script = #"command -v -- "$1" || exit 127; printf '%s\n' "$PATH""#
+    /// A fixed script; the command arrives as `$1`, never spliced into it. Its answer follows a
+    /// marker line: a login profile may print things first.
+    static let marker = "clawmux-lookup:"
+    static let script = #"found=$(command -v -- "$1") || exit 127; printf '\n%s\n%s\n%s\n' "clawmux-lookup:" "$found" "$PATH""#
 
     static func find(_ command: String, on host: any HostShell) async throws -> Found {
         let result = try await host.run(["sh", "-lc", script, "sh", command], input: nil)
@@ -22,8 +24,11 @@ enum RemoteLookup {
     /// `command -v`'s answer (an absolute path: an alias or function would not run under tmux)
     /// and the PATH line.
     static func parse(_ output: String) -> Found? {
-        let lines = output.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        guard let executable = lines.first, executable.hasPrefix("/") else { return nil }
-        return Found(executable: executable, path: lines.count > 1 ? lines[1] : nil)
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let start = lines.lastIndex(of: marker), start + 1 < lines.count else { return nil }
+        let executable = lines[start + 1]
+        guard executable.hasPrefix("/") else { return nil }
+        let path = start + 2 < lines.count && !lines[start + 2].isEmpty ? lines[start + 2] : nil
+        return Found(executable: executable, path: path)
     }
 }

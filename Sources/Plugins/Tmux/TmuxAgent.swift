@@ -33,8 +33,9 @@ struct TmuxAgent: SpawnedAgent {
                 // A buffer of this session's own, pasted bracketed (-p) when the program asked for
                 // that, and deleted after (-d).
                 try await flush()
+                // The text on stdin, never on a command line (no length limit, not in `ps`).
                 let buffer = "clawmux-\(name)"
-                try await tmux.checked(["set-buffer", "-b", buffer, "--", text])
+                try await tmux.checked(["load-buffer", "-b", buffer, "-"], input: Data(text.utf8))
                 try await tmux.checked(["paste-buffer", "-p", "-d", "-b", buffer, "-t", target])
             default:
                 names.append(Self.tmuxName(key))
@@ -50,9 +51,16 @@ struct TmuxAgent: SpawnedAgent {
 
     /// The session stays after its agent exits (`remain-on-exit`), so its last screen can be
     /// read: alive means the pane's process still runs.
+    /// On a host that cannot be reached now, nothing is known: the agent counts as alive (it
+    /// most likely runs on, and its bridge comes back with the link).
     func isAlive() async -> Bool {
-        guard let output = try? await tmux.run(["display-message", "-p", "-t", target, "#{pane_dead}"]),
-              output.succeeded else { return false }
+        let output: TmuxCommand.Output
+        do {
+            output = try await tmux.run(["display-message", "-p", "-t", target, "#{pane_dead}"])
+        } catch {
+            return tmux.host != nil
+        }
+        guard output.succeeded else { return false }
         return output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
     }
 
@@ -76,14 +84,24 @@ struct TmuxAgent: SpawnedAgent {
         let poller = Task {
             var last: String?
             while !Task.isCancelled {
-                guard let output = try? await tmux.run([
-                    "capture-pane", "-p", "-t", target, ";", "display-message", "-p", "-t", target, "#{pane_dead}",
-                ]), output.succeeded else {
+                let captured: TmuxCommand.Output
+                do {
+                    captured = try await tmux.run([
+                        "capture-pane", "-p", "-t", target, ";", "display-message", "-p", "-t", target, "#{pane_dead}",
+                    ])
+                } catch {
+                    // A host that cannot be reached now: watched again once it can.
+                    guard tmux.host != nil else { break }
+                    try? await Task.sleep(for: .milliseconds(500))
+                    continue
+                }
+                guard captured.succeeded else {
                     // A capture that failed once (a busy server) is tried again; a session that is gone ends the watch.
                     guard (try? await tmux.run(["has-session", "-t", "=\(name)"]))?.succeeded == true else { break }
                     try? await Task.sleep(for: .milliseconds(100))
                     continue
                 }
+                let output = captured
                 var lines = output.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
                 while lines.last?.isEmpty == true { lines.removeLast() }
                 let dead = lines.popLast() == "1"

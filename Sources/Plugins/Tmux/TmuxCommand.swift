@@ -28,16 +28,17 @@ struct TmuxCommand: Sendable {
         let standardError: String
     }
 
-    func run(_ arguments: [String]) async throws -> Output {
+    /// Throws when tmux cannot be run at all (on a host: the host cannot be reached).
+    func run(_ arguments: [String], input: Data? = nil) async throws -> Output {
         var argv = [executable]
         if let socketName { argv += ["-L", socketName] }
         argv += arguments
         if let host {
-            let result = try await host.run(argv, input: nil)
+            let result = try await host.run(argv, input: input)
             return Output(succeeded: result.succeeded, standardOutput: result.standardOutput,
                           standardError: result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        let result = try await ChildProcess.run(argv)
+        let result = try await ChildProcess.run(argv, input: input)
         return Output(
             succeeded: result.succeeded,
             standardOutput: result.standardOutput,
@@ -46,8 +47,8 @@ struct TmuxCommand: Sendable {
 
     /// Runs and throws with tmux's own message when it fails.
     @discardableResult
-    func checked(_ arguments: [String]) async throws -> String {
-        let output = try await run(arguments)
+    func checked(_ arguments: [String], input: Data? = nil) async throws -> String {
+        let output = try await run(arguments, input: input)
         guard output.succeeded else {
             let place = host.map { " on \($0.hostName)" } ?? ""
             throw SpawnError.failed("tmux \(arguments.first ?? "")\(place): \(output.standardError)")

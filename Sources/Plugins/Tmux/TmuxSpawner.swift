@@ -53,11 +53,15 @@ struct TmuxSpawner: Spawner {
 
         var arguments = ["new-session", "-d", "-s", spec.name, "-x", "\(columns)", "-y", "\(rows)",
                          "-c", spec.workingDirectory]
-        for (key, value) in sessionEnvironment.sorted(by: { $0.key < $1.key }) {
-            arguments += ["-e", "\(key)=\(value)"]
+        var argv = [executable] + spec.argv.dropFirst()
+        if let host = spec.host {
+            argv = try await RemoteEnvironment.prepare(sessionEnvironment, argv: argv, sessionDirectory: spec.sessionDirectory, on: host)
+        } else {
+            for (key, value) in sessionEnvironment.sorted(by: { $0.key < $1.key }) {
+                arguments += ["-e", "\(key)=\(value)"]
+            }
         }
         // tmux hands a single command argument to `sh -c`; with two or more it execs them directly.
-        let argv = [executable] + spec.argv.dropFirst()
         arguments += ["--"] + (argv.count == 1 ? ["/usr/bin/env", executable] : argv)
         // In the same command list, before tmux reads the agent's exit: an agent that exits at
         // once keeps its last screen (its reason) until the hub ends the session.
@@ -96,11 +100,11 @@ struct TmuxSpawner: Spawner {
         return TmuxAgent(name: name, panePID: pid, tmux: tmux)
     }
 
-    func adopt(name: String, on host: any HostShell) async -> (any SpawnedAgent)? {
+    func adopt(name: String, on host: any HostShell) async throws -> (any SpawnedAgent)? {
         let tmux = (self.tmux ?? TmuxCommand(socketName: nil, executable: "tmux")).on(host)
-        guard (try? await tmux.run(["has-session", "-t", "=\(name)"]))?.succeeded == true,
-              let pane = try? await tmux.checked(["display-message", "-p", "-t", "=\(name):", "#{pane_pid}"]),
-              let pid = Int32(pane.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        guard try await tmux.run(["has-session", "-t", "=\(name)"]).succeeded else { return nil }
+        let pane = try await tmux.run(["display-message", "-p", "-t", "=\(name):", "#{pane_pid}"])
+        guard pane.succeeded, let pid = Int32(pane.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
         logger.info("adopted tmux session", metadata: ["session": "\(name)", "host": "\(host.hostName)"])
         return TmuxAgent(name: name, panePID: pid, tmux: tmux)
     }

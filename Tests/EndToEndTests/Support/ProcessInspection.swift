@@ -3,6 +3,15 @@ import ClawMuxTesting
 
 /// Looking at processes from the outside, to prove that nothing outlives a session.
 enum ProcessInspection {
+    /// Every command line on this machine (arguments joined by spaces) that contains `text`.
+    static func commandLines(containing text: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
+            guard Int32(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
+            let line = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
+            return line.contains(text) ? line : nil
+        }
+    }
+
     static func isRunning(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return false }
