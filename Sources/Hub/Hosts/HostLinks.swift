@@ -241,21 +241,25 @@ public actor HostLinks {
     /// than `timeout` (a host that hangs, a login shell that waits on something) is killed and
     /// reported, so nothing of the hub waits on a host for ever.
     public func run(
-        _ argv: [String], on name: String, input: Data? = nil, timeout: Duration = .seconds(30), limit: Int = 1 << 20
+        _ argv: [String], on name: String, input: Data? = nil, inputFile: String? = nil, timeout: Duration = .seconds(30),
+        limit: Int = 1 << 20
     ) async throws -> ChildProcess.Output {
         guard let host = hosts.first(where: { $0.name == name }) else { throw HostError.unknown(name) }
         guard let machine = machines[name], machine.state == .connected else {
             throw HostError.notConnected(host: name, reason: machines[name]?.lastError)
         }
-        let output = try await Self.execute(host.runCommand(controlPath: controlPath(host), argv), input: input, timeout: timeout, limit: limit)
+        let output = try await Self.execute(host.runCommand(controlPath: controlPath(host), argv), input: input, inputFile: inputFile,
+                                            timeout: timeout, limit: limit)
         guard output.termination != .signalled(SIGKILL) else {
             throw HostError.timedOut(host: name, command: argv.first ?? "", after: timeout)
         }
         return output
     }
 
-    private nonisolated static func execute(_ argv: [String], input: Data?, timeout: Duration, limit: Int) async throws -> ChildProcess.Output {
-        try await ChildProcess.run(argv, input: input, limit: limit, timeout: timeout)
+    private nonisolated static func execute(
+        _ argv: [String], input: Data?, inputFile: String?, timeout: Duration, limit: Int
+    ) async throws -> ChildProcess.Output {
+        try await ChildProcess.run(argv, input: input, inputFile: inputFile, limit: limit, timeout: timeout)
     }
 
     /// Whether the host's link is up now.

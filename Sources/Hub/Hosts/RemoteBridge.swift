@@ -23,14 +23,18 @@ enum RemoteBridge {
         URL(fileURLWithPath: clawmux).deletingLastPathComponent().appendingPathComponent("clawmux-mcp").path
     }
 
-    /// FNV-1a over the file: which build it is, so a rebuilt bridge is copied again.
+    /// FNV-1a over the file, read a MiB at a time (the binary is tens of MB): which build it is,
+    /// so a rebuilt bridge is copied again.
     static func fingerprint(of path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let file = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? file.close() }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        data.withUnsafeBytes { bytes in
-            for byte in bytes {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
+        while let chunk = try? file.read(upToCount: 1 << 20), !chunk.isEmpty {
+            chunk.withUnsafeBytes { bytes in
+                for byte in bytes {
+                    hash ^= UInt64(byte)
+                    hash = hash &* 0x0000_0100_0000_01b3
+                }
             }
         }
         let hex = String(hash, radix: 16)
@@ -43,14 +47,14 @@ enum RemoteBridge {
         if let configured = host.bridge {
             path = configured
         } else {
-            guard let fingerprint = fingerprint(of: localBinary), let binary = FileManager.default.contents(atPath: localBinary) else {
+            guard FileManager.default.isReadableFile(atPath: localBinary), let fingerprint = fingerprint(of: localBinary) else {
                 throw Problem.missingLocal(localBinary)
             }
             path = place.bridgeDirectory() + "/clawmux-mcp-" + fingerprint
             let present = try await links.run(["test", "-x", path], on: host.name)
             if !present.succeeded {
                 let copied = try await links.run(["sh", "-c", RemotePlace.installScript, "sh", place.bridgeDirectory(), path],
-                                                 on: host.name, input: binary, timeout: .seconds(300))
+                                                 on: host.name, inputFile: localBinary, timeout: .seconds(300))
                 guard copied.succeeded else {
                     throw Problem.failed(host: host.name, "cannot copy clawmux-mcp there: \(copied.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
                 }

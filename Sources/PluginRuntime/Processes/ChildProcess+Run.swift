@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import Synchronization
 
 extension ChildProcess {
@@ -13,12 +15,15 @@ extension ChildProcess {
 
     /// Runs a short command (argv, no shell) to its end and collects what it printed, up to
     /// `limit` bytes of each stream (the rest is read and dropped, so the command never blocks
-    /// on a full pipe). `input`: what it reads on stdin (else it reads nothing). `timeout`: it is
-    /// killed (its group) after this long, and ends `.signalled(SIGKILL)`.
+    /// on a full pipe). `input`: what it reads on stdin, or `inputFile`: a file it reads as stdin
+    /// (big ones are never held in memory); else it reads nothing. `timeout`: it is killed (its
+    /// group) after this long, and ends `.signalled(SIGKILL)`.
     public static func run(
-        _ argv: [String], environment: [String: String] = [:], input: Data? = nil, limit: Int = 1 << 20, timeout: Duration? = nil
+        _ argv: [String], environment: [String: String] = [:], input: Data? = nil, inputFile: String? = nil,
+        limit: Int = 1 << 20, timeout: Duration? = nil
     ) async throws -> Output {
-        let process = try ChildProcess(argv: argv, environment: environment, stdin: input == nil ? .null : .pipe, stdout: .pipe, stderr: .pipe)
+        let stdin: Stream = inputFile.map { .file($0) } ?? (input == nil ? .null : .pipe)
+        let process = try ChildProcess(argv: argv, environment: environment, stdin: stdin, stdout: .pipe, stderr: .pipe)
         guard let output = process.output, let errors = process.errorOutput else {
             await process.terminate()
             throw LaunchError.openFile("a pipe", errno: EBADF)
@@ -31,9 +36,10 @@ extension ChildProcess {
             }
         }
         let timedOut = TimeoutFlag()
+        // A timer on an event loop, freed when the command ends (see `withTimeout`: a cancelled
+        // `Task.sleep` keeps its timer queued, and hosts get many short commands).
         let killer = timeout.map { limit in
-            Task {
-                try await Task.sleep(for: limit)
+            MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
                 timedOut.set()
                 process.signalGroup(SIGKILL)
             }

@@ -11,7 +11,7 @@ public final class ChildProcess: Sendable {
     public enum Stream: Sendable {
         case null
         case pipe
-        /// Appended to (created with mode 0644).
+        /// Appended to (created with mode 0644); as stdin, read.
         case file(String)
         /// stderr only: wherever stdout goes.
         case stdout
@@ -77,7 +77,7 @@ public final class ChildProcess: Sendable {
             case .descriptor(let fd):
                 posix_spawn_file_actions_adddup2(&actions, fd, target)
             case .file(let path):
-                let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+                let fd = readByChild ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
                 guard fd >= 0 else { throw LaunchError.openFile(path, errno: errno) }
                 childEnds.append(fd)
                 posix_spawn_file_actions_adddup2(&actions, fd, target)

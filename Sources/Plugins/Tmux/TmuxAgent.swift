@@ -76,6 +76,10 @@ struct TmuxAgent: SpawnedAgent {
         await ProcessTree.terminate(tree)
     }
 
+    /// Between two reads of the screen: on a host each read is an ssh command (through the
+    /// master connection, yet a process here and a shell there), so less often.
+    var pollInterval: Duration { tmux.host == nil ? .milliseconds(100) : .milliseconds(250) }
+
     /// The visible screen, re-read while someone listens; tmux has no output event without a shell
     /// command (`pipe-pane`), so this polls: one tmux client per poll reads the screen and
     /// whether the agent still runs (a dead pane stays, `remain-on-exit`, and stops the stream).
@@ -111,7 +115,7 @@ struct TmuxAgent: SpawnedAgent {
                     continuation.yield(screen)
                 }
                 if dead { break }
-                try? await Task.sleep(for: .milliseconds(100))
+                try? await Task.sleep(for: pollInterval)
             }
             continuation.finish()
         }
