@@ -113,6 +113,42 @@ struct SessionOnHostTests {
         }
     }
 
+    @Test("two hosts and this machine at once: a session on each converses, each agent where it was asked to run")
+    func twoHostsAndHere() async throws {
+        let first = try await NamespaceHost.start("two-a")
+        defer { first.stop() }
+        let second = try await NamespaceHost.start("two-b")
+        defer { second.stop() }
+        let hub = try await Self.hub("host-two", hosts: HostTests.entry(first, name: "alpha", key: first.key)
+            + HostTests.entry(second, name: "beta", key: second.key))
+        defer { hub.stop(); Self.removePlaces(hub) }
+        try await Self.connected(hub, "alpha")
+        try await Self.connected(hub, "beta")
+        let browser = try await BrowserClient.connect(to: hub)
+        var ids: [String: String] = [:]
+        for host in ["alpha", "beta", ""] {
+            let body: JSONValue = host.isEmpty ? .object([:]) : .object(["host": .string(host)])
+            let created = try await hub.rest.post("/api/sessions", json: body)
+            ids[host] = try #require(created.json?["session_id"]?.stringValue, "\(created.text)\n\(hub.log)")
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (host, id) in ids {
+                group.addTask { try await Self.converse(browser, id, answer: "hello from \(host.isEmpty ? "here" : host)") }
+            }
+            try await group.waitForAll()
+        }
+        for (namespace, host) in [(first, "alpha"), (second, "beta")] {
+            // One agent each, in its own namespace (the tmux server there keeps the argv that started it).
+            let agents = namespace.commands(containing: "demo-agent").filter { !$0.hasPrefix("tmux") }
+            #expect(agents.count == 1, "\(agents)")
+            #expect(FileManager.default.fileExists(atPath: try Self.place(hub, host: host) + "/\(ids[host] ?? "")/.mcp.json"))
+        }
+        let here = try #require(ids[""])
+        #expect(try await Self.session(hub, here)?["host"] == nil, "the local session has no host")
+        let local = try ProcessInspection.run(["tmux", "-L", hub.tmuxSocket, "has-session", "-t", "=\(here)"])
+        #expect(local.status == 0, "the local agent runs in this machine's tmux")
+    }
+
     @Test("a host that refuses the key, or is not in the config: a clear error, and the hub keeps serving")
     func refusedHost() async throws {
         let remote = try await NamespaceHost.start("refused")
