@@ -40,7 +40,7 @@ struct HostTests {
         let hub = try await Self.hub("hosts", hosts: Self.entry(remote, name: "box", key: remote.key)
             + Self.entry(remote, name: "wrongkey", key: remote.wrongKey)
             + Self.entry(remote, name: "closed", key: remote.key, port: 2222))
-        defer { hub.stop() }
+        defer { hub.stop(); SessionOnHostTests.removePlaces(hub) }
         _ = try await Self.host(hub, "box", "connected") { $0["status"]?.stringValue == "connected" }
         let refused = try await Self.host(hub, "wrongkey", "down") { $0["status"]?.stringValue == "down" }
         #expect(refused["last_error"]?.stringValue?.contains("Permission denied") == true, "\(refused)")
@@ -53,7 +53,7 @@ struct HostTests {
         let remote = try await NamespaceHost.start("cut")
         defer { remote.stop() }
         let hub = try await Self.hub("hosts-cut", hosts: Self.entry(remote, name: "box", key: remote.key))
-        defer { hub.stop() }
+        defer { hub.stop(); SessionOnHostTests.removePlaces(hub) }
         _ = try await Self.host(hub, "box", "connected") { $0["status"]?.stringValue == "connected" }
         try remote.link(up: false)
         let down = try await Self.host(hub, "box", within: .seconds(20), "down after the cut") { $0["status"]?.stringValue == "down" }
@@ -70,8 +70,9 @@ struct HostTests {
             "backends: {tts: {plugin: kokoro-http, url: http://127.0.0.1:9}, stt: {plugin: whisper-http, url: http://127.0.0.1:9}}",
             "voices: {sky: {backend: tts}}", "stt: {backend: stt}",
         ]).joined(separator: "\n"), file: remote.directory.appendingPathComponent("config.yaml").path, environment: [:])
-        let links = HostLinks(hosts: config.hosts,
-                              stateDirectory: remote.directory.appendingPathComponent("state").path, logger: Logger(label: "test"))
+        let state = remote.directory.appendingPathComponent("state").path
+        defer { SessionOnHostTests.removePlaces(stateDirectory: state) }
+        let links = HostLinks(hosts: config.hosts, stateDirectory: state, logger: Logger(label: "test"))
         // A link is up once the way back to the hub is: here, to the fake engines' port.
         let engines = try await FakeSpeechServer.shared()
         await links.serverStarted(port: engines.port)

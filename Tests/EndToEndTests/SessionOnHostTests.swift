@@ -57,7 +57,11 @@ struct SessionOnHostTests {
 
     /// Removes the places a test's hub made on its hosts (their home is shared by every test).
     static func removePlaces(_ hub: HubProcess) {
-        guard let id = try? String(contentsOfFile: hub.directory.appendingPathComponent("state/hub-id").path, encoding: .utf8)
+        removePlaces(stateDirectory: hub.directory.appendingPathComponent("state").path)
+    }
+
+    static func removePlaces(stateDirectory: String) {
+        guard let id = try? String(contentsOfFile: stateDirectory + "/hub-id", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty else { return }
         let folder = home + "/.cache/clawmux"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(id + "-") {

@@ -101,6 +101,8 @@ struct HostPlaceTests {
         #expect(config.hosts[0].projects == ["~/src/app", "/srv/repo"])
         let relative = try TestConfig.parseError(["hosts:", "  box: {destination: x, bridge: bin/clawmux-mcp}"] + SSHHostTests.rest)
         #expect(relative.line == 2 && relative.message.contains("absolute path of clawmux-mcp"), "\(relative)")
+        let home = try TestConfig.parseError(["hosts:", "  box: {destination: x, projects: [~]}"] + SSHHostTests.rest)
+        #expect(home.line == 2 && home.message.contains("write \"~\" in quotes"), "\(home)")
         let project = try TestConfig.parseError(["hosts:", "  box: {destination: x, projects: [src/app]}"] + SSHHostTests.rest)
         #expect(project.message.contains("absolute path on the host"), "\(project)")
     }

@@ -45,6 +45,8 @@ public struct SSHHost: Sendable, Equatable {
         }
         // Paths on the host: `~/…` is the host's home, resolved there.
         projects = try (node.optional("projects")?.items() ?? []).map { item in
+            // YAML reads a bare ~ as null.
+            if item.isNull { throw ConfigError(at: item.location, "a bare ~ is YAML's null: write \"~\" in quotes for the home folder") }
             let text = try item.stringValue()
             guard text.hasPrefix("/") || text.hasPrefix("~/") || text == "~" else {
                 throw ConfigError(at: item.location, "expected an absolute path on the host (or ~/...)")
