@@ -51,7 +51,8 @@ struct TmuxSpawner: Spawner {
             executable = resolved
         }
 
-        var arguments = ["new-session", "-d", "-s", spec.name, "-x", "\(columns)", "-y", "\(rows)",
+        // `-P -F`: it prints the pane's pid (one command less: on a host each is an ssh round trip).
+        var arguments = ["new-session", "-d", "-P", "-F", "#{pane_pid}", "-s", spec.name, "-x", "\(columns)", "-y", "\(rows)",
                          "-c", spec.workingDirectory]
         var argv = [executable] + spec.argv.dropFirst()
         if let host = spec.host {
@@ -66,9 +67,8 @@ struct TmuxSpawner: Spawner {
         // In the same command list, before tmux reads the agent's exit: an agent that exits at
         // once keeps its last screen (its reason) until the hub ends the session.
         arguments += [";", "set-option", "-w", "-t", "=\(spec.name):", "remain-on-exit", "on"]
-        try await startSession(arguments, tmux: tmux)
-        let panePID = try await tmux.checked(["display-message", "-p", "-t", "=\(spec.name):", "#{pane_pid}"])
-        guard let pid = Int32(panePID.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        let panePID = try await startSession(arguments, tmux: tmux)
+        guard let pid = Int32(panePID.split(separator: "\n").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "") else {
             throw SpawnError.failed("tmux did not report the pane's pid: \(panePID)")
         }
         logger.info("started tmux session", metadata: ["session": "\(spec.name)", "pid": "\(pid)", "host": "\(spec.host?.hostName ?? "-")"])
@@ -78,12 +78,11 @@ struct TmuxSpawner: Spawner {
     /// `new-session`, retried briefly: when the last session of a tmux server has just been
     /// killed, that server is still exiting and a client connecting now fails ("server exited
     /// unexpectedly"); the next attempt starts a fresh server.
-    private func startSession(_ arguments: [String], tmux: TmuxCommand) async throws {
+    private func startSession(_ arguments: [String], tmux: TmuxCommand) async throws -> String {
         var attempt = 0
         while true {
             do {
-                try await tmux.checked(arguments)
-                return
+                return try await tmux.checked(arguments)
             } catch let error as SpawnError where attempt < 3 && !"\(error)".contains("duplicate session") {
                 attempt += 1
                 logger.debug("tmux new-session failed; retrying", metadata: ["error": "\(error)"])
