@@ -33,7 +33,8 @@ struct EnginePoolTests {
         let engines = try await FakeSpeechServer.shared()
         let first = try await Self.forwarder(to: engines.url)
         let second = try await Self.forwarder(to: engines.url)
-        defer { for process in [first.process, second.process] where process.isRunning { process.terminate() } }
+        // SIGKILL: a test process's threads block SIGTERM, and its children inherit that.
+        defer { for process in [first.process, second.process] where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let urls = "[\"\(first.url)\", \"\(second.url)\"]"
         let hub = try await HubProcess.start(name: "pool", speechLines: [
             "  tts: {plugin: kokoro-http, urls: \(urls), response_format: mp3, timeout: 60s}",

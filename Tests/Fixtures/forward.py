@@ -1,8 +1,20 @@
 #!/usr/bin/env python3
 """A tiny engine for launch tests: listens on PORT and forwards every request to TARGET."""
-import http.server, sys, urllib.request
+import http.server, os, signal, sys, threading, time, urllib.request
 
 port, target = int(sys.argv[1]), sys.argv[2]
+
+# Started from a test process whose threads block signals, it inherits that mask: SIGTERM would
+# never arrive. Take the default handling back, and end with the parent whatever happens to it.
+signal.pthread_sigmask(signal.SIG_SETMASK, [])
+parent = os.getppid()
+
+def watch_parent():
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+threading.Thread(target=watch_parent, daemon=True).start()
 
 class Forward(http.server.BaseHTTPRequestHandler):
     def forward(self, method):

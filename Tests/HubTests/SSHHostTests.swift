@@ -23,8 +23,9 @@ struct SSHHostTests {
         let box = config.hosts[0]
         #expect(box.identity == "/keys/id_build" || box.identity?.hasSuffix("/keys/id_build") == true, "relative to the config: \(box.identity ?? "")")
         #expect(box.masterCommand(controlPath: "/s/build-box.sock") == [
-            "ssh", "-M", "-N", "-o", "ControlPersist=no", "-o", "ServerAliveInterval=2", "-o", "ServerAliveCountMax=2",
-            "-o", "BatchMode=yes", "-o", "ControlPath=/s/build-box.sock", "-o", "ConnectTimeout=10", "-p", "2200",
+            "ssh", "-M", "-N", "-o", "ControlPersist=no",
+            "-o", "BatchMode=yes", "-o", "ControlPath=/s/build-box.sock", "-o", "ConnectTimeout=10",
+            "-o", "ServerAliveInterval=2", "-o", "ServerAliveCountMax=2", "-p", "2200",
             "-i", box.identity ?? "", "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=accept-new", "--", "me@build.example",
         ])
         #expect(config.hosts[1].checkCommand(controlPath: "/s/a.sock").suffix(2) == ["--", "gpu"])

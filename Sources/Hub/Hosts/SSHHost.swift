@@ -56,9 +56,12 @@ public struct SSHHost: Sendable, Equatable {
     }
 
     /// The arguments every ssh call to this host gets (before the destination): never a password
-    /// prompt, the hub's control socket, the host's own settings.
+    /// prompt, the hub's control socket, the host's own settings. A command finds the master
+    /// gone at times (it is being restarted) and then connects on its own: that connection too
+    /// notices a dead link within seconds instead of hanging.
     func arguments(controlPath: String) -> [String] {
-        var arguments = ["-o", "BatchMode=yes", "-o", "ControlPath=\(controlPath)", "-o", "ConnectTimeout=10"]
+        var arguments = ["-o", "BatchMode=yes", "-o", "ControlPath=\(controlPath)", "-o", "ConnectTimeout=10",
+                         "-o", "ServerAliveInterval=2", "-o", "ServerAliveCountMax=2"]
         if let port { arguments += ["-p", "\(port)"] }
         if let identity { arguments += ["-i", identity, "-o", "IdentitiesOnly=yes"] }
         for option in options { arguments += ["-o", option] }
@@ -68,8 +71,7 @@ public struct SSHHost: Sendable, Equatable {
     /// The master connection: stays in the foreground (the hub is its parent) and notices a dead
     /// link within seconds.
     func masterCommand(controlPath: String) -> [String] {
-        ["ssh", "-M", "-N", "-o", "ControlPersist=no", "-o", "ServerAliveInterval=2", "-o", "ServerAliveCountMax=2"]
-            + arguments(controlPath: controlPath) + ["--", destination]
+        ["ssh", "-M", "-N", "-o", "ControlPersist=no"] + arguments(controlPath: controlPath) + ["--", destination]
     }
 
     /// Tells the master on the control socket to end.
