@@ -88,9 +88,9 @@ struct TmuxAgent: SpawnedAgent {
         let poller = Task {
             var last: String?
             while !Task.isCancelled {
-                let captured: TmuxCommand.Output
+                let output: TmuxCommand.Output
                 do {
-                    captured = try await tmux.run([
+                    output = try await tmux.run([
                         "capture-pane", "-p", "-t", target, ";", "display-message", "-p", "-t", target, "#{pane_dead}",
                     ])
                 } catch {
@@ -99,13 +99,12 @@ struct TmuxAgent: SpawnedAgent {
                     try? await Task.sleep(for: .milliseconds(500))
                     continue
                 }
-                guard captured.succeeded else {
+                guard output.succeeded else {
                     // A capture that failed once (a busy server) is tried again; a session that is gone ends the watch.
                     guard (try? await tmux.run(["has-session", "-t", "=\(name)"]))?.succeeded == true else { break }
                     try? await Task.sleep(for: .milliseconds(100))
                     continue
                 }
-                let output = captured
                 var lines = output.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
                 while lines.last?.isEmpty == true { lines.removeLast() }
                 let dead = lines.popLast() == "1"

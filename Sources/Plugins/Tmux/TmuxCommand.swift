@@ -17,11 +17,6 @@ struct TmuxCommand: Sendable {
         self.host = host
     }
 
-    /// The same tmux server's socket on `host` (found there by its PATH).
-    func on(_ host: any HostShell) -> TmuxCommand {
-        TmuxCommand(socketName: socketName, executable: "tmux", host: host)
-    }
-
     struct Output: Sendable {
         let succeeded: Bool
         let standardOutput: String
@@ -33,16 +28,16 @@ struct TmuxCommand: Sendable {
         var argv = [executable]
         if let socketName { argv += ["-L", socketName] }
         argv += arguments
+        let (succeeded, printed, complained): (Bool, String, String)
         if let host {
             let result = try await host.run(argv, input: input)
-            return Output(succeeded: result.succeeded, standardOutput: result.standardOutput,
-                          standardError: result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))
+            (succeeded, printed, complained) = (result.succeeded, result.standardOutput, result.standardError)
+        } else {
+            let result = try await ChildProcess.run(argv, input: input)
+            (succeeded, printed, complained) = (result.succeeded, result.standardOutput, result.standardError)
         }
-        let result = try await ChildProcess.run(argv, input: input)
-        return Output(
-            succeeded: result.succeeded,
-            standardOutput: result.standardOutput,
-            standardError: result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))
+        return Output(succeeded: succeeded, standardOutput: printed,
+                      standardError: complained.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Runs and throws with tmux's own message when it fails.

@@ -6,7 +6,10 @@ import PluginRuntime
 /// Starts each agent in its own detached tmux session named after the hub's session id,
 /// so `tmux attach -t <id>` shows the agent's terminal.
 struct TmuxSpawner: Spawner {
+    /// The local client; nil when tmux is not installed here (hosts may still have it).
     let tmux: TmuxCommand?
+    /// `socket:`, for the tmux server here and on every host.
+    let socket: String?
     let columns: Int
     let rows: Int
     let logger: Logger
@@ -20,7 +23,7 @@ struct TmuxSpawner: Spawner {
         let resolved = ExecutableLookup.resolve(
             executable, searchPath: ProcessInfo.processInfo.environment["PATH"], workingDirectory: "/")
         return .spawner(TmuxSpawner(
-            tmux: resolved.map { TmuxCommand(socketName: socket, executable: $0) },
+            tmux: resolved.map { TmuxCommand(socketName: socket, executable: $0) }, socket: socket,
             columns: try options.optional("columns")?.intValue(in: 20...1000) ?? 200,
             rows: try options.optional("rows")?.intValue(in: 5...500) ?? 50,
             logger: context.logger))
@@ -28,13 +31,18 @@ struct TmuxSpawner: Spawner {
 
     var reachesHosts: Bool { true }
 
+    /// tmux on a host, found there by its PATH, on the same server socket as here.
+    static func tmux(on host: any HostShell, socket: String?) -> TmuxCommand {
+        TmuxCommand(socketName: socket, executable: "tmux", host: host)
+    }
+
     func spawn(_ spec: SpawnSpec) async throws -> any SpawnedAgent {
         guard let command = spec.argv.first else { throw SpawnError.commandNotFound("(empty agent command)") }
         let tmux: TmuxCommand
         let executable: String
         var sessionEnvironment = spec.environment
         if let host = spec.host {
-            tmux = (self.tmux ?? TmuxCommand(socketName: nil, executable: "tmux")).on(host)
+            tmux = Self.tmux(on: host, socket: socket)
             let found = try await RemoteLookup.find(command, on: host)
             executable = found.executable
             // The agent gets the PATH of a login on the host (where `~/.local/bin` and the like
@@ -100,7 +108,7 @@ struct TmuxSpawner: Spawner {
     }
 
     func adopt(name: String, on host: any HostShell) async throws -> (any SpawnedAgent)? {
-        let tmux = (self.tmux ?? TmuxCommand(socketName: nil, executable: "tmux")).on(host)
+        let tmux = Self.tmux(on: host, socket: socket)
         guard try await tmux.run(["has-session", "-t", "=\(name)"]).succeeded else { return nil }
         let pane = try await tmux.run(["display-message", "-p", "-t", "=\(name):", "#{pane_pid}"])
         guard pane.succeeded, let pid = Int32(pane.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
