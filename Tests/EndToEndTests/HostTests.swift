@@ -89,15 +89,22 @@ struct HostTests {
         #expect(output.standardOutput.hasSuffix("it's one argument|"), "\(output.standardOutput)")
         await #expect(throws: HostLinks.HostError.unknown("elsewhere")) { _ = try await links.run(["true"], on: "elsewhere") }
 
-        // A port on the host's loopback that leads to one on ours: the way back for a bridge.
-        let port = try await links.forward(to: engines.port, on: "box")
-        let fetched = try await links.run(["python3", "-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
-                                           "http://127.0.0.1:\(port)/v1/models"], on: "box")
+        // The socket in the hub's place on the host that leads to a port on ours: the way back
+        // for a bridge (here to the fake engines).
+        let id = try String(contentsOfFile: state + "/hub-id", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let socket = (NamespaceHost.home ?? "") + "/.cache/clawmux/\(id)-box/hub.sock"
+        let fetched = try await links.run(["python3", "-c", """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+            s.sendall(b"GET /v1/models HTTP/1.1\\r\\nHost: hub\\r\\nConnection: close\\r\\n\\r\\n"); print(s.makefile().read())
+            """, socket], on: "box")
         #expect(fetched.succeeded && fetched.standardOutput.contains("fake"), "\(fetched)")
-        // And only there: the namespace's own address does not offer it.
-        let outside = try await links.run(["python3", "-c", "import socket, sys; s = socket.socket(); print(s.connect_ex((sys.argv[1], int(sys.argv[2]))))",
-                                           remote.address, "\(port)"], on: "box")
-        #expect(outside.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) != "0", "the forward listens on loopback only: \(outside)")
+        // Only the user's, and nothing listens on the namespace's network but its sshd.
+        let mode = try FileManager.default.attributesOfItem(atPath: socket)[.posixPermissions] as? Int
+        #expect(mode == 0o600, "the socket is the user's only: \(String(mode ?? 0, radix: 8))")
+        let listening = try await links.run(["ss", "-ltnH"], on: "box")
+        let ports = listening.standardOutput.split(separator: "\n").compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first }
+        #expect(!ports.isEmpty && ports.allSatisfy { $0.hasSuffix(":22") }, "the forward listens on no port: \(listening.standardOutput)")
         await links.stop()
         await #expect(throws: HostLinks.HostError.self) { _ = try await links.run(["true"], on: "box") }
     }

@@ -265,20 +265,6 @@ public actor HostLinks {
     /// Whether the host's link is up now.
     func isConnected(_ name: String) -> Bool { machines[name]?.state == .connected }
 
-    /// A port on the host's loopback that reaches `localPort` on ours, through the master
-    /// connection (how a bridge on the host will reach the hub).
-    public func forward(to localPort: Int, on name: String) async throws -> Int {
-        guard let host = hosts.first(where: { $0.name == name }) else { throw HostError.unknown(name) }
-        guard let machine = machines[name], machine.state == .connected else {
-            throw HostError.notConnected(host: name, reason: machines[name]?.lastError)
-        }
-        let output = try await ChildProcess.run(host.forwardCommand(controlPath: controlPath(host), to: localPort))
-        guard output.succeeded, let port = Int(output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw HostError.notConnected(host: name, reason: "no forwarded port: " + output.standardError.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
-        return port
-    }
-
     /// `GET /api/hosts`.
     public func report() -> JSONValue {
         .array(hosts.map { host in

@@ -84,12 +84,6 @@ public struct SSHHost: Sendable, Equatable {
         ["ssh"] + arguments(controlPath: controlPath) + ["--", destination, RemoteCommand.line(argv)]
     }
 
-    /// Asks the master for a port on the host's loopback that leads to `localPort` on ours (the
-    /// host picks the port; ssh prints it). Nothing listens beyond loopback on either side.
-    func forwardCommand(controlPath: String, to localPort: Int) -> [String] {
-        ["ssh", "-O", "forward", "-R", "127.0.0.1:0:127.0.0.1:\(localPort)"] + arguments(controlPath: controlPath) + ["--", destination]
-    }
-
     /// Asks the master for a UNIX socket on the host (mode 0600: only the user's) that leads to
     /// `localPort` on our loopback: how the bridges on the host reach the hub.
     func forwardSocketCommand(controlPath: String, remoteSocket: String, to localPort: Int) -> [String] {
