@@ -58,14 +58,14 @@ public actor HostLinks {
 
     /// The host's place, when it is connected.
     func place(of name: String) throws -> RemotePlace {
-        guard hosts.contains(where: { $0.name == name }) else { throw HostError.unknown(name) }
+        guard host(named: name) != nil else { throw HostError.unknown(name) }
         guard machines[name]?.state == .connected, let place = places[name] else {
             throw HostError.notConnected(host: name, reason: machines[name]?.lastError)
         }
         return place
     }
 
-    func host(named name: String) -> SSHHost? { hosts.first { $0.name == name } }
+    nonisolated func host(named name: String) -> SSHHost? { hosts.first { $0.name == name } }
 
     /// The `clawmux-mcp` agents on the host start (`RemoteBridge`), installed on first use.
     /// Sessions started together on a host share one install (two copies at once would run a
@@ -244,7 +244,7 @@ public actor HostLinks {
         _ argv: [String], on name: String, input: Data? = nil, inputFile: String? = nil, timeout: Duration = .seconds(30),
         limit: Int = 1 << 20
     ) async throws -> ChildProcess.Output {
-        guard let host = hosts.first(where: { $0.name == name }) else { throw HostError.unknown(name) }
+        guard let host = host(named: name) else { throw HostError.unknown(name) }
         guard let machine = machines[name], machine.state == .connected else {
             throw HostError.notConnected(host: name, reason: machines[name]?.lastError)
         }

@@ -10,7 +10,7 @@ enum HostProjects {
 
     static func report(host name: String, links: HostLinks, recent: [String]) async throws -> JSONValue {
         let place = try await links.place(of: name)
-        let configured = (await links.host(named: name)?.projects ?? []).map(place.expanding)
+        let configured = (links.host(named: name)?.projects ?? []).map(place.expanding)
         let claude = try await links.run(["sh", "-c", ClaudeKnownProjects.hostScript], on: name, limit: 64 << 20)
         let known = claude.succeeded ? ClaudeKnownProjects.parse(claude.standardOutput) : []
         var seen = Set<String>()

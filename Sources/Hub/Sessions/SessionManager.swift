@@ -80,7 +80,7 @@ public actor SessionManager {
     /// Off the actor: reading the user's folders and `~/.claude.json` must not hold up sessions.
     public nonisolated func projectsReport(host: String? = nil) async throws(SessionError) -> JSONValue {
         if let host, !host.isEmpty {
-            guard hosts.hosts.contains(where: { $0.name == host }) else { throw .unknownHost(host, valid: hosts.hosts.map(\.name)) }
+            guard hosts.host(named: host) != nil else { throw .unknownHost(host, valid: hosts.hosts.map(\.name)) }
             do {
                 return try await HostProjects.report(host: host, links: hosts, recent: await recentProjects.all(on: host))
             } catch {
@@ -130,7 +130,7 @@ public actor SessionManager {
         cwd requestedDirectory: String? = nil, host requestedHost: String? = nil, wait: Bool
     ) async throws(SessionError) -> SessionSnapshot {
         let hostName = requestedHost.flatMap { $0.isEmpty ? nil : $0 }
-        if let hostName, !hosts.hosts.contains(where: { $0.name == hostName }) {
+        if let hostName, hosts.host(named: hostName) == nil {
             throw .unknownHost(hostName, valid: hosts.hosts.map(\.name))
         }
         let agentID = requestedAgent.flatMap { $0.isEmpty ? nil : $0 } ?? defaultAgent
@@ -293,36 +293,50 @@ public actor SessionManager {
                 continue
             }
             guard let record = workspace.loadRecord(), record.id == name, record.spawner == spawnerName,
-                  services.router.route(record.voice) != nil,
-                  let profile = agents.first(where: { $0.id == (record.agent ?? defaultAgent) }),
+                  let profile = adoptableProfile(record),
                   let agent = await spawner.adopt(name: name, sessionDirectory: workspace.directory), await agent.isAlive() else {
                 logger.info("cleaning up a session of an earlier run", metadata: ["session": "\(name)"])
                 if let agent = await spawner.adopt(name: name, sessionDirectory: workspace.directory) { await agent.terminate() }
                 workspace.remove()
                 continue
             }
-            let session = Session(
-                id: name, label: record.label, voice: record.voice, speed: record.speed, workspace: workspace,
-                secret: record.secret, spawnerName: spawnerName, profile: profile, projectDirectory: record.projectDirectory,
-                createdAt: record.createdAt, adopted: true, heldPrompts: record.heldPrompts ?? [], services: services)
-            sessions[name] = session
-            await services.prompts.register(session)
-            order.append(name)
             counter = max(counter, SessionIdentifier.number(of: name) ?? 0)
-            _ = await session.started(agent)
-            logger.notice("adopted a session of an earlier run; waiting for its bridge", metadata: ["session": "\(name)"])
-            // A bridge that does not come back in time: the session goes like any that never got ready.
-            Task { _ = try? await self.awaitReady(session) }
+            await takeOver(record, agent: agent, profile: profile, spawnerName: spawnerName, workspace: workspace, remote: nil)
         }
+    }
+
+    /// The profile of a recorded session this hub can still run (its voice and profile exist).
+    private func adoptableProfile(_ record: SessionWorkspace.Record) -> AgentProfile? {
+        guard services.router.route(record.voice) != nil else { return nil }
+        return agents.first { $0.id == (record.agent ?? defaultAgent) }
+    }
+
+    /// A live agent of an earlier run becomes a session again; its bridge reconnects by itself.
+    private func takeOver(
+        _ record: SessionWorkspace.Record, agent: any SpawnedAgent, profile: AgentProfile, spawnerName: String,
+        workspace: SessionWorkspace, remote: RemoteWorkspace?
+    ) async {
+        let session = Session(
+            id: record.id, label: record.label, voice: record.voice, speed: record.speed, workspace: workspace,
+            secret: record.secret, spawnerName: spawnerName, profile: profile, projectDirectory: record.projectDirectory,
+            remote: remote, createdAt: record.createdAt, adopted: true, heldPrompts: record.heldPrompts ?? [], services: services)
+        sessions[record.id] = session
+        await services.prompts.register(session)
+        order.append(record.id)
+        _ = await session.started(agent)
+        await services.browsers.broadcast(.sessionStatus(await session.snapshot()))
+        logger.notice("adopted a session of an earlier run; waiting for its bridge",
+                      metadata: ["session": "\(record.id)", "host": "\(remote?.hostName ?? "-")"])
+        // A bridge that does not come back in time: the session goes like any that never got ready.
+        Task { _ = try? await self.awaitReady(session) }
     }
 
     /// A session an earlier run started on a host: once the host is connected (however long
     /// that takes: the agent may well still run there), taken over if its agent still runs,
     /// else cleaned up here and there.
     private func adoptOnHost(_ record: SessionWorkspace.Record, host: String, workspace: SessionWorkspace) async {
-        guard hosts.hosts.contains(where: { $0.name == host }), let hostSpawner, record.spawner == hostSpawner.name,
-              services.router.route(record.voice) != nil,
-              let profile = agents.first(where: { $0.id == (record.agent ?? defaultAgent) }) else {
+        guard hosts.host(named: host) != nil, let hostSpawner, record.spawner == hostSpawner.name,
+              let profile = adoptableProfile(record) else {
             logger.info("cleaning up a session of an earlier run (its host or profile is gone)", metadata: ["session": "\(record.id)", "host": "\(host)"])
             workspace.remove()
             return
@@ -349,18 +363,8 @@ public actor SessionManager {
             }
         }
         guard let (agent, place) = found, sessions[record.id] == nil else { return }
-        let remote = RemoteWorkspace(hostName: host, place: place, id: record.id, links: hosts)
-        let session = Session(
-            id: record.id, label: record.label, voice: record.voice, speed: record.speed, workspace: workspace,
-            secret: record.secret, spawnerName: hostSpawner.name, profile: profile, projectDirectory: record.projectDirectory,
-            remote: remote, createdAt: record.createdAt, adopted: true, heldPrompts: record.heldPrompts ?? [], services: services)
-        sessions[record.id] = session
-        await services.prompts.register(session)
-        order.append(record.id)
-        _ = await session.started(agent)
-        await services.browsers.broadcast(.sessionStatus(await session.snapshot()))
-        logger.notice("adopted a session of an earlier run on host \(host); waiting for its bridge", metadata: ["session": "\(record.id)"])
-        Task { _ = try? await self.awaitReady(session) }
+        await takeOver(record, agent: agent, profile: profile, spawnerName: hostSpawner.name, workspace: workspace,
+                       remote: RemoteWorkspace(hostName: host, place: place, id: record.id, links: hosts))
     }
 
     // MARK: Change
