@@ -7,10 +7,9 @@ import Foundation
 struct HostSessionSetup: Sendable {
     let workspace: RemoteWorkspace
     let bridge: BridgeServer
-    /// The project folder on the host, or the session's scratch folder there.
-    let workingDirectory: String
+    /// The project folder on the host; nil: the session's scratch folder there.
     let projectDirectory: String?
-    let shell: HostConnection
+    var shell: HostConnection { HostConnection(hostName: workspace.hostName, links: workspace.links) }
 
     static func make(
         host name: String, id: String, secret: String, requestedDirectory: String?, hookSettings permissionTimeout: Duration?,
@@ -38,9 +37,7 @@ struct HostSessionSetup: Sendable {
             try await workspace.create(files: SessionWorkspace.configFiles(
                 bridge: bridge, mcpConfigPath: workspace.mcpConfigPath, hookSettingsPath: workspace.hookSettingsPath,
                 hookSettings: permissionTimeout))
-            return HostSessionSetup(
-                workspace: workspace, bridge: bridge, workingDirectory: projectDirectory ?? workspace.scratchDirectory,
-                projectDirectory: projectDirectory, shell: HostConnection(hostName: name, links: links))
+            return HostSessionSetup(workspace: workspace, bridge: bridge, projectDirectory: projectDirectory)
         } catch let error as SessionError {
             throw error
         } catch {

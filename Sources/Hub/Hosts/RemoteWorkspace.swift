@@ -4,15 +4,13 @@ import WireJSON
 /// A session's directory on its host (in the hub's place there): the agent's `.mcp.json` and
 /// hook settings, and its scratch folder. The session's record, transcript and recordings stay
 /// on the hub's machine.
-struct RemoteWorkspace: Sendable {
+struct RemoteWorkspace: AgentFiles {
     let hostName: String
     let place: RemotePlace
     let id: String
     let links: HostLinks
 
     var directory: String { place.sessionDirectory(id) }
-    var mcpConfigPath: String { directory + "/.mcp.json" }
-    var hookSettingsPath: String { directory + "/claude-hooks.json" }
     var scratchDirectory: String { place.scratchDirectory(id) }
 
     /// Writes each file (0600, in a 0700 directory) and makes the scratch folder.

@@ -211,17 +211,14 @@ public actor SessionManager {
         await services.browsers.broadcast(.sessionStatus(await session.snapshot()))
 
         // The agent's files: on its host, or here.
-        let workingDirectory = onHost?.workingDirectory ?? projectDirectory ?? workspace.scratchDirectory
+        let files: any AgentFiles = onHost?.workspace ?? workspace
+        let workingDirectory = projectDirectory ?? files.scratchDirectory
         let launch = AgentLaunch(
-            profile: profile, sessionID: id, sessionDirectory: onHost?.workspace.directory ?? workspace.directory,
-            workingDirectory: workingDirectory,
-            mcpConfigPath: onHost?.workspace.mcpConfigPath ?? workspace.mcpConfigPath,
-            hookSettingsPath: onHost?.workspace.hookSettingsPath ?? workspace.hookSettingsPath,
-            bridge: bridge,
-            clawmux: bridgeExecutable)
+            profile: profile, sessionID: id, sessionDirectory: files.directory, workingDirectory: workingDirectory,
+            mcpConfigPath: files.mcpConfigPath, hookSettingsPath: files.hookSettingsPath, bridge: bridge, clawmux: bridgeExecutable)
         let spec = SpawnSpec(
             name: id, argv: launch.argv, environment: launch.environment,
-            workingDirectory: workingDirectory, sessionDirectory: onHost?.workspace.directory ?? workspace.directory,
+            workingDirectory: workingDirectory, sessionDirectory: files.directory,
             logFile: onHost == nil ? workspace.terminalLogPath : nil, host: onHost?.shell)
         do {
             guard await session.started(try await chosenSpawner.spawner.spawn(spec)) else { throw SessionError.notFound(id) }

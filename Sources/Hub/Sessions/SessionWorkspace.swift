@@ -9,12 +9,9 @@ import WireJSON
 /// (the original's shape plus our secret), the terminal log and the session record; for a
 /// session without a project folder, its agent works in `{work_root}/.scratch/{id}`. Nothing of
 /// a session is ever written into the user's project folder.
-struct SessionWorkspace: Sendable {
+struct SessionWorkspace: AgentFiles {
     let directory: String
 
-    var mcpConfigPath: String { directory + "/.mcp.json" }
-    /// Claude Code's `--settings` file with the session's hooks (`{hook_settings}`).
-    var hookSettingsPath: String { directory + "/claude-hooks.json" }
     var terminalLogPath: String { directory + "/terminal.log" }
     /// Where an agent without a project folder works: `{work_root}/.scratch/{id}`, empty, and
     /// not inside the session dir: Claude Code looks for a `.mcp.json` in the folder *and above*,
