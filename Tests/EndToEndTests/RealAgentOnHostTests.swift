@@ -34,6 +34,42 @@ struct RealAgentOnHostTests {
         return (directory, home, project)
     }
 
+    /// A hub whose `kind` agent (its profile lines given) runs on the namespace host `box`,
+    /// connected; and a session started there in `project`.
+    static func hubAndSession(
+        _ kind: RealAgents.Kind, name: String, profile: [String], remote: NamespaceHost, project: String
+    ) async throws -> (hub: HubProcess, browser: BrowserClient, id: String) {
+        let engines = try await FakeSpeechServer.shared()
+        let hub = try await HubProcess.start(
+            name: name, ttsURL: engines.url, sttURL: engines.url, command: nil,
+            extraSessionLines: ["agent: \(kind)", "ready_timeout: 90s"],
+            topLevelLines: ["agents:"] + profile + ["hosts:"] + HostTests.entry(remote, name: "box", key: remote.key))
+        do {
+            try await SessionOnHostTests.connected(hub, "box")
+            let browser = try await BrowserClient.connect(to: hub, hello: ["activity"])
+            let created = try await hub.rest.post("/api/sessions", json: .object(["host": .string("box"), "cwd": .string(project)]))
+            #expect(created.status == 200, "\(created.text)\n\(hub.log.suffix(3000))")
+            let id = try #require(created.json?["session_id"]?.stringValue)
+            return (hub, browser, id)
+        } catch {
+            hub.stop()
+            SessionOnHostTests.removePlaces(hub)
+            throw error
+        }
+    }
+
+    /// DELETE ends the session, and its agent (`executable`) on the host with it.
+    static func endsThere(_ hub: HubProcess, _ id: String, remote: NamespaceHost, executable: String) async throws {
+        #expect(try await hub.rest.delete("/api/sessions/\(id)").status == 200)
+        let deadline = ContinuousClock.now + .seconds(15)
+        while remote.runs(executable) {
+            guard ContinuousClock.now < deadline else {
+                throw TestFailure("the agent outlived its session on the host: \(remote.commands(containing: executable))")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     @Test("dialogs answered over SSH → ready → two spoken turns → the hooks show its work → DELETE ends it there",
           .timeLimit(.minutes(4)))
     func claudeOnAHost() async throws {
@@ -48,23 +84,11 @@ struct RealAgentOnHostTests {
         let model = try await FakeModelServer.start(.claude, directory: directory, turns: 2,
                                                     arguments: ["--host", remote.ourAddress, "--bash-first", "sleep 1; echo done"])
         let base = "http://\(remote.ourAddress):\(model.port)"
-        let engines = try await FakeSpeechServer.shared()
-        let hub = try await HubProcess.start(
-            name: "real-on-host", ttsURL: engines.url, sttURL: engines.url, command: nil,
-            extraSessionLines: ["agent: claude", "ready_timeout: 90s"],
-            topLevelLines: [
-                "agents:",
-                "  claude:",
-                "    env: {HOME: \"\(home)\", ANTHROPIC_BASE_URL: \"\(base)\", ANTHROPIC_API_KEY: \"\(RealAgents.apiKey)\", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"}",
-                "hosts:",
-            ] + HostTests.entry(remote, name: "box", key: remote.key))
+        let (hub, browser, id) = try await Self.hubAndSession(.claude, name: "real-on-host", profile: [
+            "  claude:",
+            "    env: {HOME: \"\(home)\", ANTHROPIC_BASE_URL: \"\(base)\", ANTHROPIC_API_KEY: \"\(RealAgents.apiKey)\", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"}",
+        ], remote: remote, project: project)
         defer { hub.stop(); SessionOnHostTests.removePlaces(hub) }
-        try await SessionOnHostTests.connected(hub, "box")
-        let browser = try await BrowserClient.connect(to: hub, hello: ["activity"])
-
-        let created = try await hub.rest.post("/api/sessions", json: .object(["host": .string("box"), "cwd": .string(project)]))
-        #expect(created.status == 200, "\(created.text)\n\(hub.log.suffix(3000))")
-        let id = try #require(created.json?["session_id"]?.stringValue)
         let answered = hub.log.components(separatedBy: "answering terminal dialog").count - 1
         #expect(answered >= 3, "trust, API key and bypass answered through tmux on the host: \(answered)")
         let claude = userHome + "/.local/bin/claude"
@@ -88,12 +112,7 @@ struct RealAgentOnHostTests {
         let main = model.requests.filter { $0["kind"]?.stringValue == "main" }
         #expect(main.first?["converse_listed"]?.boolValue == true, "the first model request had the converse tool")
 
-        #expect(try await hub.rest.delete("/api/sessions/\(id)").status == 200)
-        let deadline = ContinuousClock.now + .seconds(15)
-        while remote.runs(claude) {
-            guard ContinuousClock.now < deadline else { throw TestFailure("Claude Code outlived its session on the host: \(remote.commands(containing: "claude"))") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await Self.endsThere(hub, id, remote: remote, executable: claude)
     }
 
     @Test("Codex: its trust dialog answered over SSH → a spoken turn → its notify says the turn ended → DELETE ends it there",
@@ -109,27 +128,11 @@ struct RealAgentOnHostTests {
         try NamespaceHost.run(["chown", "-R", NamespaceHost.user, home, project])
 
         let model = try await FakeModelServer.start(.codex, directory: directory, turns: 1, arguments: ["--host", remote.ourAddress])
-        let base = "http://\(remote.ourAddress):\(model.port)"
-        let engines = try await FakeSpeechServer.shared()
-        let hub = try await HubProcess.start(
-            name: "real-codex-on-host", ttsURL: engines.url, sttURL: engines.url, command: nil,
-            extraSessionLines: ["agent: codex", "ready_timeout: 90s"],
-            topLevelLines: [
-                "agents:",
-                "  codex:",
-                "    command: [codex, --dangerously-bypass-approvals-and-sandbox, --strict-config, -c, model_provider=fake, -c, model=gpt-5.5,",
-                "              -c, model_providers.fake.name=fake, -c, \"model_providers.fake.base_url=\(base)/v1\",",
-                "              -c, model_providers.fake.wire_api=responses, -c, check_for_update_on_startup=false, --disable, plugins, --disable, apps]",
-                "    env: {HOME: \"\(home)\", CODEX_HOME: \"\(codexHome)\"}",
-                "hosts:",
-            ] + HostTests.entry(remote, name: "box", key: remote.key))
+        let (hub, browser, id) = try await Self.hubAndSession(
+            .codex, name: "real-codex-on-host", profile: RealAgentSetup.codexProfile(
+                base: "http://\(remote.ourAddress):\(model.port)", home: home, codexHome: codexHome),
+            remote: remote, project: project)
         defer { hub.stop(); SessionOnHostTests.removePlaces(hub) }
-        try await SessionOnHostTests.connected(hub, "box")
-        let browser = try await BrowserClient.connect(to: hub, hello: ["activity"])
-
-        let created = try await hub.rest.post("/api/sessions", json: .object(["host": .string("box"), "cwd": .string(project)]))
-        #expect(created.status == 200, "\(created.text)\n\(hub.log.suffix(3000))")
-        let id = try #require(created.json?["session_id"]?.stringValue)
         #expect(hub.log.contains("answering terminal dialog"), "its trust dialog, answered through tmux on the host")
         let codex = userHome + "/.local/bin/codex"
         #expect(remote.runs(codex), "Codex runs inside the host: \(remote.commands(containing: "codex"))")
@@ -143,11 +146,6 @@ struct RealAgentOnHostTests {
         _ = try await RealAgentTests.activity("idle", after: end, browser: browser)
         #expect(!hub.log.contains("refused a hook report"))
 
-        #expect(try await hub.rest.delete("/api/sessions/\(id)").status == 200)
-        let deadline = ContinuousClock.now + .seconds(15)
-        while remote.runs(codex) {
-            guard ContinuousClock.now < deadline else { throw TestFailure("Codex outlived its session on the host: \(remote.commands(containing: "codex"))") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await Self.endsThere(hub, id, remote: remote, executable: codex)
     }
 }

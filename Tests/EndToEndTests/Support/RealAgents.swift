@@ -123,14 +123,7 @@ struct RealAgentSetup {
             "  claude-asks:",
             "    env: {HOME: \"\(home)\", ANTHROPIC_BASE_URL: \"\(base)\", ANTHROPIC_API_KEY: \"\(RealAgents.apiKey)\", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: \"1\"}",
         ]
-        case .codex: [
-            "agents:",
-            "  codex:",
-            "    command: [codex, --dangerously-bypass-approvals-and-sandbox, --strict-config, -c, model_provider=fake, -c, model=gpt-5.5,",
-            "              -c, model_providers.fake.name=fake, -c, \"model_providers.fake.base_url=\(base)/v1\",",
-            "              -c, model_providers.fake.wire_api=responses, -c, check_for_update_on_startup=false, --disable, plugins, --disable, apps]",
-            "    env: {HOME: \"\(home)\", CODEX_HOME: \"\(codexHome)\"}",
-        ]
+        case .codex: ["agents:"] + codexProfile(base: base, home: home, codexHome: codexHome)
         }
         let path = (RealAgents.bin ?? "") + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         let hub = try await HubProcess.start(
@@ -138,6 +131,17 @@ struct RealAgentSetup {
             extraSessionLines: ["agent: \(kind)", "ready_timeout: 60s"] + sessionLines, environment: ["PATH": path], speechLines: speechLines,
             topLevelLines: profile, unset: sandbox ? [] : ["IS_SANDBOX"])
         return RealAgentSetup(kind: kind, model: model, hub: hub, project: project, home: home, snapshot: snapshot)
+    }
+
+    /// The `codex` profile (under `agents:`) that talks to the fake model at `base`.
+    static func codexProfile(base: String, home: String, codexHome: String) -> [String] {
+        [
+            "  codex:",
+            "    command: [codex, --dangerously-bypass-approvals-and-sandbox, --strict-config, -c, model_provider=fake, -c, model=gpt-5.5,",
+            "              -c, model_providers.fake.name=fake, -c, \"model_providers.fake.base_url=\(base)/v1\",",
+            "              -c, model_providers.fake.wire_api=responses, -c, check_for_update_on_startup=false, --disable, plugins, --disable, apps]",
+            "    env: {HOME: \"\(home)\", CODEX_HOME: \"\(codexHome)\"}",
+        ]
     }
 
     /// What the fake model said in turn `n` (1-based) when the user answered "answer k" before.
