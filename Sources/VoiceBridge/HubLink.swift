@@ -79,8 +79,7 @@ final class HubLink: Sendable {
             } catch {
                 logger.debug("hub connection failed", metadata: ["url": "\(environment.url)", "error": "\(error)"])
             }
-            let micros = backoff.components.seconds * 1_000_000 + backoff.components.attoseconds / 1_000_000_000_000
-            usleep(UInt32(micros))
+            usleep(UInt32(backoff.microseconds))
             backoff = min(backoff * 2, .seconds(2))
         }
     }

@@ -133,7 +133,7 @@ final class HubSocket: Sendable {
     private func keepAlive() {
         var none = timeval(tv_sec: 0, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
-        let micros = pingInterval.components.seconds * 1_000_000 + pingInterval.components.attoseconds / 1_000_000_000_000
+        let micros = pingInterval.microseconds
         var wake = timeval(tv_sec: Int(micros / 1_000_000), tv_usec: Int(micros % 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wake, socklen_t(MemoryLayout<timeval>.size))
         lastHeard.withLock { $0 = .now }

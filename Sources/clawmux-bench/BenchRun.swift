@@ -36,7 +36,7 @@ struct BenchRun: Sendable {
             if succeeded && !keep {
                 // The hub's places on the hosts too (they share this file system).
                 if !hosts.isEmpty, let prefix = hub.hostPlacesPrefix {
-                    for index in 1...hosts.count { try? FileManager.default.removeItem(atPath: prefix + "host\(index)") }
+                    for index in hosts.indices { try? FileManager.default.removeItem(atPath: prefix + HubUnderTest.hostName(index)) }
                 }
                 try? FileManager.default.removeItem(at: hub.directory)
             }
@@ -61,7 +61,7 @@ struct BenchRun: Sendable {
             for index in 0..<sessions {
                 group.addTask {
                     let started = ContinuousClock.now
-                    let snapshot = try await hub.createSession(host: hostCount > 0 ? "host\(index % hostCount + 1)" : nil)
+                    let snapshot = try await hub.createSession(host: hostCount > 0 ? HubUnderTest.hostName(index % hostCount) : nil)
                     guard let directory = snapshot["work_dir"]?.stringValue else { throw BenchFailure("no work_dir in \(snapshot)") }
                     return (directory, Self.milliseconds(ContinuousClock.now - started))
                 }

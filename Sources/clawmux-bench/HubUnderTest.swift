@@ -21,6 +21,9 @@ final class HubUnderTest: Sendable {
         return (NamespaceHost.home ?? NSHomeDirectory()) + "/.cache/clawmux/" + id.trimmingCharacters(in: .whitespacesAndNewlines) + "-"
     }
 
+    /// The `hosts:` entry of the run's host number `index` (from 0).
+    static func hostName(_ index: Int) -> String { "host\(index + 1)" }
+
     /// GET /api/hosts until every host is connected.
     func waitForHosts(_ count: Int) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
@@ -73,7 +76,7 @@ final class HubUnderTest: Sendable {
               interval: 1h
             """ + (setup.hosts.isEmpty ? "" : "\nhosts:\n" + setup.hosts.enumerated().map { index, host in
                 let options = host.sshOptions.map { "\"\($0)\"" }.joined(separator: ", ")
-                return "  host\(index + 1): {destination: \"\(host.destination)\", identity: \"\(host.key)\", options: [\(options)]}"
+                return "  \(hostName(index)): {destination: \"\(host.destination)\", identity: \"\(host.key)\", options: [\(options)]}"
             }.joined(separator: "\n"))
         let configPath = directory.appendingPathComponent("config.yaml").path
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)

@@ -11,7 +11,7 @@ struct HostConnection: HostShell {
     func run(_ argv: [String], input: Data?) async throws -> HostCommandResult {
         let output = try await links.run(argv, on: hostName, input: input)
         if output.termination == .exited(255) {
-            throw HostLinks.HostError.notConnected(host: hostName, reason: output.standardError.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw HostLinks.HostError.notConnected(host: hostName, reason: output.complaint)
         }
         return HostCommandResult(succeeded: output.succeeded, standardOutput: output.standardOutput, standardError: output.standardError)
     }

@@ -196,20 +196,20 @@ public actor HostLinks {
         let home = try await ChildProcess.run(host.runCommand(controlPath: control, ["sh", "-c", RemotePlace.homeScript]), timeout: .seconds(30))
         let homePath = home.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         guard home.succeeded, homePath.hasPrefix("/") else {
-            throw HostError.preparation(host: host.name, "cannot find the home folder: \(home.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw HostError.preparation(host: host.name, "cannot find the home folder: \(home.complaint)")
         }
         let place = RemotePlace(home: homePath, hubID: hubID, hostName: host.name)
         guard place.fitsSocketPath else { throw HostError.preparation(host: host.name, "the socket path \(place.socket) is too long") }
         let made = try await ChildProcess.run(host.runCommand(controlPath: control, ["sh", "-c", RemotePlace.prepareScript, "sh", place.base, place.socket]),
                                               timeout: .seconds(30))
         guard made.succeeded else {
-            throw HostError.preparation(host: host.name, "cannot make \(place.base): \(made.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw HostError.preparation(host: host.name, "cannot make \(place.base): \(made.complaint)")
         }
         guard let port = await listeningPort() else { throw HostError.notConnected(host: host.name, reason: "the hub is stopping") }
         let forwarded = try await ChildProcess.run(host.forwardSocketCommand(controlPath: control, remoteSocket: place.socket, to: port),
                                                    timeout: .seconds(30))
         guard forwarded.succeeded else {
-            throw HostError.preparation(host: host.name, "cannot forward \(place.socket) to the hub: \(forwarded.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw HostError.preparation(host: host.name, "cannot forward \(place.socket) to the hub: \(forwarded.complaint)")
         }
         return place
     }

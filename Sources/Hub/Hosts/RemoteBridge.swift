@@ -56,7 +56,7 @@ enum RemoteBridge {
                 let copied = try await links.run(["sh", "-c", RemotePlace.installScript, "sh", place.bridgeDirectory(), path],
                                                  on: host.name, inputFile: localBinary, timeout: .seconds(300))
                 guard copied.succeeded else {
-                    throw Problem.failed(host: host.name, "cannot copy clawmux-mcp there: \(copied.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+                    throw Problem.failed(host: host.name, "cannot copy clawmux-mcp there: \(copied.complaint)")
                 }
             }
         }

@@ -20,12 +20,12 @@ struct RemoteWorkspace: AgentFiles {
             let written = try await links.run(["sh", "-c", RemotePlace.writeScript, "sh", folder, file.path],
                                               on: hostName, input: Data(file.content.encodedText().utf8))
             guard written.succeeded else {
-                throw HostLinks.HostError.preparation(host: hostName, "cannot write \(file.path): \(written.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+                throw HostLinks.HostError.preparation(host: hostName, "cannot write \(file.path): \(written.complaint)")
             }
         }
         let made = try await links.run(["mkdir", "-p", "-m", "700", "--", scratchDirectory], on: hostName)
         guard made.succeeded else {
-            throw HostLinks.HostError.preparation(host: hostName, "cannot make \(scratchDirectory): \(made.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw HostLinks.HostError.preparation(host: hostName, "cannot make \(scratchDirectory): \(made.complaint)")
         }
     }
 

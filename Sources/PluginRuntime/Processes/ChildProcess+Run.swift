@@ -11,6 +11,8 @@ extension ChildProcess {
         public let standardError: String
 
         public var succeeded: Bool { termination == .exited(0) }
+        /// What it said on stderr, without surrounding blank space: the reason in an error message.
+        public var complaint: String { standardError.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
     /// Runs a short command (argv, no shell) to its end and collects what it printed, up to
