@@ -61,6 +61,10 @@ public final class NamespaceHost: Sendable {
         try run(["ip", "netns", "add", name])
         do {
             try run(["ip", "link", "add", "\(name)h", "type", "veth", "peer", "name", "\(name)n"])
+            // No IPv6 autoconfiguration on the link: its addresses appearing seconds later are a
+            // "network change" to a browser running then, which aborts its page loads.
+            try run(["ip", "link", "set", "dev", "\(name)h", "addrgenmode", "none"])
+            try run(["ip", "link", "set", "dev", "\(name)n", "addrgenmode", "none"])
             try run(["ip", "link", "set", "\(name)n", "netns", name])
             try run(["ip", "addr", "add", "\(ours)/24", "dev", "\(name)h"])
             try run(["ip", "link", "set", "\(name)h", "up"])
